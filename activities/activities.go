@@ -1,0 +1,51 @@
+// Package activities holds every Temporal activity of rightsdesk. Each is a
+// method on Activities, which carries the dependencies; each is idempotent,
+// so running it twice after a crash leaves the same result.
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm/clause"
+
+	"github.com/rightsdesk/rightsdesk/internal/store"
+)
+
+// Activities holds what the activities need. Build it once in the worker.
+type Activities struct {
+	Store *store.Store
+}
+
+// EventInput is one audit-log entry to record.
+type EventInput struct {
+	// Key identifies the event: recording the same key twice records one row.
+	Key       string
+	RequestID uuid.UUID
+	At        time.Time
+	Actor     string
+	Action    string
+	Data      map[string]any
+}
+
+// RecordEvent appends an entry to the audit log, once per Key.
+func (a *Activities) RecordEvent(ctx context.Context, in EventInput) error {
+	data, err := json.Marshal(in.Data)
+	if err != nil {
+		return fmt.Errorf("record event: %w", err)
+	}
+	if in.Data == nil {
+		data = []byte("{}")
+	}
+	ev := store.Event{EventKey: in.Key, RequestID: in.RequestID, At: in.At.UTC(), Actor: in.Actor, Action: in.Action, Data: data}
+	err = a.Store.DB.WithContext(ctx).
+		Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "event_key"}}, DoNothing: true}).
+		Create(&ev).Error
+	if err != nil {
+		return fmt.Errorf("record event: %w", err)
+	}
+	return nil
+}

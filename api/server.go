@@ -1,0 +1,182 @@
+// Package api is rightsdesk's HTTP API: Echo, problem+json errors,
+// authentication, and the handlers that turn calls into workflow messages.
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.temporal.io/sdk/client"
+
+	"github.com/rightsdesk/rightsdesk/internal/config"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+)
+
+// Deps are what the API needs.
+type Deps struct {
+	Config   config.Config
+	Store    *store.Store
+	Temporal client.Client
+	Logger   *slog.Logger
+}
+
+// Server is the HTTP API.
+type Server struct {
+	cfg      config.Config
+	store    *store.Store
+	temporal client.Client
+	log      *slog.Logger
+	echo     *echo.Echo
+	registry *prometheus.Registry
+}
+
+// New builds the API with its routes and middleware.
+func New(d Deps) *Server {
+	logger := d.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	s := &Server{cfg: d.Config, store: d.Store, temporal: d.Temporal, log: logger, registry: prometheus.NewRegistry()}
+	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.errorHandler
+	e.Use(middleware.RequestID())
+	e.Use(s.requestLogger())
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			logger.Error("panic", "request_id", requestID(c), "route", c.Path(), "error", err, "stack", string(stack))
+			return err
+		},
+	}))
+	e.Use(s.metrics())
+	e.Use(middleware.BodyLimit(d.Config.BodyLimit))
+	s.echo = e
+	s.routes()
+	return s
+}
+
+// Handler is the API as an http.Handler, for tests and embedding.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Echo exposes the router, for packages that add routes.
+func (s *Server) Echo() *echo.Echo { return s.echo }
+
+func (s *Server) routes() {
+	e := s.echo
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
+}
+
+// healthz says the process is alive.
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz says whether PostgreSQL and Temporal answer.
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+	defer cancel()
+	checks := map[string]string{"postgres": "ok", "temporal": "ok"}
+	var failed []string
+	if err := s.store.Ping(ctx); err != nil {
+		checks["postgres"] = "unreachable"
+		failed = append(failed, "postgres")
+	}
+	if _, err := s.temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		checks["temporal"] = "unreachable"
+		failed = append(failed, "temporal")
+	}
+	if len(failed) > 0 {
+		s.log.Warn("not ready", "failed", failed)
+		p := Unavailable("not ready: "+strings.Join(failed, ", ")+" unreachable", 5)
+		return p
+	}
+	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "checks": checks})
+}
+
+// requestLogger logs one line per request: method, route template (never the
+// raw URL, which may carry a status token), status, latency and request ID.
+func (s *Server) requestLogger() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogLatency: true, LogMethod: true, LogRequestID: true, LogRoutePath: true,
+		HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			if v.Status >= 500 {
+				level = slog.LevelError
+			}
+			s.log.LogAttrs(context.Background(), level, "http",
+				slog.String("method", v.Method), slog.String("route", v.RoutePath),
+				slog.Int("status", v.Status), slog.Duration("latency", v.Latency),
+				slog.String("request_id", v.RequestID))
+			return nil
+		},
+	})
+}
+
+// metrics counts requests and their latency by route template and status.
+func (s *Server) metrics() echo.MiddlewareFunc {
+	requests := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "rightsdesk_http_request_duration_seconds",
+		Help:    "HTTP request latency by route and status.",
+		Buckets: prometheus.DefBuckets,
+	}, []string{"method", "route", "status"})
+	s.registry.MustRegister(requests)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			err := next(c)
+			status := c.Response().Status
+			if err != nil {
+				var he *echo.HTTPError
+				var p *Problem
+				switch {
+				case errors.As(err, &p):
+					status = p.Status
+				case errors.As(err, &he):
+					status = he.Code
+				default:
+					status = http.StatusInternalServerError
+				}
+			}
+			route := c.Path()
+			if route == "" {
+				route = "unmatched"
+			}
+			requests.WithLabelValues(c.Request().Method, route, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
+			return err
+		}
+	}
+}
+
+// Serve answers on ln until ctx ends, then shuts down gracefully.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: s.echo, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/rightsdesk/rightsdesk/internal/app"
+	"github.com/rightsdesk/rightsdesk/internal/config"
+	"github.com/rightsdesk/rightsdesk/internal/devstack"
+	"github.com/rightsdesk/rightsdesk/internal/pgcluster"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/migrations"
+	"github.com/rightsdesk/rightsdesk/workflows"
+)
+
+const devSummary = `Run the whole system in one process with embedded defaults: a Temporal
+server with its Web UI (SQLite in <data-dir>/temporal.db) unless TEMPORAL_ADDRESS
+is set, a private PostgreSQL cluster (<data-dir>/pg) unless DATABASE_URL is set,
+migrations applied, then the API and the worker. Data survives restarts.
+Ports that are taken fall back to free ones; the URLs are printed.`
+
+func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("dev", devSummary, stderr)
+	dataDir := fs.String("data-dir", ".rightsdesk", "directory for the embedded databases and dev tokens")
+	httpAddr := fs.String("http-addr", "127.0.0.1:8080", "address the API listens on")
+	temporalPort := fs.Int("temporal-port", 7233, "port of the embedded Temporal frontend (0: any free port)")
+	temporalUIPort := fs.Int("temporal-ui-port", 8233, "port of the embedded Temporal Web UI (0: any free port)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("dev takes no arguments, got %q", fs.Args())
+	}
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	logger := cfg.Logger()
+	dir, err := filepath.Abs(*dataDir)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+
+	pgURL := "" // printed only when embedded: a configured URL may hold a password
+	if cfg.DatabaseURL == "" {
+		pg, err := pgcluster.Start(ctx, pgcluster.Options{DataDir: filepath.Join(dir, "pg"), Durable: true})
+		if err != nil {
+			return err
+		}
+		defer pg.Stop()
+		if err := pg.CreateDatabase(ctx, "rightsdesk", ""); err != nil {
+			return fmt.Errorf("create database: %w", err)
+		}
+		cfg.DatabaseURL = pg.DSN("rightsdesk")
+		pgURL = cfg.DatabaseURL
+		logger.Info("postgres started", "data_dir", filepath.Join(dir, "pg"), "port", pg.Port())
+	}
+
+	temporalUI := ""
+	if _, set := os.LookupEnv("TEMPORAL_ADDRESS"); !set {
+		t, err := devstack.StartTemporal(ctx, devstack.TemporalOptions{
+			DatabaseFile:     filepath.Join(dir, "temporal.db"),
+			Port:             portOrFree(*temporalPort),
+			UIPort:           portOrFree(*temporalUIPort),
+			Namespace:        cfg.TemporalNamespace,
+			SearchAttributes: workflows.SearchAttributes(),
+			Logger:           logger,
+		})
+		if err != nil {
+			return err
+		}
+		defer t.Stop()
+		cfg.TemporalAddress = t.Address()
+		temporalUI = "http://" + t.UIAddress()
+		logger.Info("temporal started", "address", t.Address())
+	}
+
+	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.DatabaseMaxConns)
+	if err != nil {
+		return err
+	}
+	if err := migrations.Up(ctx, st.SQL()); err != nil {
+		st.Close()
+		return err
+	}
+	st.Close()
+
+	if cfg.APITokens == "" {
+		tokens, err := devTokens(filepath.Join(dir, "dev-tokens.json"))
+		if err != nil {
+			return err
+		}
+		cfg.APITokens = tokens
+	}
+
+	ln, err := listenOrFree(*httpAddr)
+	if err != nil {
+		return err
+	}
+	apiURL := "http://" + ln.Addr().String()
+	cfg.PublicURL = apiURL
+	ready := func() {
+		tokens, _ := config.ParseTokens(cfg.APITokens)
+		fmt.Fprintf(stdout, "\nrightsdesk is running (data in %s)\n\n", dir)
+		fmt.Fprintf(stdout, "  API          %s   (health %s/readyz)\n", apiURL, apiURL)
+		if temporalUI != "" {
+			fmt.Fprintf(stdout, "  Temporal UI  %s\n", temporalUI)
+		}
+		fmt.Fprintf(stdout, "  Temporal     %s (namespace %s)\n", cfg.TemporalAddress, cfg.TemporalNamespace)
+		if pgURL != "" {
+			fmt.Fprintf(stdout, "  PostgreSQL   %s\n", pgURL)
+		}
+		for _, t := range tokens {
+			fmt.Fprintf(stdout, "  %-12s Authorization: Bearer %s\n", t.Role+" token", t.Secret)
+		}
+		fmt.Fprintf(stdout, "\nPress Ctrl-C to stop.\n\n")
+	}
+	return app.Run(ctx, cfg, logger, app.Roles{API: true, Worker: true, Listener: ln, Ready: ready})
+}
+
+// devTokens returns RIGHTSDESK_API_TOKENS for local use: a caseworker and a
+// DPO token, made once and kept in path so they survive restarts.
+func devTokens(path string) (string, error) {
+	var saved struct{ Caseworker, DPO string }
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		if err := json.Unmarshal(b, &saved); err != nil {
+			return "", fmt.Errorf("read %s: %w", path, err)
+		}
+	case errors.Is(err, os.ErrNotExist):
+		saved.Caseworker, saved.DPO = "rd_dev_"+rand.Text(), "rd_dev_"+rand.Text()
+		b, _ = json.MarshalIndent(saved, "", "  ")
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			return "", err
+		}
+	default:
+		return "", err
+	}
+	return strings.Join([]string{
+		"dev-caseworker:" + config.RoleCaseworker + ":" + saved.Caseworker,
+		"dev-dpo:" + config.RoleDPO + ":" + saved.DPO,
+	}, ","), nil
+}
+
+// portOrFree returns port if it can be bound now, else 0 (any free port), so
+// a second instance on the same machine does not collide with the first.
+func portOrFree(port int) int {
+	if port == 0 {
+		return 0
+	}
+	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return 0
+	}
+	l.Close()
+	return port
+}
+
+// listenOrFree listens on addr, or on a free port of the same host if addr's
+// port is taken.
+func listenOrFree(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err == nil {
+		return ln, nil
+	}
+	host, _, splitErr := net.SplitHostPort(addr)
+	if splitErr != nil {
+		return nil, err
+	}
+	return net.Listen("tcp", net.JoinHostPort(host, "0"))
+}

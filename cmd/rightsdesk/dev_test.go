@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+)
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+type devRun struct {
+	cancel  context.CancelFunc
+	done    chan error
+	stdout  *syncBuffer
+	api     string
+	ui      string
+	tctl    client.Client
+	pgURL   string
+	pgPID   int
+	dataDir string
+}
+
+func startDev(t *testing.T, dataDir string) *devRun {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &devRun{cancel: cancel, done: make(chan error, 1), stdout: &syncBuffer{}, dataDir: dataDir}
+	go func() {
+		r.done <- run(ctx, []string{"dev", "--data-dir", dataDir, "--http-addr", "127.0.0.1:0", "--temporal-port", "0", "--temporal-ui-port", "0"}, r.stdout, io.Discard)
+	}()
+	require.Eventually(t, func() bool {
+		select {
+		case err := <-r.done:
+			t.Fatalf("dev stopped early: %v", err)
+		default:
+		}
+		return strings.Contains(r.stdout.String(), "Press Ctrl-C")
+	}, 2*time.Minute, 50*time.Millisecond)
+	out := r.stdout.String()
+	find := func(re string) string {
+		m := regexp.MustCompile(re).FindStringSubmatch(out)
+		require.Len(t, m, 2, "banner lacks %s:\n%s", re, out)
+		return m[1]
+	}
+	r.api = find(`API\s+(http://\S+)`)
+	r.ui = find(`Temporal UI\s+(http://\S+)`)
+	r.pgURL = find(`PostgreSQL\s+(postgres://\S+)`)
+	tc, err := client.Dial(client.Options{HostPort: find(`Temporal\s+(127\.0\.0\.1:\d+)`)})
+	require.NoError(t, err)
+	r.tctl = tc
+	require.Regexp(t, `caseworker token\s+Authorization: Bearer rd_dev_\w+`, out)
+	require.Regexp(t, `dpo token\s+Authorization: Bearer rd_dev_\w+`, out)
+	b, err := os.ReadFile(filepath.Join(dataDir, "pg", "postmaster.pid"))
+	require.NoError(t, err)
+	r.pgPID, err = strconv.Atoi(strings.SplitN(string(b), "\n", 2)[0])
+	require.NoError(t, err)
+	return r
+}
+
+func (r *devRun) stop(t *testing.T) {
+	t.Helper()
+	r.tctl.Close()
+	r.cancel()
+	select {
+	case err := <-r.done:
+		require.NoError(t, err)
+	case <-time.After(time.Minute):
+		t.Fatal("dev did not stop within a minute")
+	}
+	// No orphaned PostgreSQL: the postmaster is gone.
+	require.ErrorIs(t, syscall.Kill(r.pgPID, 0), syscall.ESRCH, "postgres (pid %d) outlived dev", r.pgPID)
+}
+
+func getJSON(t *testing.T, url string, into any) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(into))
+	return resp.StatusCode
+}
+
+// TestDev starts `rightsdesk dev`, checks it is ready and its Temporal UI
+// lists the namespace, stops it as Ctrl-C would, and starts it again on the
+// same data directory to find the first run's data.
+func TestDev(t *testing.T) {
+	dataDir := filepath.Join(t.TempDir(), "data")
+	first := startDev(t, dataDir)
+
+	var ready struct{ Status string }
+	require.Equal(t, http.StatusOK, getJSON(t, first.api+"/readyz", &ready))
+	require.Equal(t, "ready", ready.Status)
+
+	var namespaces struct {
+		Namespaces []struct {
+			NamespaceInfo struct{ Name string } `json:"namespaceInfo"`
+		} `json:"namespaces"`
+	}
+	require.Equal(t, http.StatusOK, getJSON(t, first.ui+"/api/v1/namespaces", &namespaces))
+	var names []string
+	for _, n := range namespaces.Namespaces {
+		names = append(names, n.NamespaceInfo.Name)
+	}
+	require.Contains(t, names, "default")
+
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, first.pgURL)
+	require.NoError(t, err)
+	_, err = conn.Exec(ctx, `INSERT INTO controllers (id, name, role, country, time_zone, language) VALUES ('persisted', 'P', 'controller', 'DK', 'Europe/Copenhagen', 'da')`)
+	require.NoError(t, err)
+	conn.Close(ctx)
+	_, err = first.tctl.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "persisted", TaskQueue: "no-worker"}, "Nothing")
+	require.NoError(t, err)
+	tokens := regexp.MustCompile(`Bearer (rd_dev_\w+)`).FindAllString(first.stdout.String(), -1)
+	first.stop(t)
+
+	second := startDev(t, dataDir)
+	defer second.stop(t)
+	conn, err = pgx.Connect(ctx, second.pgURL)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	var name string
+	require.NoError(t, conn.QueryRow(ctx, `SELECT name FROM controllers WHERE id = 'persisted'`).Scan(&name))
+	require.Equal(t, "P", name)
+	desc, err := second.tctl.DescribeWorkflowExecution(ctx, "persisted", "")
+	require.NoError(t, err)
+	require.Equal(t, "Nothing", desc.GetWorkflowExecutionInfo().GetType().GetName())
+	require.Equal(t, tokens, regexp.MustCompile(`Bearer (rd_dev_\w+)`).FindAllString(second.stdout.String(), -1), "dev tokens survive a restart")
+}

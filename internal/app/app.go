@@ -1,0 +1,87 @@
+// Package app runs rightsdesk's processes (API server, worker) from a
+// configuration. cmd/rightsdesk calls it for `serve`, `worker` and `dev`.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+
+	"go.temporal.io/sdk/client"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/rightsdesk/rightsdesk/activities"
+	"github.com/rightsdesk/rightsdesk/api"
+	"github.com/rightsdesk/rightsdesk/internal/config"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/worker"
+)
+
+// Roles say which parts a process runs.
+type Roles struct {
+	API    bool
+	Worker bool
+	// Listener, when set, is where the API answers instead of cfg.HTTPAddr.
+	Listener net.Listener
+	// Ready, when set, is called once every part is running.
+	Ready func()
+}
+
+// Run connects to PostgreSQL and Temporal and runs the parts roles asks for
+// until ctx ends.
+func Run(ctx context.Context, cfg config.Config, logger *slog.Logger, roles Roles) error {
+	if err := cfg.RequireDatabase(); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.DatabaseMaxConns)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	tc, err := worker.Dial(ctx, worker.ClientOptions{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	return RunWith(ctx, cfg, logger, st, tc, roles)
+}
+
+// RunWith runs the parts on an open store and Temporal client.
+func RunWith(ctx context.Context, cfg config.Config, logger *slog.Logger, st *store.Store, tc client.Client, roles Roles) error {
+	g, ctx := errgroup.WithContext(ctx)
+	if roles.Worker {
+		acts := &activities.Activities{Store: st}
+		w := worker.New(tc, cfg.TaskQueue, acts)
+		if err := w.Start(); err != nil {
+			return fmt.Errorf("start worker: %w", err)
+		}
+		logger.Info("worker started", "task_queue", cfg.TaskQueue, "namespace", cfg.TemporalNamespace)
+		g.Go(func() error {
+			<-ctx.Done()
+			w.Stop()
+			return nil
+		})
+	}
+	if roles.API {
+		ln := roles.Listener
+		if ln == nil {
+			var err error
+			if ln, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
+				return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+			}
+		}
+		srv := api.New(api.Deps{Config: cfg, Store: st, Temporal: tc, Logger: logger})
+		logger.Info("api listening", "addr", ln.Addr().String())
+		g.Go(func() error { return srv.Serve(ctx, ln) })
+	}
+	if roles.Ready != nil {
+		roles.Ready()
+	}
+	err := g.Wait()
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}

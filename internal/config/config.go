@@ -1,0 +1,183 @@
+// Package config holds rightsdesk's configuration: one struct, filled from
+// environment variables only, with defaults for everything but secrets.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config is the whole configuration of every rightsdesk process.
+type Config struct {
+	// HTTPAddr is where `serve` listens.
+	HTTPAddr string `env:"RIGHTSDESK_HTTP_ADDR" envDefault:":8080" help:"address the API listens on"`
+	// PublicURL is the URL citizens and staff reach the API at (used in links).
+	PublicURL string `env:"RIGHTSDESK_PUBLIC_URL" envDefault:"http://localhost:8080" help:"URL the API is reached at, for links in letters"`
+	// DatabaseURL is a PostgreSQL connection string.
+	DatabaseURL string `env:"DATABASE_URL" secret:"true" help:"PostgreSQL connection string (postgres://user:pass@host:5432/db)"`
+	// DatabaseMaxConns caps the connection pool.
+	DatabaseMaxConns int `env:"RIGHTSDESK_DB_MAX_CONNS" envDefault:"20" help:"largest number of open database connections"`
+	// TemporalAddress is the Temporal frontend's host:port.
+	TemporalAddress string `env:"TEMPORAL_ADDRESS" envDefault:"localhost:7233" help:"Temporal frontend host:port"`
+	// TemporalNamespace is the namespace every workflow runs in.
+	TemporalNamespace string `env:"TEMPORAL_NAMESPACE" envDefault:"default" help:"Temporal namespace"`
+	// TaskQueue is the task queue the worker polls.
+	TaskQueue string `env:"RIGHTSDESK_TASK_QUEUE" envDefault:"rightsdesk" help:"Temporal task queue"`
+	// APITokens are static bearer tokens for machine clients and local use:
+	// comma-separated `name:role:token` triples.
+	APITokens string `env:"RIGHTSDESK_API_TOKENS" secret:"true" help:"static API tokens, comma-separated name:role:token"`
+	// BodyLimit caps request bodies.
+	BodyLimit string `env:"RIGHTSDESK_BODY_LIMIT" envDefault:"1M" help:"largest accepted request body"`
+	// ShutdownTimeout bounds graceful shutdown.
+	ShutdownTimeout time.Duration `env:"RIGHTSDESK_SHUTDOWN_TIMEOUT" envDefault:"15s" help:"time allowed for a graceful shutdown"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `env:"RIGHTSDESK_LOG_LEVEL" envDefault:"info" help:"debug, info, warn or error"`
+	// LogFormat is text or json.
+	LogFormat string `env:"RIGHTSDESK_LOG_FORMAT" envDefault:"text" help:"text or json"`
+	// ControllersFile is the YAML file describing the controllers served.
+	ControllersFile string `env:"RIGHTSDESK_CONTROLLERS_FILE" help:"YAML file of controllers (see docs/CONTROLLERS.md)"`
+}
+
+// Load reads the configuration from the environment.
+func Load() (Config, error) {
+	var c Config
+	if err := env.Parse(&c); err != nil {
+		return c, fmt.Errorf("config: %w", err)
+	}
+	return c, c.Validate()
+}
+
+// Validate checks values that parse but make no sense.
+func (c Config) Validate() error {
+	var errs []error
+	if _, err := ParseLevel(c.LogLevel); err != nil {
+		errs = append(errs, err)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("config: RIGHTSDESK_LOG_FORMAT must be text or json, not %q", c.LogFormat))
+	}
+	if c.DatabaseMaxConns < 1 {
+		errs = append(errs, errors.New("config: RIGHTSDESK_DB_MAX_CONNS must be at least 1"))
+	}
+	if _, err := ParseTokens(c.APITokens); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// RequireDatabase reports a clear error when no database is configured.
+func (c Config) RequireDatabase() error {
+	if c.DatabaseURL == "" {
+		return errors.New("config: DATABASE_URL is not set (for a local system with everything embedded, run `rightsdesk dev`)")
+	}
+	return nil
+}
+
+// ParseLevel turns a level name into a slog level.
+func ParseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return l, fmt.Errorf("config: RIGHTSDESK_LOG_LEVEL must be debug, info, warn or error, not %q", s)
+	}
+	return l, nil
+}
+
+// Logger builds the process logger the configuration asks for.
+func (c Config) Logger() *slog.Logger {
+	level, _ := ParseLevel(c.LogLevel)
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// Token is a static API token.
+type Token struct {
+	Name, Role, Secret string
+}
+
+// Roles a token or a staff member can have.
+const (
+	RoleCaseworker = "caseworker"
+	RoleDPO        = "dpo"
+	RoleAdmin      = "admin"
+)
+
+// ParseTokens parses RIGHTSDESK_API_TOKENS.
+func ParseTokens(s string) ([]Token, error) {
+	var out []Token
+	for i, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		parts := strings.SplitN(item, ":", 3)
+		if len(parts) != 3 || parts[0] == "" || len(parts[2]) < 16 {
+			return nil, fmt.Errorf("config: RIGHTSDESK_API_TOKENS entry %d must be name:role:token with a token of at least 16 characters", i+1)
+		}
+		switch parts[1] {
+		case RoleCaseworker, RoleDPO, RoleAdmin:
+		default:
+			return nil, fmt.Errorf("config: RIGHTSDESK_API_TOKENS entry %d has unknown role %q (caseworker, dpo or admin)", i+1, parts[1])
+		}
+		out = append(out, Token{Name: parts[0], Role: parts[1], Secret: parts[2]})
+	}
+	return out, nil
+}
+
+// Field describes one setting, for --help and the README.
+type Field struct {
+	Env, Default, Help string
+	Secret             bool
+}
+
+// Fields lists every setting with its variable, default and meaning.
+func Fields() []Field {
+	t := reflect.TypeFor[Config]()
+	out := make([]Field, 0, t.NumField())
+	for i := range t.NumField() {
+		f := t.Field(i)
+		out = append(out, Field{
+			Env: f.Tag.Get("env"), Default: f.Tag.Get("envDefault"), Help: f.Tag.Get("help"),
+			Secret: f.Tag.Get("secret") == "true",
+		})
+	}
+	return out
+}
+
+// Usage is the environment section of every subcommand's --help.
+func Usage() string {
+	var b strings.Builder
+	b.WriteString("Environment:\n")
+	for _, f := range Fields() {
+		def := f.Default
+		if def == "" {
+			def = "(none)"
+		}
+		fmt.Fprintf(&b, "  %-28s %s [default %s]\n", f.Env, f.Help, def)
+	}
+	return b.String()
+}
+
+// Redacted returns the configuration as printable pairs, secrets masked.
+func (c Config) Redacted() []any {
+	v := reflect.ValueOf(c)
+	fields := Fields()
+	out := make([]any, 0, 2*len(fields))
+	for i, f := range fields {
+		val := fmt.Sprint(v.Field(i).Interface())
+		if f.Secret && val != "" {
+			val = "***"
+		}
+		out = append(out, f.Env, val)
+	}
+	return out
+}

@@ -1,0 +1,109 @@
+package store
+
+import (
+	"time"
+
+	"encoding/json"
+	"github.com/google/uuid"
+)
+
+// Controller is an organisation that decides requests (LEGAL.md §1).
+type Controller struct {
+	ID         string `gorm:"primaryKey"`
+	Name       string
+	Role       string
+	ForwardsTo *string
+	Country    string
+	TimeZone   string
+	Language   string
+	Settings   json.RawMessage
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Subject is a data subject; all personal data is in PII, encrypted with
+// DataKey, which is itself wrapped by the master key KeyID.
+type Subject struct {
+	ID           uuid.UUID `gorm:"primaryKey"`
+	ControllerID string
+	KeyID        string
+	DataKey      []byte
+	PII          []byte `gorm:"column:pii"`
+	CreatedAt    time.Time
+	ErasedAt     *time.Time
+}
+
+// SubjectIdentifier is a keyed blind index of one identifier of a subject.
+type SubjectIdentifier struct {
+	SubjectID  uuid.UUID `gorm:"primaryKey"`
+	Kind       string    `gorm:"primaryKey"`
+	BlindIndex []byte    `gorm:"primaryKey"`
+}
+
+// Request is the read model of one rights request; its workflow is its only
+// writer after intake.
+type Request struct {
+	ID              uuid.UUID `gorm:"primaryKey"`
+	Reference       string
+	ControllerID    string
+	SubjectID       *uuid.UUID
+	GroupID         *uuid.UUID
+	Kind            string
+	Channel         string
+	Language        string
+	Stage           string
+	ReceivedOn      time.Time  `gorm:"type:date"`
+	DueOn           *time.Time `gorm:"type:date"`
+	StatutoryDueOn  *time.Time `gorm:"type:date"`
+	ExtendedDueOn   *time.Time `gorm:"type:date"`
+	PausedAt        *time.Time
+	Assignee        *string
+	Outcome         *string
+	Breached        bool
+	Late            bool
+	IdempotencyKey  *string
+	StatusTokenHash []byte
+	WorkflowStarted bool
+	Version         int64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	ClosedAt        *time.Time
+}
+
+// Task is a piece of work a caseworker does for a request.
+type Task struct {
+	ID          uuid.UUID `gorm:"primaryKey"`
+	RequestID   uuid.UUID
+	Kind        string
+	Status      string
+	Assignee    *string
+	DueOn       *time.Time `gorm:"type:date"`
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	CompletedAt *time.Time
+	CompletedBy *string
+}
+
+// Event is one entry of the append-only audit log.
+type Event struct {
+	ID         int64 `gorm:"primaryKey"`
+	EventKey   string
+	RequestID  uuid.UUID
+	At         time.Time
+	Actor      string
+	Action     string
+	Data       json.RawMessage
+	RecordedAt time.Time `gorm:"->"`
+}
+
+// Notice is a reminder, escalation or breach notice about a request.
+type Notice struct {
+	ID        uuid.UUID `gorm:"primaryKey"`
+	NoticeKey string
+	RequestID uuid.UUID
+	Kind      string
+	Recipient string
+	DueAt     time.Time
+	CreatedAt time.Time
+	SentAt    *time.Time
+}

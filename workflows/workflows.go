@@ -1,0 +1,11 @@
+// Package workflows holds the rights-request workflow and its messages. It
+// does no I/O: everything that touches the world is an activity.
+package workflows
+
+import (
+	"go.temporal.io/sdk/worker"
+)
+
+// Register registers every workflow of the package on r.
+func Register(r worker.WorkflowRegistry) {
+}
