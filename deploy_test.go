@@ -1,0 +1,104 @@
+package rightsdesk_test
+
+import (
+	"context"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rightsdesk/rightsdesk/internal/config"
+	"github.com/rightsdesk/rightsdesk/workflows"
+)
+
+// TestComposeFile loads docker-compose.yml with the Compose specification's
+// own parser (no Docker engine runs here) and checks the topology.
+func TestComposeFile(t *testing.T) {
+	ctx := context.Background()
+	details, err := loader.LoadConfigFiles(ctx, []string{"docker-compose.yml"}, ".")
+	require.NoError(t, err)
+	details.Environment = types.Mapping{}
+	project, err := loader.LoadWithContext(ctx, *details, func(o *loader.Options) {
+		o.SetProjectName("rightsdesk", true)
+	})
+	require.NoError(t, err)
+
+	for _, name := range []string{"postgres", "temporal", "temporal-setup", "temporal-ui", "migrate", "api", "worker", "mail"} {
+		_, err := project.GetService(name)
+		require.NoError(t, err, "service %s", name)
+	}
+	cmd := func(name string) []string {
+		s, err := project.GetService(name)
+		require.NoError(t, err)
+		return s.Command
+	}
+	require.Equal(t, []string{"migrate", "up"}, cmd("migrate"))
+	require.Equal(t, []string{"serve"}, cmd("api"))
+	require.Equal(t, []string{"worker"}, cmd("worker"))
+
+	dep := func(service, on, condition string) {
+		s, err := project.GetService(service)
+		require.NoError(t, err)
+		d, ok := s.DependsOn[on]
+		require.True(t, ok, "%s must depend on %s", service, on)
+		require.Equal(t, condition, d.Condition, "%s on %s", service, on)
+	}
+	dep("temporal", "postgres", types.ServiceConditionHealthy)
+	dep("migrate", "postgres", types.ServiceConditionHealthy)
+	for _, s := range []string{"api", "worker"} {
+		dep(s, "migrate", types.ServiceConditionCompletedSuccessfully)
+		dep(s, "temporal-setup", types.ServiceConditionCompletedSuccessfully)
+	}
+
+	// The rightsdesk services are built from the Dockerfile and configured
+	// only through variables the binary knows.
+	known := map[string]bool{}
+	for _, f := range config.Fields() {
+		known[f.Env] = true
+	}
+	for _, name := range []string{"migrate", "api", "worker"} {
+		s, _ := project.GetService(name)
+		require.NotNil(t, s.Build, "%s is built from the Dockerfile", name)
+		for k := range s.Environment {
+			require.True(t, known[k], "%s sets %s, which rightsdesk does not read", name, k)
+		}
+		require.NotEmpty(t, s.Environment["DATABASE_URL"])
+		require.Equal(t, "temporal:7233", *s.Environment["TEMPORAL_ADDRESS"])
+	}
+
+	// Every search attribute the workflows use is registered.
+	setup, _ := project.GetService("temporal-setup")
+	script := strings.Join(setup.Command, " ")
+	for name := range workflows.SearchAttributes() {
+		require.Contains(t, script, name+":", "temporal-setup must register %s", name)
+	}
+	_, err = os.Stat("Dockerfile")
+	require.NoError(t, err)
+}
+
+// TestReadmeConfiguration keeps the README's configuration table true: every
+// variable the binary reads is documented, and the two commands are there.
+func TestReadmeConfiguration(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	readme := string(b)
+	for _, f := range config.Fields() {
+		row := regexp.MustCompile("(?m)^\\| `" + regexp.QuoteMeta(f.Env) + "` \\| ([^|]+) \\|")
+		m := row.FindStringSubmatch(readme)
+		require.NotNil(t, m, "README.md lacks a configuration row for %s", f.Env)
+		want := "(none)"
+		if f.Default != "" {
+			want = "`" + f.Default + "`"
+		}
+		require.Equal(t, want, strings.TrimSpace(m[1]), "README default of %s", f.Env)
+	}
+	require.Contains(t, readme, "go run ./cmd/rightsdesk dev")
+	require.Contains(t, readme, "go test ./...")
+	ci, err := os.ReadFile(".ci/run")
+	require.NoError(t, err)
+	require.Regexp(t, `(?m)^go test \./\.\.\.$`, string(ci), ".ci/run runs the README's test command")
+}
