@@ -5,12 +5,9 @@ package activities
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm/clause"
 
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
@@ -33,19 +30,5 @@ type EventInput struct {
 
 // RecordEvent appends an entry to the audit log, once per Key.
 func (a *Activities) RecordEvent(ctx context.Context, in EventInput) error {
-	data, err := json.Marshal(in.Data)
-	if err != nil {
-		return fmt.Errorf("record event: %w", err)
-	}
-	if in.Data == nil {
-		data = []byte("{}")
-	}
-	ev := store.Event{EventKey: in.Key, RequestID: in.RequestID, At: in.At.UTC(), Actor: in.Actor, Action: in.Action, Data: data}
-	err = a.Store.DB.WithContext(ctx).
-		Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "event_key"}}, DoNothing: true}).
-		Create(&ev).Error
-	if err != nil {
-		return fmt.Errorf("record event: %w", err)
-	}
-	return nil
+	return insertEvent(a.Store.DB.WithContext(ctx), in)
 }

@@ -4,8 +4,10 @@ package workflows
 
 import (
 	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 )
 
 // Register registers every workflow of the package on r.
 func Register(r worker.WorkflowRegistry) {
+	r.RegisterWorkflowWithOptions(RightsRequest, workflow.RegisterOptions{Name: WorkflowType})
 }

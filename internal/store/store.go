@@ -65,3 +65,12 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	return s.SQL().Close()
 }
+
+// NextReference returns a new human-readable request reference, RD-<year>-<n>.
+func NextReference(tx *gorm.DB, received time.Time) (string, error) {
+	var n int64
+	if err := tx.Raw("SELECT nextval('request_reference_seq')").Scan(&n).Error; err != nil {
+		return "", fmt.Errorf("store: next reference: %w", err)
+	}
+	return fmt.Sprintf("RD-%d-%06d", received.Year(), n), nil
+}

@@ -1,0 +1,204 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/temporal"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/rightsdesk/rightsdesk/internal/controllers"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+)
+
+// ErrTypeNotFound marks a non-retryable failure: the thing does not exist.
+const ErrTypeNotFound = "NotFound"
+
+// LoadPolicy returns the deadline policy of a controller.
+func (a *Activities) LoadPolicy(ctx context.Context, controllerID string) (controllers.Policy, error) {
+	var row store.Controller
+	err := a.Store.DB.WithContext(ctx).First(&row, "id = ?", controllerID).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return controllers.Policy{}, temporal.NewNonRetryableApplicationError("controller "+controllerID+" is not configured", ErrTypeNotFound, err)
+	}
+	if err != nil {
+		return controllers.Policy{}, fmt.Errorf("load policy: %w", err)
+	}
+	return controllers.PolicyOf(row)
+}
+
+// RequestSnapshot is the read model's view of a request's state.
+type RequestSnapshot struct {
+	RequestID      uuid.UUID
+	Stage          string
+	Outcome        string
+	DueOn          time.Time
+	StatutoryDueOn time.Time
+	ExtendedDueOn  *time.Time
+	PausedAt       *time.Time
+	Assignee       string
+	Breached       bool
+	Late           bool
+	ClosedAt       *time.Time
+	Version        int64
+}
+
+// TaskSnapshot is one task as the read model keeps it.
+type TaskSnapshot struct {
+	ID          uuid.UUID
+	Kind        string
+	Status      string
+	Assignee    string
+	DueOn       time.Time
+	CreatedAt   time.Time
+	CompletedAt *time.Time
+	CompletedBy string
+}
+
+// ProjectInput is a state change to write to the read model.
+type ProjectInput struct {
+	Request RequestSnapshot
+	Tasks   []TaskSnapshot
+	Events  []EventInput
+}
+
+func strPtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// Project writes a request's state, its tasks and new audit events to the
+// read model in one transaction. The request row only moves forward: a
+// retried or late projection with an older version changes nothing.
+func (a *Activities) Project(ctx context.Context, in ProjectInput) error {
+	r := in.Request
+	return a.Store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&store.Request{}).
+			Where("id = ? AND version < ?", r.RequestID, r.Version).
+			Updates(map[string]any{
+				"stage": r.Stage, "outcome": strPtr(r.Outcome), "due_on": r.DueOn, "statutory_due_on": r.StatutoryDueOn,
+				"extended_due_on": r.ExtendedDueOn, "paused_at": r.PausedAt, "assignee": strPtr(r.Assignee),
+				"breached": r.Breached, "late": r.Late, "closed_at": r.ClosedAt, "version": r.Version,
+				"workflow_started": true, "updated_at": time.Now().UTC(),
+			})
+		if res.Error != nil {
+			return fmt.Errorf("project request: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			var exists int64
+			if err := tx.Model(&store.Request{}).Where("id = ?", r.RequestID).Count(&exists).Error; err != nil {
+				return fmt.Errorf("project request: %w", err)
+			}
+			if exists == 0 {
+				return temporal.NewNonRetryableApplicationError("request row "+r.RequestID.String()+" does not exist", ErrTypeNotFound, nil)
+			}
+			// A newer version is already there: this projection is stale,
+			// but its events still belong in the log.
+		} else {
+			for _, t := range in.Tasks {
+				row := store.Task{ID: t.ID, RequestID: r.RequestID, Kind: t.Kind, Status: t.Status, Assignee: strPtr(t.Assignee),
+					DueOn: &t.DueOn, CreatedAt: t.CreatedAt, UpdatedAt: time.Now().UTC(), CompletedAt: t.CompletedAt, CompletedBy: strPtr(t.CompletedBy)}
+				err := tx.Clauses(clause.OnConflict{
+					Columns:   []clause.Column{{Name: "id"}},
+					DoUpdates: clause.AssignmentColumns([]string{"status", "assignee", "due_on", "updated_at", "completed_at", "completed_by"}),
+				}).Create(&row).Error
+				if err != nil {
+					return fmt.Errorf("project task: %w", err)
+				}
+			}
+		}
+		for _, ev := range in.Events {
+			if err := insertEvent(tx, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func insertEvent(tx *gorm.DB, in EventInput) error {
+	data := []byte("{}")
+	if in.Data != nil {
+		var err error
+		if data, err = json.Marshal(in.Data); err != nil {
+			return fmt.Errorf("record event: %w", err)
+		}
+	}
+	ev := store.Event{EventKey: in.Key, RequestID: in.RequestID, At: in.At.UTC(), Actor: in.Actor, Action: in.Action, Data: data}
+	err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "event_key"}}, DoNothing: true}).Create(&ev).Error
+	if err != nil {
+		return fmt.Errorf("record event: %w", err)
+	}
+	return nil
+}
+
+// NoticeInput is a notice about a request: a reminder, an escalation, a
+// breach, or a letter to the subject.
+type NoticeInput struct {
+	// Key identifies the notice: sending the same key twice sends once.
+	Key       string
+	RequestID uuid.UUID
+	Kind      string
+	// Recipient is a role ("dpo", "caseworkers", "subject") or "assignee:<id>".
+	Recipient string
+	DueAt     time.Time
+}
+
+// SendNotice records a notice once per key. Delivery by e-mail and letter
+// builds on this row.
+func (a *Activities) SendNotice(ctx context.Context, in NoticeInput) error {
+	n := store.Notice{ID: uuid.NewSHA1(uuid.NameSpaceURL, []byte("rightsdesk/notice/"+in.Key)), NoticeKey: in.Key, RequestID: in.RequestID,
+		Kind: in.Kind, Recipient: in.Recipient, DueAt: in.DueAt.UTC(), SentAt: ptr(time.Now().UTC())}
+	err := a.Store.DB.WithContext(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "notice_key"}}, DoNothing: true}).Create(&n).Error
+	if err != nil {
+		return fmt.Errorf("send notice: %w", err)
+	}
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// ForwardInput creates the controller's copy of a request a processor received.
+type ForwardInput struct {
+	From         uuid.UUID
+	NewID        uuid.UUID
+	ToController string
+}
+
+// Forward creates the request row at the controller, keeping the subject,
+// right, channel and first date of receipt. It is idempotent by NewID.
+func (a *Activities) Forward(ctx context.Context, in ForwardInput) (string, error) {
+	var reference string
+	err := a.Store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var existing store.Request
+		if err := tx.First(&existing, "id = ?", in.NewID).Error; err == nil {
+			reference = existing.Reference
+			return nil
+		} else if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return err
+		}
+		var from store.Request
+		if err := tx.First(&from, "id = ?", in.From).Error; err != nil {
+			return fmt.Errorf("forward: read %s: %w", in.From, err)
+		}
+		ref, err := store.NextReference(tx, from.ReceivedOn)
+		if err != nil {
+			return err
+		}
+		reference = ref
+		to := store.Request{ID: in.NewID, Reference: ref, ControllerID: in.ToController, SubjectID: from.SubjectID, GroupID: from.GroupID,
+			Kind: from.Kind, Channel: "forwarded", Language: from.Language, Stage: "received", ReceivedOn: from.ReceivedOn}
+		return tx.Create(&to).Error
+	})
+	if err != nil {
+		return "", fmt.Errorf("forward: %w", err)
+	}
+	return reference, nil
+}

@@ -1,0 +1,359 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// WorkflowID is the ID of a request's workflow: request/<uuid>. It carries
+// nothing but the request's opaque ID.
+func WorkflowID(requestID uuid.UUID) string { return "request/" + requestID.String() }
+
+// ParseWorkflowID returns the request ID of a workflow ID made by WorkflowID.
+func ParseWorkflowID(id string) (uuid.UUID, error) {
+	rest, ok := strings.CutPrefix(id, "request/")
+	if !ok {
+		return uuid.Nil, fmt.Errorf("workflows: %q is not a request workflow ID", id)
+	}
+	return uuid.Parse(rest)
+}
+
+// Kind is the right a request invokes.
+type Kind string
+
+// The rights (LEGAL.md §1).
+const (
+	KindAccess            Kind = "access"
+	KindRectification     Kind = "rectification"
+	KindErasure           Kind = "erasure"
+	KindRestriction       Kind = "restriction"
+	KindPortability       Kind = "portability"
+	KindObjection         Kind = "objection"
+	KindConsentWithdrawal Kind = "consent_withdrawal"
+)
+
+// Kinds lists every right.
+var Kinds = []Kind{KindAccess, KindRectification, KindErasure, KindRestriction, KindPortability, KindObjection, KindConsentWithdrawal}
+
+// Valid reports whether k is a known right.
+func (k Kind) Valid() bool {
+	for _, x := range Kinds {
+		if k == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Stage is where a request stands.
+type Stage string
+
+// The stages of a request.
+const (
+	StageReceived   Stage = "received"
+	StageIdentity   Stage = "identity"
+	StageAssessment Stage = "assessment"
+	StageFulfilment Stage = "fulfilment"
+	StageReply      Stage = "reply"
+	StageClosed     Stage = "closed"
+	StageWithdrawn  Stage = "withdrawn"
+	StageForwarded  Stage = "forwarded"
+)
+
+// Final reports whether nothing more happens to a request in stage s.
+func (s Stage) Final() bool {
+	return s == StageClosed || s == StageWithdrawn || s == StageForwarded
+}
+
+// Outcome is how a request ended.
+type Outcome string
+
+// The outcomes.
+const (
+	OutcomeGrant          Outcome = "grant"
+	OutcomePartial        Outcome = "partial"
+	OutcomeRefuse         Outcome = "refuse"
+	OutcomeCannotIdentify Outcome = "cannot_identify"
+	OutcomeNoAnswer       Outcome = "no_answer"
+	OutcomeWithdrawn      Outcome = "withdrawn"
+	OutcomeForwarded      Outcome = "forwarded"
+)
+
+// Update names: caseworker decisions and the subject's answers.
+const (
+	UpdateVerifyIdentity      = "verify-identity"
+	UpdateRequestInformation  = "request-information"
+	UpdateInformationReceived = "information-received"
+	UpdateCannotIdentify      = "cannot-identify"
+	UpdateDecide              = "decide"
+	UpdateExtend              = "extend"
+	UpdateAssign              = "assign"
+	UpdateAddNote             = "add-note"
+	UpdateWithdraw            = "withdraw"
+	UpdateClaimTask           = "claim-task"
+	UpdateCompleteTask        = "complete-task"
+)
+
+// QueryState returns the live State.
+const QueryState = "state"
+
+// Actor is who did something: a staff member's opaque ID, "subject", or "system".
+type Actor string
+
+// Actors that are not staff.
+const (
+	ActorSubject Actor = "subject"
+	ActorSystem  Actor = "system"
+)
+
+// RequestInput starts a request's workflow. It holds IDs and facts, never
+// personal data.
+type RequestInput struct {
+	RequestID    uuid.UUID
+	ControllerID string
+	Kind         Kind
+	Channel      string
+	// ReceivedOn is the day the request reached any official channel of the
+	// controller (a date at midnight UTC), which may be in the past.
+	ReceivedOn time.Time
+	// Identity is set when identity was verified at intake, e.g. by MitID.
+	Identity *VerifyIdentity `json:",omitempty"`
+	// ForwardedFrom is the processor's request this one was forwarded from.
+	ForwardedFrom *uuid.UUID `json:",omitempty"`
+}
+
+// IdentityMethod is how identity was verified (never an ID copy, LEGAL.md §3).
+type IdentityMethod string
+
+// The identity methods.
+const (
+	IdentityMitID         IdentityMethod = "mitid"
+	IdentityBankID        IdentityMethod = "bankid"
+	IdentityKnownEmail    IdentityMethod = "known_email"
+	IdentityDigitalPost   IdentityMethod = "digital_post"
+	IdentityInPerson      IdentityMethod = "in_person"
+	IdentityDocumentsSeen IdentityMethod = "documents_seen"
+)
+
+// IdentityMethods lists every method.
+var IdentityMethods = []IdentityMethod{IdentityMitID, IdentityBankID, IdentityKnownEmail, IdentityDigitalPost, IdentityInPerson, IdentityDocumentsSeen}
+
+// VerifyIdentity records that identity was checked, how and by whom.
+type VerifyIdentity struct {
+	Method IdentityMethod
+	By     Actor
+}
+
+// InformationPurpose is why information is asked for; both pause the clock.
+type InformationPurpose string
+
+// The purposes that pause the clock (Art. 12(6), Recital 63).
+const (
+	PurposeIdentity      InformationPurpose = "identity"
+	PurposeClarification InformationPurpose = "clarification"
+)
+
+// RequestInformation asks the subject for information; the clock stops.
+type RequestInformation struct {
+	Purpose InformationPurpose
+	// What is asked, in words the subject understands.
+	What string
+	By   Actor
+}
+
+// InformationReceived records the subject's answer; the clock restarts on
+// the day it arrived.
+type InformationReceived struct {
+	// ReceivedOn is the day the answer arrived; zero means today.
+	ReceivedOn time.Time
+	By         Actor
+}
+
+// CannotIdentify closes a request whose subject the controller demonstrably
+// cannot identify (Art. 11(2), 12(2)).
+type CannotIdentify struct {
+	Reason string
+	By     Actor
+}
+
+// Decide records the caseworker's decision.
+type Decide struct {
+	Outcome Outcome
+	// Grounds are the legal grounds of a refusal or partial refusal, from
+	// GroundsFor(kind).
+	Grounds []string
+	// Assessment is the written assessment behind the decision.
+	Assessment string
+	// Justification sets out the facts that make a request manifestly
+	// unfounded or excessive; required with ground 12(5).
+	Justification string
+	By            Actor
+}
+
+// ExtensionReason is one of the two reasons Art. 12(3) allows.
+type ExtensionReason string
+
+// The reasons an extension may have.
+const (
+	ReasonComplexity       ExtensionReason = "complexity"
+	ReasonNumberOfRequests ExtensionReason = "number_of_requests"
+)
+
+// Extend extends the deadline by up to two months, once.
+type Extend struct {
+	Reason ExtensionReason
+	// Explanation is the reason in words, sent to the subject.
+	Explanation string
+	By          Actor
+}
+
+// Assign gives the request to a caseworker.
+type Assign struct {
+	Assignee string
+	By       Actor
+}
+
+// AddNote adds a note to the case.
+type AddNote struct {
+	Text string
+	By   Actor
+}
+
+// Withdraw records that the subject withdrew the request.
+type Withdraw struct {
+	By Actor
+}
+
+// ClaimTask assigns an open task (and the request, if unassigned) to the actor.
+type ClaimTask struct {
+	TaskID uuid.UUID
+	By     Actor
+}
+
+// CompleteTask marks an open fulfilment task done.
+type CompleteTask struct {
+	TaskID uuid.UUID
+	By     Actor
+}
+
+// TaskKind is the kind of a caseworker task.
+type TaskKind string
+
+// The task kinds.
+const (
+	TaskVerifyIdentity TaskKind = "verify_identity"
+	TaskAwaitSubject   TaskKind = "await_subject"
+	TaskDecide         TaskKind = "decide"
+	TaskFulfil         TaskKind = "fulfil"
+)
+
+// TaskStatus is whether a task is open or done.
+type TaskStatus string
+
+// The task statuses.
+const (
+	TaskOpen      TaskStatus = "open"
+	TaskDone      TaskStatus = "done"
+	TaskCancelled TaskStatus = "cancelled"
+)
+
+// Task is one piece of work on a request.
+type Task struct {
+	ID          uuid.UUID
+	Kind        TaskKind
+	Status      TaskStatus
+	Assignee    string `json:",omitempty"`
+	DueOn       time.Time
+	CreatedAt   time.Time
+	CompletedAt *time.Time `json:",omitempty"`
+	CompletedBy Actor      `json:",omitempty"`
+}
+
+// Identity is the outcome of the identity check.
+type Identity struct {
+	Method IdentityMethod
+	By     Actor
+	At     time.Time
+}
+
+// Decision is the recorded decision.
+type Decision struct {
+	Outcome       Outcome
+	Grounds       []string `json:",omitempty"`
+	Assessment    string
+	Justification string `json:",omitempty"`
+	By            Actor
+	At            time.Time
+}
+
+// Extension is the recorded extension.
+type Extension struct {
+	Reason      ExtensionReason
+	Explanation string
+	By          Actor
+	At          time.Time
+}
+
+// Pause is one stop of the clock.
+type Pause struct {
+	Purpose   InformationPurpose
+	PausedAt  time.Time
+	ResumedAt *time.Time `json:",omitempty"`
+}
+
+// State is a request's live state, answered by QueryState and returned by
+// every Update.
+type State struct {
+	RequestID    uuid.UUID
+	ControllerID string
+	Kind         Kind
+	Channel      string
+	Stage        Stage
+	Outcome      Outcome `json:",omitempty"`
+	// The dates of LEGAL.md §2, as dates (midnight UTC).
+	ReceivedOn     time.Time
+	DueOn          time.Time
+	StatutoryDueOn time.Time
+	ExtendedDueOn  *time.Time `json:",omitempty"`
+	// DeadlineOn is the legal deadline in force: statutory, or extended.
+	DeadlineOn time.Time
+	Paused     bool
+	PausedDays int
+	Pauses     []Pause `json:",omitempty"`
+	Identity   *Identity  `json:",omitempty"`
+	Decision   *Decision  `json:",omitempty"`
+	Extension  *Extension `json:",omitempty"`
+	Assignee   string     `json:",omitempty"`
+	Tasks      []Task
+	Notes      int
+	// Breached is set once the deadline in force passed with no reply sent.
+	Breached bool
+	// Late is set when a refusal went out after the first month (Art. 12(4)).
+	Late      bool
+	RepliedAt *time.Time `json:",omitempty"`
+	ClosedAt  *time.Time `json:",omitempty"`
+	// ForwardedTo is the request created at the controller, for a processor.
+	ForwardedTo *uuid.UUID `json:",omitempty"`
+	// Version counts state changes; the read model keeps the highest.
+	Version int64
+}
+
+// OpenTasks returns the tasks still open.
+func (s State) OpenTasks() []Task {
+	var out []Task
+	for _, t := range s.Tasks {
+		if t.Status == TaskOpen {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Result is what a finished request workflow returns.
+type Result struct {
+	Stage   Stage
+	Outcome Outcome
+}
