@@ -109,7 +109,26 @@ func newRightsRequest(ctx workflow.Context, in RightsRequestInput) (*rightsReque
 	return w, nil
 }
 
+// setup enters the first stage and registers the handlers, all before the
+// workflow first yields, so an Update that arrives with the start finds the
+// request in its first real stage.
 func (w *rightsRequest) setup(ctx workflow.Context) error {
+	w.change(ctx, "request.received", ActorSystem, map[string]any{
+		"kind": w.state.Kind, "channel": w.state.Channel, "received_on": w.state.ReceivedOn.Format(time.DateOnly),
+		"due_on": w.state.DueOn.Format(time.DateOnly), "statutory_due_on": w.state.StatutoryDueOn.Format(time.DateOnly),
+		"forwarded_from": w.forwardedFrom,
+	})
+	switch {
+	case w.policy.Role == "processor":
+		// forwarded by run, at once
+	case w.identityAtIntake != nil:
+		w.state.Identity = &Identity{Method: w.identityAtIntake.Method, By: w.identityAtIntake.By, At: workflow.Now(ctx)}
+		w.enter(ctx, StageAssessment)
+		w.change(ctx, "identity.verified", w.identityAtIntake.By, map[string]any{"method": w.identityAtIntake.Method, "at_intake": true})
+	default:
+		w.enter(ctx, StageIdentity)
+		w.change(ctx, "stage.identity", ActorSystem, nil)
+	}
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (State, error) { return w.snapshot(), nil }); err != nil {
 		return err
 	}
@@ -142,23 +161,10 @@ func (w *rightsRequest) run(ctx workflow.Context) (Result, error) {
 	workflow.Go(ctx, w.projector)
 	workflow.Go(ctx, w.deadlines)
 
-	w.change(ctx, "request.received", ActorSystem, map[string]any{
-		"kind": w.state.Kind, "channel": w.state.Channel, "received_on": w.state.ReceivedOn.Format(time.DateOnly),
-		"due_on": w.state.DueOn.Format(time.DateOnly), "statutory_due_on": w.state.StatutoryDueOn.Format(time.DateOnly),
-		"forwarded_from": w.forwardedFrom,
-	})
-	switch {
-	case w.policy.Role == "processor":
+	if w.policy.Role == "processor" {
 		if err := w.forward(ctx); err != nil {
 			return Result{}, err
 		}
-	case w.identityAtIntake != nil:
-		w.state.Identity = &Identity{Method: w.identityAtIntake.Method, By: w.identityAtIntake.By, At: workflow.Now(ctx)}
-		w.enter(ctx, StageAssessment)
-		w.change(ctx, "identity.verified", w.identityAtIntake.By, map[string]any{"method": w.identityAtIntake.Method, "at_intake": true})
-	default:
-		w.enter(ctx, StageIdentity)
-		w.change(ctx, "stage.identity", ActorSystem, nil)
 	}
 
 	for !w.state.Stage.Final() {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/app"
 	"github.com/rightsdesk/rightsdesk/internal/config"
+	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/devstack"
 	"github.com/rightsdesk/rightsdesk/internal/pgcluster"
 	"github.com/rightsdesk/rightsdesk/internal/store"
@@ -127,7 +128,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		fmt.Fprintf(stdout, "\nPress Ctrl-C to stop.\n\n")
 	}
-	return app.Run(ctx, cfg, logger, app.Roles{API: true, Worker: true, Listener: ln, Ready: ready})
+	return app.Run(ctx, cfg, logger, app.Roles{API: true, Worker: true, Listener: ln, Ready: ready, Controllers: controllers.Demo()})
 }
 
 // devTokens returns RIGHTSDESK_API_TOKENS for local use: a caseworker and a

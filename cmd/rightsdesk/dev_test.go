@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"io"
 	"net/http"
 	"os"
@@ -18,6 +19,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
+
+	"github.com/rightsdesk/rightsdesk/internal/pgtest"
 	"go.temporal.io/sdk/client"
 )
 
@@ -151,9 +154,51 @@ func TestDev(t *testing.T) {
 	defer conn.Close(ctx)
 	var name string
 	require.NoError(t, conn.QueryRow(ctx, `SELECT name FROM controllers WHERE id = 'persisted'`).Scan(&name))
+	var seeded string
+	require.NoError(t, conn.QueryRow(ctx, `SELECT string_agg(id || ':' || country || ':' || time_zone, ',' ORDER BY id) FROM controllers WHERE id LIKE 'demo%'`).Scan(&seeded))
+	require.Equal(t, "demo:DK:Europe/Copenhagen,demo-se:SE:Europe/Stockholm", seeded)
 	require.Equal(t, "P", name)
 	desc, err := second.tctl.DescribeWorkflowExecution(ctx, "persisted", "")
 	require.NoError(t, err)
 	require.Equal(t, "Nothing", desc.GetWorkflowExecutionInfo().GetType().GetName())
 	require.Equal(t, tokens, regexp.MustCompile(`Bearer (rd_dev_\w+)`).FindAllString(second.stdout.String(), -1), "dev tokens survive a restart")
+}
+
+// TestInvalidControllersStopStartUp: a bad controllers file stops a process
+// before it touches anything, naming the line at fault.
+func TestInvalidControllersStopStartUp(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "controllers.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("controllers:\n  - id: a\n    name: A\n    country: FI\n"), 0o600))
+	t.Setenv("RIGHTSDESK_CONTROLLERS_FILE", path)
+	t.Setenv("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+	err := run(context.Background(), []string{"worker"}, io.Discard, io.Discard)
+	require.ErrorContains(t, err, "line 4")
+	require.ErrorContains(t, err, "country must be DK or SE")
+}
+
+func TestHelpListsEnvironment(t *testing.T) {
+	for _, cmd := range []string{"dev", "serve", "worker", "migrate"} {
+		var stderr bytes.Buffer
+		err := run(context.Background(), []string{cmd, "--help"}, io.Discard, &stderr)
+		require.ErrorIs(t, err, flag.ErrHelp, cmd)
+		require.Contains(t, stderr.String(), "DATABASE_URL", cmd)
+		require.Contains(t, stderr.String(), "Usage: rightsdesk "+cmd, cmd)
+	}
+	require.Error(t, run(context.Background(), []string{"nonsense"}, io.Discard, io.Discard))
+}
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+func TestMigrateCommand(t *testing.T) {
+	t.Setenv("DATABASE_URL", pgtest.DSN(t))
+	ctx := context.Background()
+	require.NoError(t, run(ctx, []string{"migrate", "down"}, io.Discard, io.Discard))
+	var out bytes.Buffer
+	require.NoError(t, run(ctx, []string{"migrate", "status"}, &out, io.Discard))
+	require.Contains(t, out.String(), "pending")
+	out.Reset()
+	require.NoError(t, run(ctx, []string{"migrate", "up"}, &out, io.Discard))
+	require.Contains(t, out.String(), "applied")
+	require.NotContains(t, out.String(), "pending")
+	require.ErrorContains(t, run(ctx, []string{"migrate", "sideways"}, io.Discard, io.Discard), "unknown migrate action")
 }

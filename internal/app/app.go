@@ -15,6 +15,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/api"
 	"github.com/rightsdesk/rightsdesk/internal/config"
+	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/worker"
 )
@@ -27,6 +28,9 @@ type Roles struct {
 	Listener net.Listener
 	// Ready, when set, is called once every part is running.
 	Ready func()
+	// Controllers are stored at start-up when RIGHTSDESK_CONTROLLERS_FILE
+	// is not set (rightsdesk dev's demo controllers).
+	Controllers []controllers.Controller
 }
 
 // Run connects to PostgreSQL and Temporal and runs the parts roles asks for
@@ -35,11 +39,24 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger, roles Role
 	if err := cfg.RequireDatabase(); err != nil {
 		return err
 	}
+	cs := roles.Controllers
+	if cfg.ControllersFile != "" {
+		var err error
+		if cs, err = controllers.Load(cfg.ControllersFile); err != nil {
+			return err
+		}
+	}
 	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.DatabaseMaxConns)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if len(cs) > 0 {
+		if err := controllers.Sync(ctx, st, cs); err != nil {
+			return err
+		}
+		logger.Info("controllers loaded", "count", len(cs))
+	}
 	tc, err := worker.Dial(ctx, worker.ClientOptions{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: logger})
 	if err != nil {
 		return err

@@ -110,10 +110,18 @@ var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 
 // Parse reads and checks controllers from YAML. Every error names its line.
 func Parse(b []byte) ([]Controller, error) {
-	var f file
+	// Decode twice: strictly into the types (unknown fields are errors, with
+	// their lines), and into nodes, to name the line of each later error.
+	var typed struct {
+		Controllers []Controller `yaml:"controllers"`
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
+	if err := dec.Decode(&typed); err != nil {
+		return nil, fmt.Errorf("controllers: %w", err)
+	}
+	var f file
+	if err := yaml.Unmarshal(b, &f); err != nil {
 		return nil, fmt.Errorf("controllers: %w", err)
 	}
 	if len(f.Controllers) == 0 {
@@ -124,11 +132,7 @@ func Parse(b []byte) ([]Controller, error) {
 	lines := map[string]int{}
 	for i := range f.Controllers {
 		node := &f.Controllers[i]
-		var c Controller
-		if err := decodeStrict(node, &c); err != nil {
-			errs = append(errs, fmt.Errorf("line %d: %w", node.Line, err))
-			continue
-		}
+		c := typed.Controllers[i]
 		c.applyDefaults()
 		for _, err := range c.check() {
 			errs = append(errs, fmt.Errorf("line %d (controller %q): %w", lineOf(node, err.field), c.ID, err.err))
@@ -164,20 +168,6 @@ func byID(cs []Controller, id string) Controller {
 		}
 	}
 	return Controller{}
-}
-
-func decodeStrict(node *yaml.Node, into any) error {
-	// Re-encode the node so KnownFields applies to it.
-	b, err := yaml.Marshal(node)
-	if err != nil {
-		return err
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(into); err != nil {
-		return err
-	}
-	return nil
 }
 
 // lineOf finds the line of a (possibly nested, dot-separated) key in a mapping node.

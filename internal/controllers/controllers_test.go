@@ -1,0 +1,119 @@
+package controllers
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/rightsdesk/rightsdesk/internal/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+func TestDemo(t *testing.T) {
+	cs := Demo()
+	require.Len(t, cs, 2)
+	require.Equal(t, "demo", cs[0].ID)
+	require.Equal(t, "DK", cs[0].Country)
+	require.Equal(t, "Europe/Copenhagen", cs[0].TimeZone)
+	require.Equal(t, "Datatilsynet", cs[0].SupervisoryAuthority.Name)
+	require.Equal(t, "demo-se", cs[1].ID)
+	require.Equal(t, "Europe/Stockholm", cs[1].TimeZone)
+	require.Equal(t, DefaultDeadlines(), cs[1].Deadlines, "defaults fill what the file leaves out")
+	require.Contains(t, cs[1].SupervisoryAuthority.Name, "IMY")
+}
+
+func TestParseErrorsNameTheLine(t *testing.T) {
+	for name, tc := range map[string]struct{ yaml, want string }{
+		"country": {`controllers:
+  - id: a
+    name: A
+    country: NO
+    time_zone: Europe/Oslo
+    language: da
+    dpo: {email: dpo@a.example}
+`, `line 4 (controller "a"): country must be DK or SE, not "NO"`},
+		"time zone": {`controllers:
+  - id: a
+    name: A
+    country: DK
+    time_zone: Europe/Atlantis
+    language: da
+    dpo: {email: dpo@a.example}
+`, `line 5 (controller "a"): unknown time_zone "Europe/Atlantis"`},
+		"nested": {`controllers:
+  - id: a
+    name: A
+    country: DK
+    time_zone: Europe/Copenhagen
+    language: da
+    dpo: {email: dpo@a.example}
+    deadlines:
+      notice_hour: 25
+`, `line 9 (controller "a"): notice_hour must be between 0 and 23`},
+		"unknown field": {`controllers:
+  - id: a
+    nmae: A
+`, `line 3: field nmae not found in type controllers.Controller`},
+		"processor target": {`controllers:
+  - id: p
+    name: P
+    role: processor
+    forwards_to: nobody
+    country: DK
+    time_zone: Europe/Copenhagen
+    language: da
+    dpo: {email: dpo@p.example}
+`, `line 5 (controller "p"): forwards_to names "nobody", which is not defined`},
+		"duplicate": {`controllers:
+  - {id: a, name: A, country: DK, time_zone: Europe/Copenhagen, language: da, dpo: {email: d@a.example}}
+  - {id: a, name: B, country: DK, time_zone: Europe/Copenhagen, language: da, dpo: {email: d@a.example}}
+`, `line 3: controller "a" is already defined on line 2`},
+		"dpo": {`controllers:
+  - {id: a, name: A, country: DK, time_zone: Europe/Copenhagen, language: da}
+`, `dpo.email must be an e-mail address`},
+		"empty": {`controllers: []`, `lists no controllers`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.yaml))
+			require.ErrorContains(t, err, tc.want)
+		})
+	}
+}
+
+func TestLoadAndSync(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(`controllers:
+  - {id: jc, name: Jobcentret, country: DK, time_zone: Europe/Copenhagen, language: da, dpo: {email: dpo@jc.example},
+     deadlines: {reminder_days_before: [10], pause_timeout_days: 14}}
+  - {id: stateras, name: Processor ApS, role: processor, forwards_to: jc, country: DK, time_zone: Europe/Copenhagen, language: da, dpo: {email: dpo@p.example}}
+`), 0o600))
+	cs, err := Load(path)
+	require.NoError(t, err)
+	st := pgtest.New(t)
+	ctx := context.Background()
+	require.NoError(t, Sync(ctx, st, cs))
+	cs[0].Name = "Jobcentret Syd"
+	require.NoError(t, Sync(ctx, st, cs), "sync updates")
+
+	var rows []store.Controller
+	require.NoError(t, st.DB.Order("id").Find(&rows).Error)
+	require.Len(t, rows, 2)
+	require.Equal(t, "Jobcentret Syd", rows[0].Name)
+	p, err := PolicyOf(rows[0])
+	require.NoError(t, err)
+	require.Equal(t, []int{10}, p.Deadlines.ReminderDaysBefore)
+	require.Equal(t, 14, p.Deadlines.PauseTimeoutDays)
+	require.Equal(t, 8, p.Deadlines.NoticeHour)
+	p, err = PolicyOf(rows[1])
+	require.NoError(t, err)
+	require.Equal(t, "processor", p.Role)
+	require.Equal(t, "jc", p.ForwardsTo)
+
+	_, err = Load(filepath.Join(t.TempDir(), "missing.yaml"))
+	require.Error(t, err)
+}

@@ -1,0 +1,181 @@
+package worker_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+	commonpb "go.temporal.io/api/common/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/rightsdesk/rightsdesk/activities"
+	"github.com/rightsdesk/rightsdesk/internal/controllers"
+	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/testenv"
+	"github.com/rightsdesk/rightsdesk/worker"
+	"github.com/rightsdesk/rightsdesk/workflows"
+)
+
+// historyFile is the committed history the replay test runs against; set
+// RIGHTSDESK_WRITE_HISTORY=1 to write it anew from this test.
+const historyFile = "../workflows/testdata/rights_request_v1.json"
+
+func update[T any](t *testing.T, c client.Client, id uuid.UUID, updateID, name string, arg T) (workflows.State, error) {
+	t.Helper()
+	h, err := c.UpdateWorkflow(context.Background(), client.UpdateWorkflowOptions{
+		WorkflowID: workflows.WorkflowID(id), UpdateID: updateID, UpdateName: name,
+		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return workflows.State{}, err
+	}
+	var s workflows.State
+	err = h.Get(context.Background(), &s)
+	return s, err
+}
+
+// TestRequestEndToEnd runs one erasure request from receipt to reply on the
+// embedded Temporal server and the private PostgreSQL, and checks the read
+// model, the audit log, the notices and the search attributes.
+func TestRequestEndToEnd(t *testing.T) {
+	ctx := context.Background()
+	st := pgtest.New(t)
+	c := testenv.Temporal(t)
+	require.NoError(t, controllers.Sync(ctx, st, controllers.Demo()))
+
+	cph, _ := time.LoadLocation("Europe/Copenhagen")
+	received := deadline.Day(time.Now().In(cph))
+	id := uuid.New()
+	require.NoError(t, st.DB.Create(&store.Request{ID: id, Reference: "RD-TEST-2", ControllerID: "demo", Kind: "erasure",
+		Channel: "letter", Language: "da", Stage: "received", ReceivedOn: received}).Error)
+
+	tq := testenv.TaskQueue(t)
+	w := worker.New(c, tq, &activities.Activities{Store: st})
+	require.NoError(t, w.Start())
+	defer w.Stop()
+
+	var policy controllers.Policy
+	var row store.Controller
+	require.NoError(t, st.DB.First(&row, "id = ?", "demo").Error)
+	policy, err := controllers.PolicyOf(row)
+	require.NoError(t, err)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.WorkflowID(id), TaskQueue: tq}, workflows.WorkflowType,
+		workflows.RightsRequestInput{Request: workflows.RequestInput{RequestID: id, ControllerID: "demo", Kind: workflows.KindErasure, Channel: "letter", ReceivedOn: received}, Policy: policy})
+	require.NoError(t, err)
+
+	s, err := update(t, c, id, "verify-1", workflows.UpdateVerifyIdentity, workflows.VerifyIdentity{Method: workflows.IdentityMitID, By: "cw-1"})
+	require.NoError(t, err)
+	require.Equal(t, workflows.StageAssessment, s.Stage)
+	// The same update ID again is applied once: same answer, no second event.
+	again, err := update(t, c, id, "verify-1", workflows.UpdateVerifyIdentity, workflows.VerifyIdentity{Method: workflows.IdentityMitID, By: "cw-1"})
+	require.NoError(t, err)
+	require.Equal(t, s.Version, again.Version)
+
+	_, err = update(t, c, id, "extend-1", workflows.UpdateExtend, workflows.Extend{Reason: "holidays", Explanation: "summer", By: "cw-1"})
+	errType, rule, ok := workflows.IsRejection(err)
+	require.True(t, ok, "%v", err)
+	require.Equal(t, workflows.ErrTypeInvalid, errType)
+	require.Equal(t, "art-12-3-reason", rule.Rule)
+
+	_, err = update(t, c, id, "assign-1", workflows.UpdateAssign, workflows.Assign{Assignee: "cw-1", By: "lead-1"})
+	require.NoError(t, err)
+	s, err = update(t, c, id, "decide-1", workflows.UpdateDecide, workflows.Decide{Outcome: workflows.OutcomeGrant, Assessment: "No retention duty applies.", By: "cw-1"})
+	require.NoError(t, err)
+	fulfil := s.OpenTasks()[0]
+	require.Equal(t, workflows.TaskFulfil, fulfil.Kind)
+
+	// The caseworker queue is read from PostgreSQL.
+	require.Eventually(t, func() bool {
+		var n int64
+		st.DB.Model(&store.Task{}).Where("id = ? AND status = 'open' AND assignee = 'cw-1'", fulfil.ID).Count(&n)
+		return n == 1
+	}, 10*time.Second, 20*time.Millisecond)
+
+	_, err = update(t, c, id, "complete-1", workflows.UpdateCompleteTask, workflows.CompleteTask{TaskID: fulfil.ID, By: "cw-1"})
+	require.NoError(t, err)
+	var res workflows.Result
+	require.NoError(t, run.Get(ctx, &res))
+	require.Equal(t, workflows.Result{Stage: workflows.StageClosed, Outcome: workflows.OutcomeGrant}, res)
+
+	// The read model.
+	var req store.Request
+	require.NoError(t, st.DB.First(&req, "id = ?", id).Error)
+	require.Equal(t, "closed", req.Stage)
+	require.Equal(t, "grant", *req.Outcome)
+	require.Equal(t, "cw-1", *req.Assignee)
+	require.True(t, req.WorkflowStarted)
+	require.NotNil(t, req.ClosedAt)
+	require.False(t, req.Breached)
+	require.Equal(t, deadline.Due(received), req.DueOn.UTC())
+	require.Equal(t, deadline.StatutoryDue(received, deadline.MustCalendar(deadline.DK)), req.StatutoryDueOn.UTC())
+	v, err := c.QueryWorkflow(ctx, workflows.WorkflowID(id), "", workflows.QueryState)
+	require.NoError(t, err)
+	var final workflows.State
+	require.NoError(t, v.Get(&final))
+	require.Equal(t, final.Version, req.Version)
+
+	var tasks []store.Task
+	require.NoError(t, st.DB.Where("request_id = ?", id).Order("created_at, kind").Find(&tasks).Error)
+	require.Len(t, tasks, 3)
+	for _, task := range tasks {
+		require.Equal(t, "done", task.Status, task.Kind)
+	}
+
+	// The audit log: every change, with its actor, once.
+	var events []store.Event
+	require.NoError(t, st.DB.Where("request_id = ?", id).Order("id").Find(&events).Error)
+	var log []string
+	for _, e := range events {
+		log = append(log, e.Actor+" "+e.Action)
+	}
+	require.Equal(t, []string{
+		"system request.received", "system stage.identity", "cw-1 identity.verified", "lead-1 request.assigned",
+		"cw-1 decision.made", "cw-1 fulfilment.done", "system reply.sent",
+	}, log)
+	require.NotContains(t, string(events[4].Data), "No retention duty", "free text stays out of the audit rows")
+
+	var notices []store.Notice
+	require.NoError(t, st.DB.Where("request_id = ?", id).Find(&notices).Error)
+	require.Len(t, notices, 1)
+	require.Equal(t, "reply_grant", notices[0].Kind)
+	require.Equal(t, "subject", notices[0].Recipient)
+
+	// Typed search attributes make the request findable without personal data.
+	require.Eventually(t, func() bool {
+		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Query: "RequestKind='erasure' AND RequestStage='closed' AND Breached=false AND Controller='demo' AND AssigneeID='cw-1'",
+		})
+		if err != nil {
+			return false
+		}
+		for _, e := range resp.Executions {
+			if e.GetExecution().GetWorkflowId() == workflows.WorkflowID(id) {
+				return true
+			}
+		}
+		return false
+	}, 10*time.Second, 50*time.Millisecond)
+
+	if os.Getenv("RIGHTSDESK_WRITE_HISTORY") != "" {
+		writeHistory(t, c, id)
+	}
+}
+
+func writeHistory(t *testing.T, c client.Client, id uuid.UUID) {
+	t.Helper()
+	resp, err := c.WorkflowService().GetWorkflowExecutionHistory(context.Background(), &workflowservice.GetWorkflowExecutionHistoryRequest{
+		Namespace: "default", Execution: &commonpb.WorkflowExecution{WorkflowId: workflows.WorkflowID(id)},
+	})
+	require.NoError(t, err)
+	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(resp.GetHistory())
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll("../workflows/testdata", 0o755))
+	require.NoError(t, os.WriteFile(historyFile, b, 0o644))
+}
