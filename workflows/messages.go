@@ -322,7 +322,7 @@ type State struct {
 	DeadlineOn time.Time
 	Paused     bool
 	PausedDays int
-	Pauses     []Pause `json:",omitempty"`
+	Pauses     []Pause    `json:",omitempty"`
 	Identity   *Identity  `json:",omitempty"`
 	Decision   *Decision  `json:",omitempty"`
 	Extension  *Extension `json:",omitempty"`

@@ -386,7 +386,7 @@ func (w *rightsRequest) forward(ctx workflow.Context) error {
 	}
 	from := w.state.RequestID
 	child := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:        WorkflowID(newID),
+		WorkflowID: WorkflowID(newID),
 		// The controller's request lives on after this one closes.
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 	})

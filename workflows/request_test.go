@@ -378,7 +378,9 @@ func TestCannotIdentify(t *testing.T) {
 	h.at(day, func() {
 		h.update(UpdateRequestInformation, RequestInformation{Purpose: PurposeIdentity, What: "x", By: caseworker})
 	})
-	h.at(3*day, func() { h.update(UpdateCannotIdentify, CannotIdentify{Reason: "No record matches the details given.", By: caseworker}) })
+	h.at(3*day, func() {
+		h.update(UpdateCannotIdentify, CannotIdentify{Reason: "No record matches the details given.", By: caseworker})
+	})
 	res := h.run()
 	require.Equal(t, Result{Stage: StageClosed, Outcome: OutcomeCannotIdentify}, res)
 	require.False(t, h.state().Paused)
