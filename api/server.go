@@ -20,7 +20,11 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/rightsdesk/rightsdesk/internal/config"
+	"github.com/rightsdesk/rightsdesk/internal/crypto"
+	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/workflows"
+	"golang.org/x/time/rate"
 )
 
 // Deps are what the API needs.
@@ -28,6 +32,7 @@ type Deps struct {
 	Config   config.Config
 	Store    *store.Store
 	Temporal client.Client
+	Keys     *crypto.Keyring
 	Logger   *slog.Logger
 }
 
@@ -39,15 +44,26 @@ type Server struct {
 	log      *slog.Logger
 	echo     *echo.Echo
 	registry *prometheus.Registry
+	auth     *authenticator
+	keys     *crypto.Keyring
+	intake   *intake.Service
 }
 
 // New builds the API with its routes and middleware.
-func New(d Deps) *Server {
+func New(d Deps) (*Server, error) {
 	logger := d.Logger
 	if logger == nil {
 		logger = slog.Default()
 	}
-	s := &Server{cfg: d.Config, store: d.Store, temporal: d.Temporal, log: logger, registry: prometheus.NewRegistry()}
+	auth, err := newAuthenticator(d.Config)
+	if err != nil {
+		return nil, err
+	}
+	if d.Keys == nil {
+		return nil, errors.New("api: no keyring: personal data cannot be stored")
+	}
+	s := &Server{cfg: d.Config, store: d.Store, temporal: d.Temporal, log: logger, registry: prometheus.NewRegistry(),
+		auth: auth, keys: d.Keys, intake: &intake.Service{Store: d.Store, Keys: d.Keys}}
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	e := echo.New()
@@ -65,7 +81,7 @@ func New(d Deps) *Server {
 	e.Use(middleware.BodyLimit(d.Config.BodyLimit))
 	s.echo = e
 	s.routes()
-	return s
+	return s, nil
 }
 
 // Handler is the API as an http.Handler, for tests and embedding.
@@ -79,6 +95,51 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
+	e.GET("/openapi.json", s.openAPI)
+
+	public := s.rateLimit()
+	v1 := e.Group("/v1")
+	v1.POST("/requests", s.createRequest, public, s.optionalStaff)
+
+	staff := s.staff(staffRoles...)
+	reqs := v1.Group("/requests", staff)
+	reqs.GET("", s.listRequests)
+	reqs.GET("/:id", s.getRequest)
+	acts := v1.Group("/requests", s.staff(config.RoleCaseworker, config.RoleAdmin))
+	s.actionRoutes(acts)
+
+	v1.GET("/tasks", s.listTasks, staff)
+	v1.POST("/tasks/:id/claim", s.taskAction(workflows.UpdateClaimTask), s.staff(config.RoleCaseworker, config.RoleAdmin))
+	v1.POST("/tasks/:id/complete", s.taskAction(workflows.UpdateCompleteTask), s.staff(config.RoleCaseworker, config.RoleAdmin))
+
+	v1.GET("/status/:token", s.getStatus, public)
+	v1.POST("/status/:token/information", s.postStatusInformation, public)
+	v1.POST("/status/:token/withdraw", s.postStatusWithdraw, public)
+
+	v1.GET("/reports/summary", s.reportSummary, s.staff(config.RoleDPO, config.RoleAdmin))
+
+	s.codecRoutes()
+}
+
+// rateLimit limits calls without a token per client address.
+func (s *Server) rateLimit() echo.MiddlewareFunc {
+	perMinute := s.cfg.IntakeRatePerMinute
+	if perMinute < 1 {
+		perMinute = 20
+	}
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Skipper: func(c echo.Context) bool { return c.Request().Header.Get(echo.HeaderAuthorization) != "" },
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: rate.Limit(float64(perMinute) / 60), Burst: perMinute, ExpiresIn: 3 * time.Minute,
+		}),
+		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			p := NewProblem(http.StatusTooManyRequests, "rate-limited", "too many requests from this address; try again in a minute")
+			p.retryAfter = "60"
+			return p
+		},
+		ErrorHandler: func(c echo.Context, err error) error { return err },
+	})
 }
 
 // healthz says the process is alive.

@@ -23,8 +23,10 @@ func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 
 func newServer(t *testing.T, st *store.Store) *api.Server {
 	t.Helper()
-	cfg := config.Config{BodyLimit: "1K"}
-	return api.New(api.Deps{Config: cfg, Store: st, Temporal: testenv.Temporal(t), Logger: testenv.Logger()})
+	cfg := config.Config{BodyLimit: "1K", IntakeRatePerMinute: 100}
+	s, err := api.New(api.Deps{Config: cfg, Store: st, Temporal: testenv.Temporal(t), Keys: testenv.Keys(), Logger: testenv.Logger()})
+	require.NoError(t, err)
+	return s
 }
 
 func do(t *testing.T, h http.Handler, method, path, body string) (*http.Response, map[string]any) {

@@ -4,15 +4,19 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 	tlog "go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/rightsdesk/rightsdesk/activities"
+	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
@@ -21,6 +25,8 @@ type ClientOptions struct {
 	HostPort  string
 	Namespace string
 	Logger    *slog.Logger
+	// Keys, when set, encrypt every payload and failure message.
+	Keys *crypto.Keyring
 }
 
 // Dial connects a Temporal client, retrying for up to a minute while the
@@ -34,6 +40,13 @@ func Dial(ctx context.Context, opts ClientOptions) (client.Client, error) {
 		HostPort:  opts.HostPort,
 		Namespace: opts.Namespace,
 		Logger:    tlog.NewStructuredLogger(logger.With("component", "temporal-client")),
+	}
+	if opts.Keys != nil {
+		co.DataConverter = crypto.Codec{Keys: opts.Keys}.DataConverter()
+		// Failure messages may quote free text: encrypt them too.
+		co.FailureConverter = temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
+			DataConverter: co.DataConverter, EncodeCommonAttributes: true,
+		})
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
@@ -63,4 +76,19 @@ func New(c client.Client, taskQueue string, acts *activities.Activities) sdkwork
 func Register(r sdkworker.Registry, acts *activities.Activities) {
 	workflows.Register(r)
 	r.RegisterActivity(acts)
+}
+
+// EnsureSweeper creates the Temporal Schedule that runs the sweeper every
+// interval; an existing schedule is left as it is.
+func EnsureSweeper(ctx context.Context, c client.Client, taskQueue string, every time.Duration) error {
+	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID:      workflows.SweepScheduleID,
+		Spec:    client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: every}}},
+		Action:  &client.ScheduleWorkflowAction{ID: "rightsdesk-sweep", Workflow: workflows.SweepWorkflowType, TaskQueue: taskQueue},
+		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
+	})
+	if err != nil && !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		return fmt.Errorf("worker: create the sweeper schedule: %w", err)
+	}
+	return nil
 }

@@ -169,7 +169,9 @@ type RequestInformation struct {
 type InformationReceived struct {
 	// ReceivedOn is the day the answer arrived; zero means today.
 	ReceivedOn time.Time
-	By         Actor
+	// Answer is the subject's answer, when it came through the status page.
+	Answer string `json:",omitempty"`
+	By     Actor
 }
 
 // CannotIdentify closes a request whose subject the controller demonstrably

@@ -4,7 +4,10 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
+
+	"github.com/rightsdesk/rightsdesk/internal/crypto"
 )
 
 // TestReplay replays a committed history of a whole request (written by
@@ -12,7 +15,14 @@ import (
 // the workflow that alters its commands fails here: put it behind
 // workflow.GetVersion and keep this history.
 func TestReplay(t *testing.T) {
-	r := worker.NewWorkflowReplayer()
+	// The history was written through the encrypting codec, with the
+	// published test keys.
+	dc := crypto.Codec{Keys: crypto.InsecureTestKeyring()}.DataConverter()
+	r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{
+		DataConverter:    dc,
+		FailureConverter: temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{DataConverter: dc, EncodeCommonAttributes: true}),
+	})
+	require.NoError(t, err)
 	Register(r)
 	require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, "testdata/rights_request_v1.json"))
 }

@@ -3,6 +3,8 @@
 package workflows
 
 import (
+	"errors"
+
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 )
@@ -10,4 +12,7 @@ import (
 // Register registers every workflow of the package on r.
 func Register(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(RightsRequest, workflow.RegisterOptions{Name: WorkflowType})
+	r.RegisterWorkflowWithOptions(Sweep, workflow.RegisterOptions{Name: SweepWorkflowType})
 }
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }

@@ -16,6 +16,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/app"
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
+	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/internal/devstack"
 	"github.com/rightsdesk/rightsdesk/internal/pgcluster"
 	"github.com/rightsdesk/rightsdesk/internal/store"
@@ -69,6 +70,14 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		logger.Info("postgres started", "data_dir", filepath.Join(dir, "pg"), "port", pg.Port())
 	}
 
+	ln, err := listenOrFree(*httpAddr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	apiURL := "http://" + ln.Addr().String()
+	cfg.PublicURL = apiURL
+
 	temporalUI := ""
 	if _, set := os.LookupEnv("TEMPORAL_ADDRESS"); !set {
 		t, err := devstack.StartTemporal(ctx, devstack.TemporalOptions{
@@ -77,7 +86,9 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			UIPort:           portOrFree(*temporalUIPort),
 			Namespace:        cfg.TemporalNamespace,
 			SearchAttributes: workflows.SearchAttributes(),
-			Logger:           logger,
+			// The UI decodes the encrypted payloads through the API.
+			UICodecEndpoint: apiURL + "/codec",
+			Logger:          logger,
 		})
 		if err != nil {
 			return err
@@ -85,6 +96,11 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		defer t.Stop()
 		cfg.TemporalAddress = t.Address()
 		temporalUI = "http://" + t.UIAddress()
+		// Only this machine reaches the dev UI, which sends no token.
+		cfg.CodecAnonymous = true
+		if cfg.CodecCORSOrigins == "" {
+			cfg.CodecCORSOrigins = temporalUI
+		}
 		logger.Info("temporal started", "address", t.Address())
 	}
 
@@ -98,20 +114,20 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	st.Close()
 
-	if cfg.APITokens == "" {
-		tokens, err := devTokens(filepath.Join(dir, "dev-tokens.json"))
-		if err != nil {
-			return err
-		}
-		cfg.APITokens = tokens
-	}
-
-	ln, err := listenOrFree(*httpAddr)
+	secrets, err := devSecrets(filepath.Join(dir, "dev-secrets.json"))
 	if err != nil {
 		return err
 	}
-	apiURL := "http://" + ln.Addr().String()
-	cfg.PublicURL = apiURL
+	if cfg.APITokens == "" {
+		cfg.APITokens = strings.Join([]string{
+			"dev-caseworker:" + config.RoleCaseworker + ":" + secrets.Caseworker,
+			"dev-dpo:" + config.RoleDPO + ":" + secrets.DPO,
+		}, ",")
+	}
+	if cfg.MasterKeys == "" {
+		cfg.MasterKeys, cfg.BlindIndexKey = "dev:"+secrets.MasterKey, secrets.IndexKey
+	}
+
 	ready := func() {
 		tokens, _ := config.ParseTokens(cfg.APITokens)
 		fmt.Fprintf(stdout, "\nrightsdesk is running (data in %s)\n\n", dir)
@@ -131,29 +147,31 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return app.Run(ctx, cfg, logger, app.Roles{API: true, Worker: true, Listener: ln, Ready: ready, Controllers: controllers.Demo()})
 }
 
-// devTokens returns RIGHTSDESK_API_TOKENS for local use: a caseworker and a
-// DPO token, made once and kept in path so they survive restarts.
-func devTokens(path string) (string, error) {
-	var saved struct{ Caseworker, DPO string }
+// devSecret is what rightsdesk dev makes once and keeps in the data
+// directory, so tokens and encrypted data survive restarts.
+type devSecret struct {
+	Caseworker, DPO     string
+	MasterKey, IndexKey string
+}
+
+func devSecrets(path string) (devSecret, error) {
+	var saved devSecret
 	b, err := os.ReadFile(path)
 	switch {
 	case err == nil:
 		if err := json.Unmarshal(b, &saved); err != nil {
-			return "", fmt.Errorf("read %s: %w", path, err)
+			return saved, fmt.Errorf("read %s: %w", path, err)
 		}
 	case errors.Is(err, os.ErrNotExist):
-		saved.Caseworker, saved.DPO = "rd_dev_"+rand.Text(), "rd_dev_"+rand.Text()
+		saved = devSecret{Caseworker: "rd_dev_" + rand.Text(), DPO: "rd_dev_" + rand.Text(), MasterKey: crypto.NewKey(), IndexKey: crypto.NewKey()}
 		b, _ = json.MarshalIndent(saved, "", "  ")
 		if err := os.WriteFile(path, b, 0o600); err != nil {
-			return "", err
+			return saved, err
 		}
 	default:
-		return "", err
+		return saved, err
 	}
-	return strings.Join([]string{
-		"dev-caseworker:" + config.RoleCaseworker + ":" + saved.Caseworker,
-		"dev-dpo:" + config.RoleDPO + ":" + saved.DPO,
-	}, ","), nil
+	return saved, nil
 }
 
 // portOrFree returns port if it can be bound now, else 0 (any free port), so

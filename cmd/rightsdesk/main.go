@@ -18,10 +18,12 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 	_ "time/tzdata" // time zones for the controllers, also where the system has none
 
 	"github.com/rightsdesk/rightsdesk/internal/app"
 	"github.com/rightsdesk/rightsdesk/internal/config"
+	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/migrations"
 )
@@ -46,6 +48,7 @@ Usage:
   rightsdesk serve     run the HTTP API
   rightsdesk worker    run the Temporal worker
   rightsdesk migrate   apply, roll back or list database migrations (up|down|status)
+  rightsdesk keygen    print new encryption keys for the configuration
 
 Run "rightsdesk <command> --help" for a command's flags and environment.
 `
@@ -64,6 +67,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runProcess(ctx, "worker", "Run the Temporal worker: workflows, activities, letters and notices.", args[1:], stderr, app.Roles{Worker: true})
 	case "migrate":
 		return runMigrate(ctx, args[1:], stdout, stderr)
+	case "keygen":
+		fs := newFlagSet("keygen", "Print new random keys for RIGHTSDESK_MASTER_KEYS and RIGHTSDESK_BLIND_INDEX_KEY.", stderr)
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "RIGHTSDESK_MASTER_KEYS=k%s:%s\nRIGHTSDESK_BLIND_INDEX_KEY=%s\n", time.Now().UTC().Format("20060102"), crypto.NewKey(), crypto.NewKey())
+		return nil
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

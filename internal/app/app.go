@@ -16,6 +16,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/api"
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
+	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/worker"
 )
@@ -57,16 +58,20 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger, roles Role
 		}
 		logger.Info("controllers loaded", "count", len(cs))
 	}
-	tc, err := worker.Dial(ctx, worker.ClientOptions{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: logger})
+	keys, err := cfg.Keyring()
+	if err != nil {
+		return fmt.Errorf("%w (make keys with `rightsdesk keygen`)", err)
+	}
+	tc, err := worker.Dial(ctx, worker.ClientOptions{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: logger, Keys: keys})
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
-	return RunWith(ctx, cfg, logger, st, tc, roles)
+	return RunWith(ctx, cfg, logger, st, tc, keys, roles)
 }
 
 // RunWith runs the parts on an open store and Temporal client.
-func RunWith(ctx context.Context, cfg config.Config, logger *slog.Logger, st *store.Store, tc client.Client, roles Roles) error {
+func RunWith(ctx context.Context, cfg config.Config, logger *slog.Logger, st *store.Store, tc client.Client, keys *crypto.Keyring, roles Roles) error {
 	g, ctx := errgroup.WithContext(ctx)
 	if roles.Worker {
 		acts := &activities.Activities{Store: st}
@@ -75,6 +80,10 @@ func RunWith(ctx context.Context, cfg config.Config, logger *slog.Logger, st *st
 			return fmt.Errorf("start worker: %w", err)
 		}
 		logger.Info("worker started", "task_queue", cfg.TaskQueue, "namespace", cfg.TemporalNamespace)
+		if err := worker.EnsureSweeper(ctx, tc, cfg.TaskQueue, cfg.SweepInterval); err != nil {
+			w.Stop()
+			return err
+		}
 		g.Go(func() error {
 			<-ctx.Done()
 			w.Stop()
@@ -89,7 +98,10 @@ func RunWith(ctx context.Context, cfg config.Config, logger *slog.Logger, st *st
 				return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 			}
 		}
-		srv := api.New(api.Deps{Config: cfg, Store: st, Temporal: tc, Logger: logger})
+		srv, err := api.New(api.Deps{Config: cfg, Store: st, Temporal: tc, Keys: keys, Logger: logger})
+		if err != nil {
+			return err
+		}
 		logger.Info("api listening", "addr", ln.Addr().String())
 		g.Go(func() error { return srv.Serve(ctx, ln) })
 	}

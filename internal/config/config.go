@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+
+	"github.com/rightsdesk/rightsdesk/internal/crypto"
 )
 
 // Config is the whole configuration of every rightsdesk process.
@@ -31,8 +33,29 @@ type Config struct {
 	// TaskQueue is the task queue the worker polls.
 	TaskQueue string `env:"RIGHTSDESK_TASK_QUEUE" envDefault:"rightsdesk" help:"Temporal task queue"`
 	// APITokens are static bearer tokens for machine clients and local use:
-	// comma-separated `name:role:token` triples.
-	APITokens string `env:"RIGHTSDESK_API_TOKENS" secret:"true" help:"static API tokens, comma-separated name:role:token"`
+	// comma-separated `name:role[@controller+controller]:token`.
+	APITokens string `env:"RIGHTSDESK_API_TOKENS" secret:"true" help:"static API tokens, comma-separated name:role[@controllers]:token"`
+	// MasterKeys wrap the per-subject data keys: `id:base64` pairs, the first current.
+	MasterKeys string `env:"RIGHTSDESK_MASTER_KEYS" secret:"true" help:"master keys, comma-separated id:base64 of 32 bytes; the first encrypts"`
+	// BlindIndexKey keys the identifier lookups.
+	BlindIndexKey string `env:"RIGHTSDESK_BLIND_INDEX_KEY" secret:"true" help:"key of the identifier blind index, base64 of 32 bytes"`
+	// OIDCIssuer is the OpenID Connect issuer of staff tokens; empty turns staff OIDC off.
+	OIDCIssuer string `env:"OIDC_ISSUER_URL" help:"OpenID Connect issuer of staff bearer tokens"`
+	// OIDCAudience is the audience (client ID) staff tokens must carry.
+	OIDCAudience string `env:"OIDC_AUDIENCE" help:"audience (client ID) staff tokens must carry"`
+	// OIDCRolesClaim names the claim holding a staff member's roles.
+	OIDCRolesClaim string `env:"OIDC_ROLES_CLAIM" envDefault:"roles" help:"claim with the roles caseworker, dpo, admin"`
+	// OIDCControllersClaim names the claim listing the controllers a staff member belongs to.
+	OIDCControllersClaim string `env:"OIDC_CONTROLLERS_CLAIM" envDefault:"controllers" help:"claim with the controller IDs the person belongs to"`
+	// IntakeRatePerMinute limits public intake per client address.
+	IntakeRatePerMinute int `env:"RIGHTSDESK_INTAKE_RATE" envDefault:"20" help:"public intake requests per minute per client address"`
+	// CodecCORSOrigins may call the codec endpoint from a browser (the Temporal UI).
+	CodecCORSOrigins string `env:"RIGHTSDESK_CODEC_CORS_ORIGINS" help:"origins (the Temporal UI) allowed to call /codec, comma-separated"`
+	// SweepInterval is how often requests whose workflow did not start are started.
+	SweepInterval time.Duration `env:"RIGHTSDESK_SWEEP_INTERVAL" envDefault:"1m" help:"how often the sweeper starts requests whose workflow start failed"`
+	// CodecAnonymous lets /codec decode without a token: rightsdesk dev only,
+	// whose Temporal UI on localhost sends none.
+	CodecAnonymous bool
 	// BodyLimit caps request bodies.
 	BodyLimit string `env:"RIGHTSDESK_BODY_LIMIT" envDefault:"1M" help:"largest accepted request body"`
 	// ShutdownTimeout bounds graceful shutdown.
@@ -87,6 +110,9 @@ func (c Config) Validate() error {
 	if c.DatabaseMaxConns < 1 {
 		errs = append(errs, errors.New("config: RIGHTSDESK_DB_MAX_CONNS must be at least 1"))
 	}
+	if c.IntakeRatePerMinute < 1 {
+		errs = append(errs, errors.New("config: RIGHTSDESK_INTAKE_RATE must be at least 1"))
+	}
 	if _, err := ParseTokens(c.APITokens); err != nil {
 		errs = append(errs, err)
 	}
@@ -123,6 +149,8 @@ func (c Config) Logger() *slog.Logger {
 // Token is a static API token.
 type Token struct {
 	Name, Role, Secret string
+	// Controllers the token may act for; empty means all.
+	Controllers []string
 }
 
 // Roles a token or a staff member can have.
@@ -142,14 +170,19 @@ func ParseTokens(s string) ([]Token, error) {
 		}
 		parts := strings.SplitN(item, ":", 3)
 		if len(parts) != 3 || parts[0] == "" || len(parts[2]) < 16 {
-			return nil, fmt.Errorf("config: RIGHTSDESK_API_TOKENS entry %d must be name:role:token with a token of at least 16 characters", i+1)
+			return nil, fmt.Errorf("config: RIGHTSDESK_API_TOKENS entry %d must be name:role[@controllers]:token with a token of at least 16 characters", i+1)
 		}
-		switch parts[1] {
+		role, ctrls, scoped := strings.Cut(parts[1], "@")
+		switch role {
 		case RoleCaseworker, RoleDPO, RoleAdmin:
 		default:
-			return nil, fmt.Errorf("config: RIGHTSDESK_API_TOKENS entry %d has unknown role %q (caseworker, dpo or admin)", i+1, parts[1])
+			return nil, fmt.Errorf("config: RIGHTSDESK_API_TOKENS entry %d has unknown role %q (caseworker, dpo or admin)", i+1, role)
 		}
-		out = append(out, Token{Name: parts[0], Role: parts[1], Secret: parts[2]})
+		tok := Token{Name: parts[0], Role: role, Secret: parts[2]}
+		if scoped {
+			tok.Controllers = strings.Split(ctrls, "+")
+		}
+		out = append(out, tok)
 	}
 	return out, nil
 }
@@ -166,6 +199,9 @@ func Fields() []Field {
 	out := make([]Field, 0, t.NumField())
 	for i := range t.NumField() {
 		f := t.Field(i)
+		if f.Tag.Get("env") == "" {
+			continue
+		}
 		out = append(out, Field{
 			Env: f.Tag.Get("env"), Default: f.Tag.Get("envDefault"), Help: f.Tag.Get("help"),
 			Secret: f.Tag.Get("secret") == "true",
@@ -188,13 +224,28 @@ func Usage() string {
 	return b.String()
 }
 
+func fieldName(envName string) string {
+	t := reflect.TypeFor[Config]()
+	for i := range t.NumField() {
+		if t.Field(i).Tag.Get("env") == envName {
+			return t.Field(i).Name
+		}
+	}
+	return ""
+}
+
+// Keyring builds the encryption keyring from the configured keys.
+func (c Config) Keyring() (*crypto.Keyring, error) {
+	return crypto.ParseKeyring(c.MasterKeys, c.BlindIndexKey)
+}
+
 // Redacted returns the configuration as printable pairs, secrets masked.
 func (c Config) Redacted() []any {
 	v := reflect.ValueOf(c)
 	fields := Fields()
 	out := make([]any, 0, 2*len(fields))
-	for i, f := range fields {
-		val := fmt.Sprint(v.Field(i).Interface())
+	for _, f := range fields {
+		val := fmt.Sprint(v.FieldByName(fieldName(f.Env)).Interface())
 		if f.Secret && val != "" {
 			val = "***"
 		}

@@ -53,10 +53,10 @@ func fmtPairs(kv []any) string {
 }
 
 func TestParseTokens(t *testing.T) {
-	toks, err := ParseTokens(" a:caseworker:0123456789abcdef , b:dpo:fedcba9876543210:with:colons ")
+	toks, err := ParseTokens(" a:caseworker:0123456789abcdef , b:dpo@demo+demo-se:fedcba9876543210:with:colons ")
 	require.NoError(t, err)
 	require.Equal(t, []Token{
 		{Name: "a", Role: RoleCaseworker, Secret: "0123456789abcdef"},
-		{Name: "b", Role: RoleDPO, Secret: "fedcba9876543210:with:colons"},
+		{Name: "b", Role: RoleDPO, Secret: "fedcba9876543210:with:colons", Controllers: []string{"demo", "demo-se"}},
 	}, toks)
 }

@@ -68,6 +68,12 @@ type Request struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	ClosedAt        *time.Time
+	// Details is the request's kind-specific text, encrypted with its
+	// subject's data key.
+	Details          []byte
+	IntakeIdentity   *string
+	IntakeIdentityBy *string
+	RegisteredBy     string `gorm:"default:subject"`
 }
 
 // Task is a piece of work a caseworker does for a request.

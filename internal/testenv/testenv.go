@@ -14,6 +14,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/internal/devstack"
 	"github.com/rightsdesk/rightsdesk/internal/pgtest"
 	"github.com/rightsdesk/rightsdesk/worker"
@@ -58,13 +59,17 @@ func Temporal(t testing.TB) client.Client {
 		if initErr != nil {
 			return
 		}
-		tclient, initErr = worker.Dial(ctx, worker.ClientOptions{HostPort: server.Address(), Namespace: server.Namespace(), Logger: Logger()})
+		tclient, initErr = worker.Dial(ctx, worker.ClientOptions{HostPort: server.Address(), Namespace: server.Namespace(), Logger: Logger(), Keys: Keys()})
 	})
 	if initErr != nil {
 		t.Fatalf("testenv: start Temporal: %v", initErr)
 	}
 	return tclient
 }
+
+// Keys is the keyring of the tests: fixed, published keys, so committed
+// test histories replay.
+func Keys() *crypto.Keyring { return crypto.InsecureTestKeyring() }
 
 // TemporalAddress is the embedded server's frontend address.
 func TemporalAddress(t testing.TB) string {

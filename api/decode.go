@@ -1,0 +1,136 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Date is an ISO calendar date (2026-01-31). Impossible dates such as
+// 2025-02-30 do not decode.
+type Date struct{ time.Time }
+
+// UnmarshalJSON parses a date strictly.
+func (d *Date) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return errors.New("must be a date as a string, YYYY-MM-DD")
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return fmt.Errorf("%q is not a real date (YYYY-MM-DD)", s)
+	}
+	d.Time = t
+	return nil
+}
+
+// MarshalJSON writes the date as YYYY-MM-DD.
+func (d Date) MarshalJSON() ([]byte, error) { return json.Marshal(d.Format(time.DateOnly)) }
+
+// dateOf formats a date for a response.
+func dateOf(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+func dateOfPtr(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := dateOf(*t)
+	return &s
+}
+
+// fieldErrors collects validation errors; a non-empty list is a 422.
+type fieldErrors []FieldError
+
+func (f *fieldErrors) add(pointer, format string, args ...any) {
+	*f = append(*f, FieldError{Pointer: pointer, Detail: fmt.Sprintf(format, args...)})
+}
+
+func (f fieldErrors) problem() error {
+	if len(f) == 0 {
+		return nil
+	}
+	p := NewProblem(http.StatusUnprocessableEntity, "validation", fmt.Sprintf("the request has %d invalid field(s); nothing was written", len(f)))
+	p.Errors = f
+	return p
+}
+
+// decode reads a JSON body strictly into v: the right content type, one
+// value, no unknown fields. Its errors name the field at fault.
+func decode(c echo.Context, v any) error {
+	req := c.Request()
+	mt, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
+	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return NewProblem(http.StatusUnsupportedMediaType, "unsupported-media-type", "send the body as application/json")
+	}
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+		}
+		return err
+	}
+	return decodeBytes(body, v)
+}
+
+func decodeBytes(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return malformed(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return malformedProblem("", "the body must hold exactly one JSON value")
+	}
+	return nil
+}
+
+func malformedProblem(pointer, detail string) error {
+	p := NewProblem(http.StatusBadRequest, "malformed", "the body is not valid for this endpoint; nothing was written")
+	p.Errors = []FieldError{{Pointer: pointer, Detail: detail}}
+	return p
+}
+
+func malformed(err error) error {
+	var syntax *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return malformedProblem("", fmt.Sprintf("invalid JSON at byte %d", syntax.Offset))
+	case errors.As(err, &typeErr):
+		ptr := "/" + strings.ReplaceAll(typeErr.Field, ".", "/")
+		return malformedProblem(ptr, fmt.Sprintf("must be %s", jsonType(typeErr.Type.Kind().String())))
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return malformedProblem("", "the body is empty or cut short")
+	}
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		return malformedProblem("/"+strings.Trim(name, `"`), "unknown field")
+	}
+	// Errors from a field's own UnmarshalJSON (dates) carry no path in
+	// encoding/json; the message says which value is wrong.
+	return malformedProblem("", strings.TrimPrefix(msg, "json: "))
+}
+
+func jsonType(kind string) string {
+	switch kind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "slice", "array":
+		return "an array"
+	case "map", "struct":
+		return "an object"
+	default:
+		return "a number"
+	}
+}

@@ -1,0 +1,409 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rightsdesk/rightsdesk/internal/config"
+	"github.com/rightsdesk/rightsdesk/internal/controllers"
+	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/identifiers"
+	"github.com/rightsdesk/rightsdesk/internal/intake"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/workflows"
+)
+
+// IntakeBody is POST /v1/requests.
+type IntakeBody struct {
+	Controller     string              `json:"controller"`
+	Kind           string              `json:"kind,omitempty"`
+	Kinds          []string            `json:"kinds,omitempty"`
+	Channel        string              `json:"channel,omitempty"`
+	ReceivedAt     string              `json:"received_at,omitempty"`
+	Language       string              `json:"language,omitempty"`
+	Subject        SubjectBody         `json:"subject"`
+	Identity       *IdentityBody       `json:"identity,omitempty"`
+	Representative *RepresentativeBody `json:"representative,omitempty"`
+	Details        *DetailsBody        `json:"details,omitempty"`
+}
+
+// SubjectBody is who the request is about.
+type SubjectBody struct {
+	Name         string `json:"name"`
+	Email        string `json:"email,omitempty"`
+	Phone        string `json:"phone,omitempty"`
+	CPR          string `json:"cpr,omitempty"`
+	Personnummer string `json:"personnummer,omitempty"`
+	Address      string `json:"address,omitempty"`
+}
+
+// IdentityBody is how identity was verified at intake.
+type IdentityBody struct {
+	Method string `json:"method"`
+}
+
+// RepresentativeBody acts for the subject.
+type RepresentativeBody struct {
+	Name           string `json:"name"`
+	Email          string `json:"email,omitempty"`
+	Relationship   string `json:"relationship"`
+	MandateChecked bool   `json:"mandate_checked"`
+}
+
+// DetailsBody is what the request asks, by right.
+type DetailsBody struct {
+	Description string           `json:"description,omitempty"`
+	Scope       string           `json:"scope,omitempty"`
+	Corrections []CorrectionBody `json:"corrections,omitempty"`
+	Purposes    []string         `json:"purposes,omitempty"`
+	Consents    []string         `json:"consents,omitempty"`
+}
+
+// CorrectionBody is one rectification asked for.
+type CorrectionBody struct {
+	Data    string `json:"data"`
+	Correct string `json:"correct"`
+}
+
+// Channels a request can arrive by (LEGAL.md §1).
+var Channels = []string{"web", "email", "letter", "phone", "in_person", "digital_post", "api"}
+
+var relationships = []string{"guardian", "lawyer", "power_of_attorney", "other"}
+
+const maxText = 10000
+
+// intakeInput is a validated intake with what the response needs.
+type intakeInput struct {
+	intake.Intake
+	policy   controllers.Policy
+	warnings []FieldError
+}
+
+// validateIntake checks everything before anything is written.
+func (s *Server) validateIntake(c echo.Context, b IntakeBody, p *Principal) (intakeInput, error) {
+	var errs fieldErrors
+	var in intakeInput
+	ctrl, err := s.controller(c, b.Controller)
+	if err != nil {
+		return in, err
+	}
+	if ctrl == nil || (p != nil && !p.Can(b.Controller)) {
+		errs.add("/controller", "unknown controller %q", b.Controller)
+		return in, errs.problem()
+	}
+	policy, err := controllers.PolicyOf(*ctrl)
+	if err != nil {
+		return in, err
+	}
+	loc, _ := time.LoadLocation(policy.TimeZone)
+	today := deadline.Day(time.Now().In(loc))
+	in.policy = policy
+	in.ControllerID = b.Controller
+
+	kinds := b.Kinds
+	switch {
+	case b.Kind != "" && len(b.Kinds) > 0:
+		errs.add("/kinds", "give kind or kinds, not both")
+	case b.Kind != "":
+		kinds = []string{b.Kind}
+	case len(b.Kinds) == 0:
+		errs.add("/kind", "required: the right invoked (%s), or kinds for several", kindList())
+	}
+	seen := map[string]bool{}
+	for i, k := range kinds {
+		ptr := "/kind"
+		if len(b.Kinds) > 0 {
+			ptr = fmt.Sprintf("/kinds/%d", i)
+		}
+		if !workflows.Kind(k).Valid() {
+			errs.add(ptr, "unknown right %q (%s)", k, kindList())
+		} else if seen[k] {
+			errs.add(ptr, "%q is given twice", k)
+		}
+		seen[k] = true
+	}
+	in.Kinds = kinds
+
+	staff := p != nil
+	in.Channel = "web"
+	in.RegisteredBy = string(workflows.ActorSubject)
+	if staff {
+		in.RegisteredBy = p.Actor
+		in.Channel = "api"
+	}
+	if b.Channel != "" {
+		switch {
+		case !staff && b.Channel != "web":
+			errs.add("/channel", "public intake arrives by web; staff register other channels")
+		case !slices.Contains(Channels, b.Channel):
+			errs.add("/channel", "unknown channel %q (%s)", b.Channel, strings.Join(Channels, ", "))
+		default:
+			in.Channel = b.Channel
+		}
+	}
+	in.ReceivedOn = today
+	if b.ReceivedAt != "" {
+		d, err := deadline.ParseDate(b.ReceivedAt)
+		switch {
+		case !staff:
+			errs.add("/received_at", "only staff set the date of receipt; a web request is received today")
+		case err != nil:
+			errs.add("/received_at", "%q is not a real date (YYYY-MM-DD)", b.ReceivedAt)
+		case d.After(today):
+			errs.add("/received_at", "the date of receipt cannot be in the future (today is %s)", dateOf(today))
+		default:
+			in.ReceivedOn = d
+		}
+	}
+	in.Language = policy.Language
+	if b.Language != "" {
+		if !slices.Contains([]string{"da", "sv", "en"}, b.Language) {
+			errs.add("/language", "language must be da, sv or en")
+		} else {
+			in.Language = b.Language
+		}
+	}
+
+	subj := intake.Subject{Name: strings.TrimSpace(b.Subject.Name), Phone: strings.TrimSpace(b.Subject.Phone), Address: strings.TrimSpace(b.Subject.Address)}
+	if subj.Name == "" {
+		errs.add("/subject/name", "required")
+	} else if len(subj.Name) > 300 {
+		errs.add("/subject/name", "at most 300 characters")
+	}
+	if e := strings.TrimSpace(b.Subject.Email); e != "" {
+		if addr, err := mail.ParseAddress(e); err != nil || addr.Address != e || !strings.Contains(e[strings.LastIndex(e, "@"):], ".") {
+			errs.add("/subject/email", "not an e-mail address")
+		} else {
+			subj.Email = e
+		}
+	}
+	if subj.Phone != "" && len(intake.NormalizePhone(subj.Phone)) < 6 {
+		errs.add("/subject/phone", "not a phone number")
+	}
+	if len(subj.Address) > 1000 {
+		errs.add("/subject/address", "at most 1000 characters")
+	}
+	if subj.Email == "" && subj.Address == "" && subj.Phone == "" && b.Subject.Email == "" {
+		errs.add("/subject", "give an e-mail address, a postal address or a phone number to answer to")
+	}
+	switch {
+	case b.Subject.CPR != "" && b.Subject.Personnummer != "":
+		errs.add("/subject/personnummer", "give a CPR number or a personnummer, not both")
+	case b.Subject.CPR != "":
+		id, err := identifiers.ParseCPR(b.Subject.CPR, today)
+		if err != nil {
+			errs.add("/subject/cpr", "%s", strings.TrimPrefix(err.Error(), "CPR number: "))
+		} else {
+			subj.NationalID, subj.NationalIDKind, subj.NationalIDWarns = id.Normalized, id.Kind, id.Warning
+			if id.Warning != "" {
+				in.warnings = append(in.warnings, FieldError{Pointer: "/subject/cpr", Detail: id.Warning})
+			}
+		}
+	case b.Subject.Personnummer != "":
+		id, err := identifiers.ParsePersonnummer(b.Subject.Personnummer, today)
+		if err != nil {
+			errs.add("/subject/personnummer", "%s", err.Error())
+		} else {
+			subj.NationalID, subj.NationalIDKind = id.Normalized, id.Kind
+		}
+	}
+	if r := b.Representative; r != nil {
+		rep := intake.Representative{Name: strings.TrimSpace(r.Name), Email: strings.TrimSpace(r.Email), Relationship: r.Relationship, MandateChecked: r.MandateChecked}
+		if rep.Name == "" {
+			errs.add("/representative/name", "required")
+		}
+		if !slices.Contains(relationships, r.Relationship) {
+			errs.add("/representative/relationship", "must be one of %s", strings.Join(relationships, ", "))
+		}
+		if rep.Email != "" {
+			if _, err := mail.ParseAddress(rep.Email); err != nil {
+				errs.add("/representative/email", "not an e-mail address")
+			}
+		}
+		if rep.MandateChecked {
+			if !staff {
+				errs.add("/representative/mandate_checked", "only staff can record that the mandate was checked")
+			} else {
+				rep.MandateBy = p.Actor
+			}
+		}
+		subj.Representative = &rep
+	}
+	in.Subject = subj
+
+	if id := b.Identity; id != nil {
+		switch {
+		case !staff:
+			errs.add("/identity", "public intake cannot claim a verified identity; a portal that verified it (MitID, BankID) registers with its API token")
+		case !slices.Contains(workflows.IdentityMethods, workflows.IdentityMethod(id.Method)):
+			errs.add("/identity/method", "must be one of %v", workflows.IdentityMethods)
+		default:
+			in.IdentityMethod, in.IdentityBy = id.Method, p.Actor
+		}
+	}
+	if d := b.Details; d != nil {
+		validateDetails(&errs, d, kinds)
+		raw, _ := json.Marshal(d)
+		in.Details = raw
+	} else {
+		validateDetails(&errs, &DetailsBody{}, kinds)
+	}
+	return in, errs.problem()
+}
+
+func validateDetails(errs *fieldErrors, d *DetailsBody, kinds []string) {
+	if len(d.Description) > maxText {
+		errs.add("/details/description", "at most %d characters", maxText)
+	}
+	if len(d.Scope) > maxText {
+		errs.add("/details/scope", "at most %d characters", maxText)
+	}
+	for i, c := range d.Corrections {
+		if strings.TrimSpace(c.Data) == "" || strings.TrimSpace(c.Correct) == "" {
+			errs.add(fmt.Sprintf("/details/corrections/%d", i), "say which data is wrong (data) and what is correct (correct)")
+		}
+	}
+	if len(d.Corrections) > 100 || len(d.Purposes) > 100 || len(d.Consents) > 100 {
+		errs.add("/details", "at most 100 corrections, purposes or consents")
+	}
+	for _, list := range []struct {
+		name  string
+		items []string
+	}{{"purposes", d.Purposes}, {"consents", d.Consents}} {
+		for i, item := range list.items {
+			if strings.TrimSpace(item) == "" || len(item) > 1000 {
+				errs.add(fmt.Sprintf("/details/%s/%d", list.name, i), "must be non-empty text of at most 1000 characters")
+			}
+		}
+	}
+	hasText := strings.TrimSpace(d.Description) != ""
+	for _, k := range kinds {
+		switch workflows.Kind(k) {
+		case workflows.KindRectification:
+			if len(d.Corrections) == 0 && !hasText {
+				errs.add("/details/corrections", "a rectification says what is wrong: corrections, or a description")
+			}
+		case workflows.KindObjection:
+			if len(d.Purposes) == 0 && !hasText {
+				errs.add("/details/purposes", "an objection names the processing objected to: purposes, or a description")
+			}
+		case workflows.KindConsentWithdrawal:
+			if len(d.Consents) == 0 && !hasText {
+				errs.add("/details/consents", "a consent withdrawal names the consents: consents, or a description")
+			}
+		}
+	}
+}
+
+func kindList() string {
+	names := make([]string, len(workflows.Kinds))
+	for i, k := range workflows.Kinds {
+		names[i] = string(k)
+	}
+	return strings.Join(names, ", ")
+}
+
+// RequestCreated is the answer to an intake: one per right.
+type RequestCreated struct {
+	ID             string  `json:"id"`
+	Reference      string  `json:"reference"`
+	Kind           string  `json:"kind"`
+	Stage          string  `json:"stage"`
+	ReceivedAt     string  `json:"received_at"`
+	DueAt          string  `json:"due_at"`
+	StatutoryDueAt string  `json:"statutory_due_at"`
+	GroupID        *string `json:"group_id,omitempty"`
+	StatusURL      string  `json:"status_url,omitempty"`
+}
+
+// IntakeResponse answers POST /v1/requests.
+type IntakeResponse struct {
+	RequestCreated
+	// Requests lists every request of a letter that invoked several rights.
+	Requests []RequestCreated `json:"requests,omitempty"`
+	Warnings []FieldError     `json:"warnings,omitempty"`
+}
+
+func (s *Server) createRequest(c echo.Context) error {
+	var b IntakeBody
+	if err := decode(c, &b); err != nil {
+		return err
+	}
+	p := principal(c)
+	if p != nil && !p.Has(config.RoleCaseworker, config.RoleAdmin) {
+		return NewProblem(http.StatusForbidden, "forbidden", "registering a request needs the role caseworker or admin")
+	}
+	in, err := s.validateIntake(c, b, p)
+	if err != nil {
+		return err
+	}
+	key := c.Request().Header.Get("Idempotency-Key")
+	if len(key) > 200 {
+		return NewProblem(http.StatusBadRequest, "malformed", "the Idempotency-Key is at most 200 characters")
+	}
+	in.IdempotencyKey = key
+	res, err := s.intake.Register(c.Request().Context(), in.Intake)
+	if errors.Is(err, intake.ErrIdempotencyMismatch) {
+		return NewProblem(http.StatusConflict, "idempotency-key-reused", "this Idempotency-Key was used for a request with other rights")
+	}
+	if err != nil {
+		return s.storeError(err)
+	}
+	if !res.Replayed {
+		// The rows are written: the request is received, whatever happens
+		// next. A workflow that fails to start here is started by the sweeper.
+		for _, r := range res.Requests {
+			if err := s.start(c.Request().Context(), r, in.policy); err != nil {
+				s.log.Warn("workflow start failed; the sweeper will start it", "request_id", r.ID, "error", err)
+			}
+		}
+	}
+	cal := deadline.MustCalendar(deadline.Country(in.policy.Country))
+	out := IntakeResponse{Warnings: in.warnings}
+	for _, r := range res.Requests {
+		rc := RequestCreated{
+			ID: r.ID.String(), Reference: r.Reference, Kind: r.Kind, Stage: string(workflows.StageReceived),
+			ReceivedAt: dateOf(r.ReceivedOn), DueAt: dateOf(deadline.Due(r.ReceivedOn)), StatutoryDueAt: dateOf(deadline.StatutoryDue(r.ReceivedOn, cal)),
+		}
+		if r.GroupID != nil {
+			g := r.GroupID.String()
+			rc.GroupID = &g
+		}
+		if res.StatusToken != "" {
+			rc.StatusURL = strings.TrimRight(s.cfg.PublicURL, "/") + "/v1/status/" + res.StatusToken
+		}
+		out.Requests = append(out.Requests, rc)
+	}
+	out.RequestCreated = out.Requests[0]
+	if len(out.Requests) == 1 {
+		out.Requests = nil
+	}
+	if res.Replayed {
+		c.Response().Header().Set("Idempotent-Replayed", "true")
+	}
+	return c.JSON(http.StatusCreated, out)
+}
+
+// controller reads a controller's row; nil when there is none.
+func (s *Server) controller(c echo.Context, id string) (*store.Controller, error) {
+	if id == "" {
+		return nil, nil
+	}
+	var row store.Controller
+	err := s.store.DB.WithContext(c.Request().Context()).Limit(1).Find(&row, "id = ?", id).Error
+	if err != nil {
+		return nil, s.storeError(err)
+	}
+	if row.ID == "" {
+		return nil, nil
+	}
+	return &row, nil
+}

@@ -1,0 +1,105 @@
+package api
+
+import (
+	"time"
+
+	"github.com/rightsdesk/rightsdesk/workflows"
+)
+
+// StateView is a request's live state as the API shows it.
+type StateView struct {
+	Stage          string          `json:"stage"`
+	Outcome        string          `json:"outcome,omitempty"`
+	ReceivedAt     string          `json:"received_at"`
+	DueAt          string          `json:"due_at"`
+	StatutoryDueAt string          `json:"statutory_due_at"`
+	ExtendedDueAt  *string         `json:"extended_due_at"`
+	DeadlineAt     string          `json:"deadline_at"`
+	Paused         bool            `json:"paused"`
+	PausedDays     int             `json:"paused_days"`
+	Pauses         []PauseView     `json:"pauses"`
+	Identity       *IdentityView   `json:"identity"`
+	Decision       *DecisionView   `json:"decision"`
+	Extension      *ExtensionView  `json:"extension"`
+	Assignee       string          `json:"assignee,omitempty"`
+	Tasks          []TaskStateView `json:"tasks"`
+	Notes          int             `json:"notes"`
+	Breached       bool            `json:"breached"`
+	Late           bool            `json:"late"`
+	RepliedAt      *time.Time      `json:"replied_at"`
+	ClosedAt       *time.Time      `json:"closed_at"`
+	Version        int64           `json:"version"`
+}
+
+// PauseView is one stop of the clock.
+type PauseView struct {
+	Purpose   string     `json:"purpose"`
+	PausedAt  time.Time  `json:"paused_at"`
+	ResumedAt *time.Time `json:"resumed_at"`
+}
+
+// IdentityView is how identity was verified.
+type IdentityView struct {
+	Method string    `json:"method"`
+	By     string    `json:"by"`
+	At     time.Time `json:"at"`
+}
+
+// DecisionView is the decision.
+type DecisionView struct {
+	Outcome       string    `json:"outcome"`
+	Grounds       []string  `json:"grounds"`
+	Assessment    string    `json:"assessment"`
+	Justification string    `json:"justification,omitempty"`
+	By            string    `json:"by"`
+	At            time.Time `json:"at"`
+}
+
+// ExtensionView is the extension.
+type ExtensionView struct {
+	Reason      string    `json:"reason"`
+	Explanation string    `json:"explanation"`
+	By          string    `json:"by"`
+	At          time.Time `json:"at"`
+}
+
+// TaskStateView is one task of the live state.
+type TaskStateView struct {
+	ID          string     `json:"id"`
+	Kind        string     `json:"kind"`
+	Status      string     `json:"status"`
+	Assignee    string     `json:"assignee,omitempty"`
+	DueAt       string     `json:"due_at"`
+	CompletedAt *time.Time `json:"completed_at"`
+	CompletedBy string     `json:"completed_by,omitempty"`
+}
+
+func stateView(s workflows.State) StateView {
+	v := StateView{
+		Stage: string(s.Stage), Outcome: string(s.Outcome), ReceivedAt: dateOf(s.ReceivedOn), DueAt: dateOf(s.DueOn),
+		StatutoryDueAt: dateOf(s.StatutoryDueOn), ExtendedDueAt: dateOfPtr(s.ExtendedDueOn), DeadlineAt: dateOf(s.DeadlineOn),
+		Paused: s.Paused, PausedDays: s.PausedDays, Pauses: []PauseView{}, Assignee: s.Assignee, Tasks: []TaskStateView{},
+		Notes: s.Notes, Breached: s.Breached, Late: s.Late, RepliedAt: s.RepliedAt, ClosedAt: s.ClosedAt, Version: s.Version,
+	}
+	for _, p := range s.Pauses {
+		v.Pauses = append(v.Pauses, PauseView{Purpose: string(p.Purpose), PausedAt: p.PausedAt, ResumedAt: p.ResumedAt})
+	}
+	if i := s.Identity; i != nil {
+		v.Identity = &IdentityView{Method: string(i.Method), By: string(i.By), At: i.At}
+	}
+	if d := s.Decision; d != nil {
+		grounds := d.Grounds
+		if grounds == nil {
+			grounds = []string{}
+		}
+		v.Decision = &DecisionView{Outcome: string(d.Outcome), Grounds: grounds, Assessment: d.Assessment, Justification: d.Justification, By: string(d.By), At: d.At}
+	}
+	if e := s.Extension; e != nil {
+		v.Extension = &ExtensionView{Reason: string(e.Reason), Explanation: e.Explanation, By: string(e.By), At: e.At}
+	}
+	for _, t := range s.Tasks {
+		v.Tasks = append(v.Tasks, TaskStateView{ID: t.ID.String(), Kind: string(t.Kind), Status: string(t.Status), Assignee: t.Assignee,
+			DueAt: dateOf(t.DueOn), CompletedAt: t.CompletedAt, CompletedBy: string(t.CompletedBy)})
+	}
+	return v
+}

@@ -1,0 +1,136 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rightsdesk/rightsdesk/internal/intake"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/workflows"
+)
+
+// StatusView is what the subject sees of a request: its stage and dates,
+// nothing internal.
+type StatusView struct {
+	Reference      string  `json:"reference"`
+	Kind           string  `json:"kind"`
+	Stage          string  `json:"stage"`
+	ReceivedAt     string  `json:"received_at"`
+	DueAt          *string `json:"due_at"`
+	StatutoryDueAt *string `json:"statutory_due_at"`
+	ExtendedDueAt  *string `json:"extended_due_at"`
+	WaitingForYou  bool    `json:"waiting_for_you"`
+	Closed         bool    `json:"closed"`
+}
+
+// StatusResponse lists the requests of one letter.
+type StatusResponse struct {
+	Requests []StatusView `json:"requests"`
+}
+
+// statusRequests finds the requests behind a status token: the one the
+// token was issued with and the rest of its group.
+func (s *Server) statusRequests(c echo.Context) ([]store.Request, error) {
+	token := c.Param("token")
+	if len(token) < 20 || len(token) > 100 {
+		return nil, NewProblem(http.StatusNotFound, "not-found", "no request has this status link")
+	}
+	db := s.store.DB.WithContext(c.Request().Context())
+	var first store.Request
+	if err := db.Limit(1).Find(&first, "status_token_hash = ?", intake.HashToken(token)).Error; err != nil {
+		return nil, s.storeError(err)
+	}
+	if first.Reference == "" {
+		return nil, NewProblem(http.StatusNotFound, "not-found", "no request has this status link")
+	}
+	if first.GroupID == nil {
+		return []store.Request{first}, nil
+	}
+	var rows []store.Request
+	if err := db.Where("group_id = ?", *first.GroupID).Order("created_at, kind").Find(&rows).Error; err != nil {
+		return nil, s.storeError(err)
+	}
+	return rows, nil
+}
+
+func final(stage string) bool { return workflows.Stage(stage).Final() }
+
+func (s *Server) getStatus(c echo.Context) error {
+	rows, err := s.statusRequests(c)
+	if err != nil {
+		return err
+	}
+	out := StatusResponse{Requests: []StatusView{}}
+	for _, r := range rows {
+		out.Requests = append(out.Requests, StatusView{
+			Reference: r.Reference, Kind: r.Kind, Stage: r.Stage, ReceivedAt: dateOf(r.ReceivedOn), DueAt: dateOfPtr(r.DueOn),
+			StatutoryDueAt: dateOfPtr(r.StatutoryDueOn), ExtendedDueAt: dateOfPtr(r.ExtendedDueOn),
+			WaitingForYou: r.PausedAt != nil && !final(r.Stage), Closed: final(r.Stage),
+		})
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// StatusInformationBody is the subject's answer to an information request.
+type StatusInformationBody struct {
+	Answer string `json:"answer"`
+}
+
+func (s *Server) postStatusInformation(c echo.Context) error {
+	var b StatusInformationBody
+	if err := decode(c, &b); err != nil {
+		return err
+	}
+	if strings.TrimSpace(b.Answer) == "" || len(b.Answer) > maxText {
+		var errs fieldErrors
+		errs.add("/answer", "your answer, at most %d characters", maxText)
+		return errs.problem()
+	}
+	return s.statusAction(c, func(r store.Request) bool { return r.PausedAt != nil && !final(r.Stage) },
+		workflows.UpdateInformationReceived, workflows.InformationReceived{Answer: b.Answer, By: workflows.ActorSubject},
+		"no information is awaited from you")
+}
+
+func (s *Server) postStatusWithdraw(c echo.Context) error {
+	if c.Request().ContentLength > 0 {
+		var empty struct{}
+		if err := decode(c, &empty); err != nil {
+			return err
+		}
+	}
+	return s.statusAction(c, func(r store.Request) bool { return !final(r.Stage) && r.Stage != string(workflows.StageReply) },
+		workflows.UpdateWithdraw, workflows.Withdraw{By: workflows.ActorSubject}, "the request is already answered or closed")
+}
+
+// statusAction sends an Update to every request of the letter it applies to.
+func (s *Server) statusAction(c echo.Context, applies func(store.Request) bool, name string, arg any, none string) error {
+	rows, err := s.statusRequests(c)
+	if err != nil {
+		return err
+	}
+	var targets []store.Request
+	for _, r := range rows {
+		if applies(r) {
+			targets = append(targets, r)
+		}
+	}
+	if len(targets) == 0 {
+		return NewProblem(http.StatusConflict, "nothing-to-do", none)
+	}
+	key := c.Request().Header.Get("Idempotency-Key")
+	for _, r := range targets {
+		id := ""
+		if key != "" {
+			id = "subject/" + key
+		}
+		if id == "" {
+			id = name + "/" + r.ID.String() + "/" + c.Response().Header().Get(echo.HeaderXRequestID)
+		}
+		if _, err := s.update(c.Request().Context(), r.ID, id, name, arg); err != nil {
+			return err
+		}
+	}
+	return s.getStatus(c)
+}

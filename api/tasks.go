@@ -1,0 +1,139 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/workflows"
+)
+
+// TaskView is one open task in the caseworker queue.
+type TaskView struct {
+	ID         string  `json:"id"`
+	Kind       string  `json:"kind"`
+	RequestID  string  `json:"request_id"`
+	Reference  string  `json:"reference"`
+	Controller string  `json:"controller"`
+	RightKind  string  `json:"request_kind"`
+	Assignee   *string `json:"assignee"`
+	DueAt      *string `json:"due_at"`
+	DaysLeft   *int    `json:"days_left"`
+}
+
+type taskRow struct {
+	store.Task
+	Reference    string
+	ControllerID string
+	RequestKind  string
+	TimeZone     string
+}
+
+// TaskList is the caseworker queue.
+type TaskList struct {
+	Items []TaskView `json:"items"`
+}
+
+// listTasks is the queue: open tasks, mine or unassigned (or all with
+// scope=all), sorted by due date, with the days left.
+func (s *Server) listTasks(c echo.Context) error {
+	p := principal(c)
+	var errs fieldErrors
+	for k := range c.QueryParams() {
+		if k != "scope" && k != "limit" {
+			errs.add("/query/"+k, "unknown parameter")
+		}
+	}
+	scope := c.QueryParam("scope")
+	if scope == "" {
+		scope = "mine_or_unassigned"
+	}
+	if !contains([]string{"mine", "unassigned", "mine_or_unassigned", "all"}, scope) {
+		errs.add("/query/scope", "mine, unassigned, mine_or_unassigned or all")
+	}
+	limit := 100
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			errs.add("/query/limit", "a number from 1 to 500")
+		}
+		limit = n
+	}
+	if err := errs.problem(); err != nil {
+		return err
+	}
+	db := s.store.DB.WithContext(c.Request().Context()).Table("tasks").
+		Select("tasks.*, requests.reference, requests.controller_id, requests.kind AS request_kind, controllers.time_zone").
+		Joins("JOIN requests ON requests.id = tasks.request_id").
+		Joins("JOIN controllers ON controllers.id = requests.controller_id").
+		Where("tasks.status = 'open'")
+	db = scoped(db, p, "requests.controller_id")
+	switch scope {
+	case "mine":
+		db = db.Where("tasks.assignee = ?", p.Actor)
+	case "unassigned":
+		db = db.Where("tasks.assignee IS NULL")
+	case "mine_or_unassigned":
+		db = db.Where("tasks.assignee IS NULL OR tasks.assignee = ?", p.Actor)
+	}
+	var rows []taskRow
+	if err := db.Order("tasks.due_on NULLS LAST, tasks.id").Limit(limit).Scan(&rows).Error; err != nil {
+		return s.storeError(err)
+	}
+	out := TaskList{Items: []TaskView{}}
+	for _, r := range rows {
+		v := TaskView{ID: r.ID.String(), Kind: r.Kind, RequestID: r.RequestID.String(), Reference: r.Reference, Controller: r.ControllerID,
+			RightKind: r.RequestKind, Assignee: r.Assignee, DueAt: dateOfPtr(r.DueOn)}
+		if r.DueOn != nil {
+			loc, err := time.LoadLocation(r.TimeZone)
+			if err != nil {
+				loc = time.UTC
+			}
+			n := deadline.DaysBetween(deadline.Day(time.Now().In(loc)), *r.DueOn)
+			v.DaysLeft = &n
+		}
+		out.Items = append(out.Items, v)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) taskAction(name string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		p := principal(c)
+		id, err := uuid.Parse(c.Param("id"))
+		if err != nil {
+			return NewProblem(http.StatusNotFound, "not-found", "no such task")
+		}
+		var t store.Task
+		db := s.store.DB.WithContext(c.Request().Context()).Table("tasks").Select("tasks.*").
+			Joins("JOIN requests ON requests.id = tasks.request_id").Where("tasks.id = ?", id)
+		if err := scoped(db, p, "requests.controller_id").Limit(1).Scan(&t).Error; err != nil {
+			return s.storeError(err)
+		}
+		if t.ID == uuid.Nil {
+			return NewProblem(http.StatusNotFound, "not-found", "no such task")
+		}
+		if c.Request().ContentLength > 0 {
+			var empty struct{}
+			if err := decode(c, &empty); err != nil {
+				return err
+			}
+		}
+		var arg any
+		if name == workflows.UpdateClaimTask {
+			arg = workflows.ClaimTask{TaskID: id, By: workflows.Actor(p.Actor)}
+		} else {
+			arg = workflows.CompleteTask{TaskID: id, By: workflows.Actor(p.Actor)}
+		}
+		st, err := s.update(c.Request().Context(), t.RequestID, updateID(c, p), name, arg)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, stateView(st))
+	}
+}

@@ -1,0 +1,117 @@
+package api
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"gorm.io/gorm"
+
+	"github.com/rightsdesk/rightsdesk/activities"
+	"github.com/rightsdesk/rightsdesk/internal/controllers"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/workflows"
+)
+
+// start starts a request's workflow. Starting twice is harmless: an existing
+// workflow is kept.
+func (s *Server) start(ctx context.Context, r store.Request, p controllers.Policy) error {
+	in := workflows.InputFor(activities.PendingOf(r, p))
+	_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       workflows.WorkflowID(r.ID),
+		TaskQueue:                s.cfg.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.SARequestKind.ValueSet(r.Kind),
+			workflows.SAStage.ValueSet(string(workflows.StageReceived)),
+			workflows.SAController.ValueSet(r.ControllerID),
+		),
+	}, workflows.WorkflowType, in)
+	if err != nil {
+		return err
+	}
+	return s.store.DB.WithContext(ctx).Model(&store.Request{}).Where("id = ?", r.ID).Update("workflow_started", true).Error
+}
+
+// update sends an Update to a request's workflow and waits for its outcome.
+// The update ID comes from the Idempotency-Key (scoped to the actor), so a
+// retried call is applied once.
+func (s *Server) update(ctx context.Context, requestID uuid.UUID, updateID, name string, arg any) (workflows.State, error) {
+	h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflows.WorkflowID(requestID), UpdateID: updateID, UpdateName: name,
+		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var st workflows.State
+	if err == nil {
+		err = h.Get(ctx, &st)
+	}
+	if err != nil {
+		return st, s.temporalError(err)
+	}
+	return st, nil
+}
+
+// temporalError turns a Temporal error into a problem: a rejected Update
+// into 409 or 422 naming the rule, a finished workflow into 409, an
+// unreachable server into 503.
+func (s *Server) temporalError(err error) error {
+	if typ, rej, ok := workflows.IsRejection(err); ok {
+		status := http.StatusUnprocessableEntity
+		if typ == workflows.ErrTypeConflict {
+			status = http.StatusConflict
+		}
+		p := NewProblem(status, "rule-broken", rej.Detail)
+		p.Rule = rej.Rule
+		return p
+	}
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return NewProblem(http.StatusConflict, "request-closed", "the request is closed or its case has not started yet; nothing was changed")
+	}
+	var unavailable *serviceerror.Unavailable
+	var deadline *serviceerror.DeadlineExceeded
+	if errors.As(err, &unavailable) || errors.As(err, &deadline) || errors.Is(err, context.DeadlineExceeded) {
+		return Unavailable("the workflow service is unavailable; nothing was changed", 5)
+	}
+	return err
+}
+
+// storeError turns a database error into a problem: a database that cannot
+// be reached is a 503 with Retry-After; anything else is internal.
+func (s *Server) storeError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return NewProblem(http.StatusNotFound, "not-found", "no such request")
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// 08xxx connection exceptions, 53xxx insufficient resources, 57P0x shutdown.
+		switch pgErr.Code[:2] {
+		case "08", "53", "57":
+			return Unavailable("the database is unavailable; nothing was written", 5)
+		}
+		return err
+	}
+	var connErr *pgconn.ConnectError
+	var netErr net.Error
+	if errors.As(err, &connErr) || errors.As(err, &netErr) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, sql.ErrConnDone) || errors.Is(err, context.DeadlineExceeded) ||
+		strings.Contains(err.Error(), "database is closed") || strings.Contains(err.Error(), "connection refused") {
+		s.log.Warn("database unavailable", "error", err)
+		return Unavailable("the database is unavailable; nothing was written", 5)
+	}
+	return err
+}

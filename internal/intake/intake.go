@@ -1,0 +1,278 @@
+// Package intake writes a new rights request: the subject's personal data,
+// encrypted under a data key of its own, keyed blind indexes of the
+// identifiers, and one request row per right invoked, all in one
+// transaction, once per Idempotency-Key.
+package intake
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/rightsdesk/rightsdesk/internal/crypto"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+)
+
+// Subject is the personal data a request carries. It is only ever stored
+// encrypted.
+type Subject struct {
+	Name            string          `json:"name,omitempty"`
+	Email           string          `json:"email,omitempty"`
+	Phone           string          `json:"phone,omitempty"`
+	NationalID      string          `json:"national_id,omitempty"`
+	NationalIDKind  string          `json:"national_id_kind,omitempty"`
+	Address         string          `json:"address,omitempty"`
+	Representative  *Representative `json:"representative,omitempty"`
+	NationalIDWarns string          `json:"national_id_warning,omitempty"`
+}
+
+// Representative acts for the subject (guardian, lawyer, power of attorney).
+type Representative struct {
+	Name           string `json:"name"`
+	Email          string `json:"email,omitempty"`
+	Relationship   string `json:"relationship"`
+	MandateChecked bool   `json:"mandate_checked"`
+	MandateBy      string `json:"mandate_checked_by,omitempty"`
+}
+
+// Identifiers returns the subject's identifiers to index: e-mail lower-cased
+// (LEGAL.md §3: searches are case-insensitive for e-mail), the national ID
+// normalised, the phone number as digits.
+func (s Subject) Identifiers() map[string]string {
+	out := map[string]string{}
+	if s.Email != "" {
+		out["email"] = NormalizeEmail(s.Email)
+	}
+	if s.NationalID != "" {
+		out[s.NationalIDKind] = s.NationalID
+	}
+	if p := NormalizePhone(s.Phone); p != "" {
+		out["phone"] = p
+	}
+	return out
+}
+
+// NormalizeEmail is the form of an e-mail address that is indexed.
+func NormalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+
+// NormalizePhone keeps a phone number's digits (and a leading +).
+func NormalizePhone(p string) string {
+	var b strings.Builder
+	for i, r := range strings.TrimSpace(p) {
+		if (r >= '0' && r <= '9') || (r == '+' && i == 0) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// Request is one right of an intake.
+type Request struct {
+	ID   uuid.UUID
+	Kind string
+}
+
+// Intake is a validated request as it arrived.
+type Intake struct {
+	ControllerID   string
+	Kinds          []string
+	Channel        string
+	ReceivedOn     time.Time
+	Language       string
+	Subject        Subject
+	Details        json.RawMessage
+	IdentityMethod string
+	IdentityBy     string
+	RegisteredBy   string
+	IdempotencyKey string
+}
+
+// Result is what was written (or found, for a repeated Idempotency-Key).
+type Result struct {
+	Requests    []store.Request
+	GroupID     *uuid.UUID
+	StatusToken string
+	// Replayed is true when the Idempotency-Key matched an earlier intake.
+	Replayed bool
+}
+
+// Service writes intakes.
+type Service struct {
+	Store *store.Store
+	Keys  *crypto.Keyring
+}
+
+// ErrIdempotencyMismatch is a repeated Idempotency-Key with other rights.
+var ErrIdempotencyMismatch = errors.New("intake: the Idempotency-Key was used for a different request")
+
+// HashToken is how a status token is kept: only its hash is stored.
+func HashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+func newToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Register writes the intake in one transaction. With an Idempotency-Key
+// already used for this controller it writes nothing and returns the
+// earlier requests.
+func (s *Service) Register(ctx context.Context, in Intake) (Result, error) {
+	var res Result
+	err := s.Store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if in.IdempotencyKey != "" {
+			// Serialise intakes with the same key, so two at once write once.
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", in.ControllerID+"\x00"+in.IdempotencyKey).Error; err != nil {
+				return err
+			}
+			var existing []store.Request
+			if err := tx.Where("controller_id = ? AND idempotency_key LIKE ?", in.ControllerID, escapeLike(in.IdempotencyKey)+"/%").
+				Order("created_at, kind").Find(&existing).Error; err != nil {
+				return err
+			}
+			if len(existing) > 0 {
+				if !sameKinds(existing, in.Kinds) {
+					return ErrIdempotencyMismatch
+				}
+				res = Result{Requests: existing, GroupID: existing[0].GroupID, Replayed: true}
+				return nil
+			}
+		}
+		subjectID := uuid.New()
+		key, wrapped, keyID, err := s.Keys.NewDataKey()
+		if err != nil {
+			return err
+		}
+		pii, err := json.Marshal(in.Subject)
+		if err != nil {
+			return err
+		}
+		sealed, err := crypto.Seal(key, pii, subjectID[:])
+		if err != nil {
+			return err
+		}
+		if err := tx.Create(&store.Subject{ID: subjectID, ControllerID: in.ControllerID, KeyID: keyID, DataKey: wrapped, PII: sealed}).Error; err != nil {
+			return err
+		}
+		for kind, value := range in.Subject.Identifiers() {
+			if err := tx.Create(&store.SubjectIdentifier{SubjectID: subjectID, Kind: kind, BlindIndex: s.Keys.BlindIndex(kind, value)}).Error; err != nil {
+				return err
+			}
+		}
+		token := newToken()
+		res.StatusToken = token
+		if len(in.Kinds) > 1 {
+			g := uuid.New()
+			res.GroupID = &g
+		}
+		for i, kind := range in.Kinds {
+			id := uuid.New()
+			ref, err := store.NextReference(tx, in.ReceivedOn)
+			if err != nil {
+				return err
+			}
+			row := store.Request{
+				ID: id, Reference: ref, ControllerID: in.ControllerID, SubjectID: &subjectID, GroupID: res.GroupID,
+				Kind: kind, Channel: in.Channel, Language: in.Language, Stage: "received", ReceivedOn: in.ReceivedOn,
+				RegisteredBy: in.RegisteredBy,
+			}
+			if in.IdempotencyKey != "" {
+				k := in.IdempotencyKey + "/" + kind
+				row.IdempotencyKey = &k
+			}
+			if i == 0 {
+				// One status link follows the whole letter.
+				row.StatusTokenHash = HashToken(token)
+			}
+			if in.IdentityMethod != "" {
+				row.IntakeIdentity, row.IntakeIdentityBy = &in.IdentityMethod, &in.IdentityBy
+			}
+			if len(in.Details) > 0 {
+				if row.Details, err = crypto.Seal(key, in.Details, id[:]); err != nil {
+					return err
+				}
+			}
+			if err := tx.Create(&row).Error; err != nil {
+				return err
+			}
+			res.Requests = append(res.Requests, row)
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("intake: %w", err)
+	}
+	return res, nil
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func sameKinds(rows []store.Request, kinds []string) bool {
+	if len(rows) != len(kinds) {
+		return false
+	}
+	have := map[string]bool{}
+	for _, r := range rows {
+		have[r.Kind] = true
+	}
+	for _, k := range kinds {
+		if !have[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// LoadSubject decrypts a subject's personal data.
+func (s *Service) LoadSubject(ctx context.Context, id uuid.UUID) (Subject, error) {
+	var row store.Subject
+	if err := s.Store.DB.WithContext(ctx).First(&row, "id = ?", id).Error; err != nil {
+		return Subject{}, err
+	}
+	key, err := s.Keys.Unwrap(row.KeyID, row.DataKey)
+	if err != nil {
+		return Subject{}, err
+	}
+	plain, err := crypto.Open(key, row.PII, row.ID[:])
+	if err != nil {
+		return Subject{}, err
+	}
+	var subj Subject
+	return subj, json.Unmarshal(plain, &subj)
+}
+
+// RequestsByIdentifier returns the IDs of every request whose subject gave
+// this identifier (normalise it first), through the blind index: nothing is
+// decrypted.
+func (s *Service) RequestsByIdentifier(ctx context.Context, kind, value string) ([]store.Request, error) {
+	var rows []store.Request
+	err := s.Store.DB.WithContext(ctx).
+		Where("subject_id IN (SELECT subject_id FROM subject_identifiers WHERE kind = ? AND blind_index = ?)", kind, s.Keys.BlindIndex(kind, value)).
+		Order("received_on, id").Find(&rows).Error
+	return rows, err
+}
+
+// PendingFor reports whether any request not yet closed concerns a subject
+// with this identifier: data it concerns must not be erased (LEGAL.md §4).
+func (s *Service) PendingFor(ctx context.Context, kind, value string) (bool, error) {
+	var n int64
+	err := s.Store.DB.WithContext(ctx).Model(&store.Request{}).
+		Where("closed_at IS NULL AND stage NOT IN ('closed', 'withdrawn', 'forwarded')").
+		Where("subject_id IN (SELECT subject_id FROM subject_identifiers WHERE kind = ? AND blind_index = ?)", kind, s.Keys.BlindIndex(kind, value)).
+		Count(&n).Error
+	return n > 0, err
+}
