@@ -21,7 +21,7 @@ func TestComposeFile(t *testing.T) {
 	ctx := context.Background()
 	details, err := loader.LoadConfigFiles(ctx, []string{"docker-compose.yml"}, ".")
 	require.NoError(t, err)
-	details.Environment = types.Mapping{}
+	details.Environment = types.Mapping{"RIGHTSDESK_MASTER_KEYS": "k1:x", "RIGHTSDESK_BLIND_INDEX_KEY": "x"}
 	project, err := loader.LoadWithContext(ctx, *details, func(o *loader.Options) {
 		o.SetProjectName("rightsdesk", true)
 	})
@@ -60,6 +60,12 @@ func TestComposeFile(t *testing.T) {
 	for _, f := range config.Fields() {
 		known[f.Env] = true
 	}
+	// Without the keys, compose refuses to start rather than run without encryption.
+	bare, err := loader.LoadConfigFiles(ctx, []string{"docker-compose.yml"}, ".")
+	require.NoError(t, err)
+	bare.Environment = types.Mapping{}
+	_, err = loader.LoadWithContext(ctx, *bare, func(o *loader.Options) { o.SetProjectName("rightsdesk", true) })
+	require.ErrorContains(t, err, "RIGHTSDESK_MASTER_KEYS")
 	for _, name := range []string{"migrate", "api", "worker"} {
 		s, _ := project.GetService(name)
 		require.NotNil(t, s.Build, "%s is built from the Dockerfile", name)
