@@ -107,7 +107,7 @@ func (a *authenticator) authenticate(ctx context.Context, header string) (*Princ
 	p := &Principal{Actor: "oidc:" + tok.Subject, Roles: stringsClaim(claims[a.cfg.OIDCRolesClaim]), Controllers: stringsClaim(claims[a.cfg.OIDCControllersClaim])}
 	if len(p.Controllers) == 0 && !p.Has(config.RoleAdmin) {
 		// Staff see only the controllers they belong to: none named, none seen.
-		p.Controllers = []string{"\x00none"}
+		p.Controllers = []string{noController}
 	}
 	return p, nil
 }
@@ -127,6 +127,9 @@ func stringsClaim(v any) []string {
 }
 
 const principalKey = "principal"
+
+// noController matches no controller: IDs cannot start with a dash.
+const noController = "-none-"
 
 // staff requires a bearer token of one of the roles.
 func (s *Server) staff(roles ...string) echo.MiddlewareFunc {

@@ -90,21 +90,27 @@ type intakeInput struct {
 // validateIntake checks everything before anything is written.
 func (s *Server) validateIntake(c echo.Context, b IntakeBody, p *Principal) (intakeInput, error) {
 	var errs fieldErrors
-	var in intakeInput
 	ctrl, err := s.controller(c, b.Controller)
 	if err != nil {
-		return in, err
+		return intakeInput{}, err
 	}
 	if ctrl == nil || (p != nil && !p.Can(b.Controller)) {
 		errs.add("/controller", "unknown controller %q", b.Controller)
-		return in, errs.problem()
+		return intakeInput{}, errs.problem()
 	}
 	policy, err := controllers.PolicyOf(*ctrl)
 	if err != nil {
-		return in, err
+		return intakeInput{}, err
 	}
 	loc, _ := time.LoadLocation(policy.TimeZone)
-	today := deadline.Day(time.Now().In(loc))
+	return checkIntake(b, policy, p, deadline.Day(time.Now().In(loc)))
+}
+
+// checkIntake is the validation of an intake for a known controller, as of
+// today in its time zone: no I/O.
+func checkIntake(b IntakeBody, policy controllers.Policy, p *Principal, today time.Time) (intakeInput, error) {
+	var errs fieldErrors
+	var in intakeInput
 	in.policy = policy
 	in.ControllerID = b.Controller
 
@@ -350,6 +356,8 @@ func (s *Server) createRequest(c echo.Context) error {
 		return NewProblem(http.StatusBadRequest, "malformed", "the Idempotency-Key is at most 200 characters")
 	}
 	in.IdempotencyKey = key
+	cal := deadline.MustCalendar(deadline.Country(in.policy.Country))
+	in.DueOn, in.StatutoryDueOn = deadline.Due(in.ReceivedOn), deadline.StatutoryDue(in.ReceivedOn, cal)
 	res, err := s.intake.Register(c.Request().Context(), in.Intake)
 	if errors.Is(err, intake.ErrIdempotencyMismatch) {
 		return NewProblem(http.StatusConflict, "idempotency-key-reused", "this Idempotency-Key was used for a request with other rights")
@@ -366,7 +374,6 @@ func (s *Server) createRequest(c echo.Context) error {
 			}
 		}
 	}
-	cal := deadline.MustCalendar(deadline.Country(in.policy.Country))
 	out := IntakeResponse{Warnings: in.warnings}
 	for _, r := range res.Requests {
 		rc := RequestCreated{

@@ -115,13 +115,13 @@ func (s *Server) reportSummary(c echo.Context) error {
 	}
 	var reasons, grounds []count
 	err = inScope(db.Table("events e").Joins("JOIN requests r ON r.id = e.request_id")).
-		Where("e.action = 'deadline.extended'").Select("e.data->>'reason' AS key, COUNT(*) AS n").Group("1").Scan(&reasons).Error
+		Where("e.action = 'deadline.extended'").Select("e.data->>'reason' AS key, COUNT(*) AS n").Group("e.data->>'reason'").Scan(&reasons).Error
 	if err != nil {
 		return s.storeError(err)
 	}
-	err = inScope(db.Table("events e, jsonb_array_elements_text(e.data->'grounds') AS g(ground)").Joins("JOIN requests r ON r.id = e.request_id")).
+	err = inScope(db.Table("events e JOIN requests r ON r.id = e.request_id CROSS JOIN LATERAL jsonb_array_elements_text(e.data->'grounds') AS g(ground)")).
 		Where("e.action = 'decision.made' AND e.data->>'outcome' IN ('refuse', 'partial')").
-		Select("g.ground AS key, COUNT(*) AS n").Group("1").Scan(&grounds).Error
+		Select("g.ground AS key, COUNT(*) AS n").Group("g.ground").Scan(&grounds).Error
 	if err != nil {
 		return s.storeError(err)
 	}

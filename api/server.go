@@ -72,6 +72,7 @@ func New(d Deps) (*Server, error) {
 	e.Use(middleware.RequestID())
 	e.Use(s.requestLogger())
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		DisableStackAll: true,
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 			logger.Error("panic", "request_id", requestID(c), "route", c.Path(), "error", err, "stack", string(stack))
 			return err

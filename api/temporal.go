@@ -96,6 +96,11 @@ func (s *Server) storeError(err error) error {
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return NewProblem(http.StatusNotFound, "not-found", "no such request")
 	}
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) {
+		s.log.Warn("database unavailable", "error", err)
+		return Unavailable("the database is unavailable; nothing was written", 5)
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		// 08xxx connection exceptions, 53xxx insufficient resources, 57P0x shutdown.
@@ -105,9 +110,8 @@ func (s *Server) storeError(err error) error {
 		}
 		return err
 	}
-	var connErr *pgconn.ConnectError
 	var netErr net.Error
-	if errors.As(err, &connErr) || errors.As(err, &netErr) || errors.Is(err, driver.ErrBadConn) ||
+	if errors.As(err, &netErr) || errors.Is(err, driver.ErrBadConn) ||
 		errors.Is(err, sql.ErrConnDone) || errors.Is(err, context.DeadlineExceeded) ||
 		strings.Contains(err.Error(), "database is closed") || strings.Contains(err.Error(), "connection refused") {
 		s.log.Warn("database unavailable", "error", err)

@@ -11,8 +11,8 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/rightsdesk/rightsdesk/activities"
@@ -84,7 +84,7 @@ func EnsureSweeper(ctx context.Context, c client.Client, taskQueue string, every
 	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
 		ID:      workflows.SweepScheduleID,
 		Spec:    client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: every}}},
-		Action:  &client.ScheduleWorkflowAction{ID: "rightsdesk-sweep", Workflow: workflows.SweepWorkflowType, TaskQueue: taskQueue},
+		Action:  &client.ScheduleWorkflowAction{ID: "rightsdesk-sweep", Workflow: workflows.SweepWorkflowType, TaskQueue: taskQueue, Args: []any{workflows.SweepInput{}}},
 		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
 	})
 	if err != nil && !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {

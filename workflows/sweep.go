@@ -21,6 +21,12 @@ const (
 // SweepBatch is how many requests one sweep starts at most.
 const SweepBatch = 100
 
+// SweepInput tunes a sweep; the schedule sends the zero value.
+type SweepInput struct {
+	// OlderThan skips rows younger than this (default 10s).
+	OlderThan time.Duration
+}
+
 // InputFor builds a request workflow's input from its row.
 func InputFor(p activities.PendingRequest) RightsRequestInput {
 	in := RightsRequestInput{
@@ -36,11 +42,14 @@ func InputFor(p activities.PendingRequest) RightsRequestInput {
 // Sweep starts the workflow of every request whose row was written but
 // whose start failed (an outage between the two steps of intake), so that
 // nothing received is lost. A Temporal Schedule runs it.
-func Sweep(ctx workflow.Context) (int, error) {
+func Sweep(ctx workflow.Context, in SweepInput) (int, error) {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
+	if in.OlderThan == 0 {
+		// Leave the intake a moment to start its own workflows.
+		in.OlderThan = 10 * time.Second
+	}
 	var pending []activities.PendingRequest
-	// Leave the intake a moment to start its own workflows.
-	if err := workflow.ExecuteActivity(actx, a.FindUnstarted, 10*time.Second, SweepBatch).Get(ctx, &pending); err != nil {
+	if err := workflow.ExecuteActivity(actx, a.FindUnstarted, in.OlderThan, SweepBatch).Get(ctx, &pending); err != nil {
 		return 0, err
 	}
 	var started []uuid.UUID

@@ -94,6 +94,9 @@ type Intake struct {
 	IdentityBy     string
 	RegisteredBy   string
 	IdempotencyKey string
+	// DueOn and StatutoryDueOn are written at once, so lists sort right
+	// before the workflow's first projection.
+	DueOn, StatutoryDueOn time.Time
 }
 
 // Result is what was written (or found, for a repeated Idempotency-Key).
@@ -134,7 +137,7 @@ func (s *Service) Register(ctx context.Context, in Intake) (Result, error) {
 	err := s.Store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if in.IdempotencyKey != "" {
 			// Serialise intakes with the same key, so two at once write once.
-			if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", in.ControllerID+"\x00"+in.IdempotencyKey).Error; err != nil {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", in.ControllerID+"|"+in.IdempotencyKey).Error; err != nil {
 				return err
 			}
 			var existing []store.Request
@@ -187,6 +190,9 @@ func (s *Service) Register(ctx context.Context, in Intake) (Result, error) {
 				ID: id, Reference: ref, ControllerID: in.ControllerID, SubjectID: &subjectID, GroupID: res.GroupID,
 				Kind: kind, Channel: in.Channel, Language: in.Language, Stage: "received", ReceivedOn: in.ReceivedOn,
 				RegisteredBy: in.RegisteredBy,
+			}
+			if !in.DueOn.IsZero() {
+				row.DueOn, row.StatutoryDueOn = &in.DueOn, &in.StatutoryDueOn
 			}
 			if in.IdempotencyKey != "" {
 				k := in.IdempotencyKey + "/" + kind
