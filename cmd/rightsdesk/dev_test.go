@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
+	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/internal/pgtest"
 	"go.temporal.io/sdk/client"
 )
@@ -177,7 +178,7 @@ func TestInvalidControllersStopStartUp(t *testing.T) {
 }
 
 func TestHelpListsEnvironment(t *testing.T) {
-	for _, cmd := range []string{"dev", "serve", "worker", "migrate"} {
+	for _, cmd := range []string{"dev", "serve", "worker", "migrate", "keygen", "rotate-keys"} {
 		var stderr bytes.Buffer
 		err := run(context.Background(), []string{cmd, "--help"}, io.Discard, &stderr)
 		require.ErrorIs(t, err, flag.ErrHelp, cmd)
@@ -201,4 +202,18 @@ func TestMigrateCommand(t *testing.T) {
 	require.Contains(t, out.String(), "applied")
 	require.NotContains(t, out.String(), "pending")
 	require.ErrorContains(t, run(ctx, []string{"migrate", "sideways"}, io.Discard, io.Discard), "unknown migrate action")
+}
+
+// TestKeygen prints keys the configuration accepts.
+func TestKeygen(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"keygen"}, &out, io.Discard))
+	env := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		k, v, ok := strings.Cut(line, "=")
+		require.True(t, ok, line)
+		env[k] = v
+	}
+	_, err := crypto.ParseKeyring(env["RIGHTSDESK_MASTER_KEYS"], env["RIGHTSDESK_BLIND_INDEX_KEY"])
+	require.NoError(t, err)
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/app"
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
+	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/migrations"
 )
@@ -49,6 +50,7 @@ Usage:
   rightsdesk worker    run the Temporal worker
   rightsdesk migrate   apply, roll back or list database migrations (up|down|status)
   rightsdesk keygen    print new encryption keys for the configuration
+  rightsdesk rotate-keys  rewrap every subject's data key with the first master key
 
 Run "rightsdesk <command> --help" for a command's flags and environment.
 `
@@ -67,6 +69,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runProcess(ctx, "worker", "Run the Temporal worker: workflows, activities, letters and notices.", args[1:], stderr, app.Roles{Worker: true})
 	case "migrate":
 		return runMigrate(ctx, args[1:], stdout, stderr)
+	case "rotate-keys":
+		return runRotate(ctx, args[1:], stdout, stderr)
 	case "keygen":
 		fs := newFlagSet("keygen", "Print new random keys for RIGHTSDESK_MASTER_KEYS and RIGHTSDESK_BLIND_INDEX_KEY.", stderr)
 		if err := fs.Parse(args[1:]); err != nil {
@@ -153,4 +157,30 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fs.Usage()
 		return fmt.Errorf("unknown migrate action %q (up, down or status)", fs.Arg(0))
 	}
+}
+
+func runRotate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("rotate-keys", "Rewrap every subject's data key with the first key of RIGHTSDESK_MASTER_KEYS.\nPut the new key first, keep the old ones after it, run this, then drop the old ones.", stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	if err := cfg.RequireDatabase(); err != nil {
+		return err
+	}
+	keys, err := cfg.Keyring()
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL, 2)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := (&intake.Service{Store: st, Keys: keys}).Rewrap(ctx)
+	fmt.Fprintf(stdout, "rewrapped %d data keys with master key %s\n", n, keys.CurrentKeyID())
+	return err
 }

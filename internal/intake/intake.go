@@ -282,3 +282,38 @@ func (s *Service) PendingFor(ctx context.Context, kind, value string) (bool, err
 		Count(&n).Error
 	return n > 0, err
 }
+
+// Rewrap wraps every subject's data key again with the current master key,
+// so an old master key can be retired. It works in batches and can be run
+// again after an interruption.
+func (s *Service) Rewrap(ctx context.Context) (int, error) {
+	current := s.Keys.CurrentKeyID()
+	total := 0
+	for {
+		var batch []store.Subject
+		err := s.Store.DB.WithContext(ctx).Where("key_id <> ?", current).Order("id").Limit(500).Find(&batch).Error
+		if err != nil {
+			return total, fmt.Errorf("intake: rewrap: %w", err)
+		}
+		if len(batch) == 0 {
+			return total, nil
+		}
+		err = s.Store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			for _, subj := range batch {
+				wrapped, keyID, err := s.Keys.Rewrap(subj.KeyID, subj.DataKey)
+				if err != nil {
+					return fmt.Errorf("subject %s under key %q: %w", subj.ID, subj.KeyID, err)
+				}
+				if err := tx.Model(&store.Subject{}).Where("id = ? AND key_id = ?", subj.ID, subj.KeyID).
+					Updates(map[string]any{"key_id": keyID, "data_key": wrapped}).Error; err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return total, fmt.Errorf("intake: rewrap: %w", err)
+		}
+		total += len(batch)
+	}
+}
