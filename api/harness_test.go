@@ -42,7 +42,7 @@ const apiTokens = "cw1:caseworker@demo+demo-se:" + tokCaseworker + ",dpo1:dpo@de
 // stack is the API over real HTTP, with a worker, on the embedded Temporal
 // server and a fresh PostgreSQL database.
 type stack struct {
-	t      *testing.T
+	t      testing.TB
 	url    string
 	store  *store.Store
 	client client.Client
@@ -55,7 +55,7 @@ type stackOptions struct {
 	oidc     *testIssuer
 }
 
-func newStack(t *testing.T, opts ...stackOptions) *stack {
+func newStack(t testing.TB, opts ...stackOptions) *stack {
 	t.Helper()
 	var o stackOptions
 	if len(opts) > 0 {
@@ -165,7 +165,7 @@ func pointerEscape(s string) string {
 
 // checkAgainstOpenAPI fails the test when a response is not what the
 // OpenAPI document says the operation answers.
-func checkAgainstOpenAPI(t *testing.T, method, template string, resp *http.Response, raw []byte) {
+func checkAgainstOpenAPI(t testing.TB, method, template string, resp *http.Response, raw []byte) {
 	t.Helper()
 	schemaOnce.Do(func() {
 		b, err := api.OpenAPI()
