@@ -14,27 +14,6 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// Date is an ISO calendar date (2026-01-31). Impossible dates such as
-// 2025-02-30 do not decode.
-type Date struct{ time.Time }
-
-// UnmarshalJSON parses a date strictly.
-func (d *Date) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return errors.New("must be a date as a string, YYYY-MM-DD")
-	}
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return fmt.Errorf("%q is not a real date (YYYY-MM-DD)", s)
-	}
-	d.Time = t
-	return nil
-}
-
-// MarshalJSON writes the date as YYYY-MM-DD.
-func (d Date) MarshalJSON() ([]byte, error) { return json.Marshal(d.Format(time.DateOnly)) }
-
 // dateOf formats a date for a response.
 func dateOf(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 

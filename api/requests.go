@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -85,7 +86,7 @@ func (s *Server) listRequests(c echo.Context) error {
 		}
 	}
 	if v := q.Get("stage"); v != "" {
-		if !contains(stages, v) {
+		if !slices.Contains(stages, v) {
 			errs.add("/query/stage", "unknown stage %q", v)
 		}
 		db = db.Where("stage = ?", v)
@@ -179,15 +180,6 @@ func parseCursor(s string) (string, uuid.UUID, error) {
 	}
 	u, err := uuid.Parse(id)
 	return due, u, err
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // visibleRequest reads a request the principal may see; another

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -53,7 +54,7 @@ func (s *Server) listTasks(c echo.Context) error {
 	if scope == "" {
 		scope = "mine_or_unassigned"
 	}
-	if !contains([]string{"mine", "unassigned", "mine_or_unassigned", "all"}, scope) {
+	if !slices.Contains([]string{"mine", "unassigned", "mine_or_unassigned", "all"}, scope) {
 		errs.add("/query/scope", "mine, unassigned, mine_or_unassigned or all")
 	}
 	limit := 100

@@ -22,6 +22,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/internal/pgtest"
+	"github.com/rightsdesk/rightsdesk/workflows"
 	"go.temporal.io/sdk/client"
 )
 
@@ -143,6 +144,10 @@ func TestDev(t *testing.T) {
 	_, err = conn.Exec(ctx, `INSERT INTO controllers (id, name, role, country, time_zone, language) VALUES ('persisted', 'P', 'controller', 'DK', 'Europe/Copenhagen', 'da')`)
 	require.NoError(t, err)
 	conn.Close(ctx)
+	// The worker keeps the sweeper's schedule.
+	sched, err := first.tctl.ScheduleClient().GetHandle(ctx, workflows.SweepScheduleID).Describe(ctx)
+	require.NoError(t, err)
+	require.Equal(t, workflows.SweepWorkflowType, sched.Schedule.Action.(*client.ScheduleWorkflowAction).Workflow)
 	_, err = first.tctl.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "persisted", TaskQueue: "no-worker"}, "Nothing")
 	require.NoError(t, err)
 	tokens := regexp.MustCompile(`Bearer (rd_dev_\w+)`).FindAllString(first.stdout.String(), -1)
