@@ -124,15 +124,20 @@ func (a *Activities) Project(ctx context.Context, in ProjectInput) error {
 }
 
 func insertEvent(tx *gorm.DB, in EventInput) error {
-	data := []byte("{}")
-	if in.Data != nil {
-		var err error
-		if data, err = json.Marshal(in.Data); err != nil {
-			return fmt.Errorf("record event: %w", err)
+	// Empty facts (no assignee before, no forwarding) are left out.
+	facts := map[string]any{}
+	for k, v := range in.Data {
+		if v == nil || v == "" || v == (*uuid.UUID)(nil) {
+			continue
 		}
+		facts[k] = v
+	}
+	data, err := json.Marshal(facts)
+	if err != nil {
+		return fmt.Errorf("record event: %w", err)
 	}
 	ev := store.Event{EventKey: in.Key, RequestID: in.RequestID, At: in.At.UTC(), Actor: in.Actor, Action: in.Action, Data: data}
-	err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "event_key"}}, DoNothing: true}).Create(&ev).Error
+	err = tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "event_key"}}, DoNothing: true}).Create(&ev).Error
 	if err != nil {
 		return fmt.Errorf("record event: %w", err)
 	}

@@ -229,11 +229,6 @@ func (w *rightsRequest) change(ctx workflow.Context, action string, actor Actor,
 	w.state.Version++
 	w.changes++
 	w.dirty = true
-	for k, v := range data {
-		if v == nil || v == "" || v == (*uuid.UUID)(nil) {
-			delete(data, k)
-		}
-	}
 	w.events = append(w.events, activities.EventInput{
 		Key:       fmt.Sprintf("%s/%d/%s", w.state.RequestID, w.state.Version, action),
 		RequestID: w.state.RequestID, At: workflow.Now(ctx), Actor: string(actor), Action: action, Data: data,

@@ -2,8 +2,8 @@ package workflows
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"go.temporal.io/sdk/temporal"
@@ -90,13 +90,18 @@ var partialOnly = map[string]bool{"15(4)": true}
 
 // GroundsFor returns the valid refusal grounds of a right, sorted.
 func GroundsFor(k Kind) []string {
-	out := make([]string, 0, len(grounds[k]))
-	for g := range grounds[k] {
-		out = append(out, g)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Clone(sortedGrounds[k])
 }
+
+// sortedGrounds is computed once, outside any workflow: iterating a map
+// inside one would be non-deterministic.
+var sortedGrounds = func() map[Kind][]string {
+	out := map[Kind][]string{}
+	for k, gs := range grounds {
+		out[k] = slices.Sorted(maps.Keys(gs))
+	}
+	return out
+}()
 
 // GroundDescription describes a ground of a right.
 func GroundDescription(k Kind, ground string) string { return grounds[k][ground] }
