@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -221,4 +222,19 @@ func TestKeygen(t *testing.T) {
 	}
 	_, err := crypto.ParseKeyring(env["RIGHTSDESK_MASTER_KEYS"], env["RIGHTSDESK_BLIND_INDEX_KEY"])
 	require.NoError(t, err)
+}
+
+// TestTakenPortsFallBack: a second instance on a machine whose default
+// ports are taken gets free ones.
+func TestTakenPortsFallBack(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer busy.Close()
+	port := busy.Addr().(*net.TCPAddr).Port
+	require.Zero(t, portOrFree(port), "a taken port falls back to any free one")
+	ln, err := listenOrFree(busy.Addr().String())
+	require.NoError(t, err)
+	defer ln.Close()
+	require.NotEqual(t, port, ln.Addr().(*net.TCPAddr).Port)
+	require.Equal(t, "127.0.0.1", ln.Addr().(*net.TCPAddr).IP.String())
 }

@@ -2,10 +2,14 @@ package pgcluster
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
@@ -47,4 +51,34 @@ func TestFindBinDirPrefersNewestMajor(t *testing.T) {
 	dir, err := FindBinDir()
 	require.NoError(t, err)
 	require.FileExists(t, filepath.Join(dir, "postgres"))
+}
+
+// TestNoOrphanAfterPanic: a process that starts a cluster and panics leaves
+// no server behind. The test runs itself as that process.
+func TestNoOrphanAfterPanic(t *testing.T) {
+	if dir := os.Getenv("PGCLUSTER_PANIC_DIR"); dir != "" {
+		c, err := Start(context.Background(), Options{DataDir: dir})
+		if err != nil {
+			fmt.Println("start failed:", err)
+			os.Exit(3)
+		}
+		fmt.Printf("port %d\n", c.Port())
+		panic("a bug")
+	}
+	dir := filepath.Join(t.TempDir(), "pg")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestNoOrphanAfterPanic$")
+	cmd.Env = append(os.Environ(), "PGCLUSTER_PANIC_DIR="+dir)
+	out, err := cmd.CombinedOutput()
+	require.Error(t, err, "the child panics")
+	require.Contains(t, string(out), "panic: a bug")
+	require.Contains(t, string(out), "port ")
+	b, err := os.ReadFile(filepath.Join(dir, "postmaster.pid"))
+	require.NoError(t, err, "the killed server left its lock file")
+	pid, _ := strconv.Atoi(strings.SplitN(string(b), "\n", 2)[0])
+	require.Eventually(t, func() bool { return !postgresRunning(pid) }, 10*time.Second, 20*time.Millisecond,
+		"postgres (pid %d) outlived the process that started it", pid)
+	// And the next start on the same directory works.
+	c, err := Start(context.Background(), Options{DataDir: dir})
+	require.NoError(t, err)
+	require.NoError(t, c.Stop())
 }
