@@ -135,6 +135,7 @@ func TestRequestLifecycleThroughAPI(t *testing.T) {
 	state := got.body["state"].(map[string]any)
 	require.Equal(t, "closed", state["stage"])
 	require.Equal(t, "No retention duty applies.", state["decision"].(map[string]any)["assessment"])
+	require.Equal(t, "Done, I logged in.", state["pauses"].([]any)[0].(map[string]any)["answer"], "the caseworker reads the subject's answer")
 	var actions []string
 	for _, ev := range got.body["timeline"].([]any) {
 		m := ev.(map[string]any)

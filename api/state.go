@@ -36,6 +36,7 @@ type PauseView struct {
 	Purpose   string     `json:"purpose"`
 	PausedAt  time.Time  `json:"paused_at"`
 	ResumedAt *time.Time `json:"resumed_at"`
+	Answer    string     `json:"answer,omitempty"`
 }
 
 // IdentityView is how identity was verified.
@@ -82,7 +83,7 @@ func stateView(s workflows.State) StateView {
 		Notes: s.Notes, Breached: s.Breached, Late: s.Late, RepliedAt: s.RepliedAt, ClosedAt: s.ClosedAt, Version: s.Version,
 	}
 	for _, p := range s.Pauses {
-		v.Pauses = append(v.Pauses, PauseView{Purpose: string(p.Purpose), PausedAt: p.PausedAt, ResumedAt: p.ResumedAt})
+		v.Pauses = append(v.Pauses, PauseView{Purpose: string(p.Purpose), PausedAt: p.PausedAt, ResumedAt: p.ResumedAt, Answer: p.Answer})
 	}
 	if i := s.Identity; i != nil {
 		v.Identity = &IdentityView{Method: string(i.Method), By: string(i.By), At: i.At}

@@ -304,6 +304,8 @@ type Pause struct {
 	Purpose   InformationPurpose
 	PausedAt  time.Time
 	ResumedAt *time.Time `json:",omitempty"`
+	// Answer is what the subject wrote on the status page, if they did.
+	Answer string `json:",omitempty"`
 }
 
 // State is a request's live state, answered by QueryState and returned by

@@ -665,6 +665,9 @@ func (w *rightsRequest) informationReceived(ctx workflow.Context, in Information
 		on = deadline.Day(in.ReceivedOn)
 	}
 	w.resume(ctx, on)
+	if n := len(w.state.Pauses); n > 0 {
+		w.state.Pauses[n-1].Answer = in.Answer
+	}
 	w.closeTasks(ctx, TaskDone, in.By, TaskAwaitSubject)
 	w.change(ctx, "information.received", in.By, map[string]any{"received_on": on.Format(time.DateOnly), "due_on": w.clock.Due().Format(time.DateOnly)})
 	return w.snapshot(), nil
