@@ -69,6 +69,17 @@ func New(d Deps) (*Server, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
+	// A client's address is the connection's, unless it comes through a
+	// trusted proxy: otherwise X-Forwarded-For would let anyone dodge the
+	// rate limit.
+	e.IPExtractor = echo.ExtractIPDirect()
+	if ranges, _ := d.Config.ProxyRanges(); len(ranges) > 0 {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, r := range ranges {
+			opts = append(opts, echo.TrustIPRange(r))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	}
 	e.Use(middleware.RequestID())
 	e.Use(s.requestLogger())
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"reflect"
 	"strings"
@@ -49,6 +50,9 @@ type Config struct {
 	OIDCControllersClaim string `env:"OIDC_CONTROLLERS_CLAIM" envDefault:"controllers" help:"claim with the controller IDs the person belongs to"`
 	// IntakeRatePerMinute limits public intake per client address.
 	IntakeRatePerMinute int `env:"RIGHTSDESK_INTAKE_RATE" envDefault:"20" help:"public intake requests per minute per client address"`
+	// TrustedProxies are the networks whose X-Forwarded-For is believed
+	// when finding a client's address (for rate limits).
+	TrustedProxies string `env:"RIGHTSDESK_TRUSTED_PROXIES" help:"CIDRs of reverse proxies whose X-Forwarded-For is trusted, comma-separated"`
 	// CodecCORSOrigins may call the codec endpoint from a browser (the Temporal UI).
 	CodecCORSOrigins string `env:"RIGHTSDESK_CODEC_CORS_ORIGINS" help:"origins (the Temporal UI) allowed to call /codec, comma-separated"`
 	// SweepInterval is how often requests whose workflow did not start are started.
@@ -113,6 +117,9 @@ func (c Config) Validate() error {
 	if c.IntakeRatePerMinute < 1 {
 		errs = append(errs, errors.New("config: RIGHTSDESK_INTAKE_RATE must be at least 1"))
 	}
+	if _, err := c.ProxyRanges(); err != nil {
+		errs = append(errs, err)
+	}
 	if _, err := ParseTokens(c.APITokens); err != nil {
 		errs = append(errs, err)
 	}
@@ -144,6 +151,22 @@ func (c Config) Logger() *slog.Logger {
 		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// ProxyRanges parses RIGHTSDESK_TRUSTED_PROXIES.
+func (c Config) ProxyRanges() ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, item := range strings.Split(c.TrustedProxies, ",") {
+		if item = strings.TrimSpace(item); item == "" {
+			continue
+		}
+		_, n, err := net.ParseCIDR(item)
+		if err != nil {
+			return nil, fmt.Errorf("config: RIGHTSDESK_TRUSTED_PROXIES: %q is not a CIDR", item)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // Token is a static API token.

@@ -35,6 +35,8 @@ import (
 	"go.temporal.io/server/common/primitives"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
+
+	"github.com/rightsdesk/rightsdesk/internal/pgcluster"
 )
 
 const (
@@ -293,28 +295,9 @@ func sqliteConfig(opts TemporalOptions) (*config.SQL, error) {
 	return conf, nil
 }
 
-func freePort() (int, error) {
-	p, err := freePorts(1)
-	if err != nil {
-		return 0, err
-	}
-	return p[0], nil
-}
+func freePort() (int, error) { return pgcluster.FreePort() }
 
-// freePorts returns n distinct ports that were free a moment ago; the
-// listeners are held until all are chosen so no port is handed out twice.
-func freePorts(n int) ([]int, error) {
-	ports := make([]int, 0, n)
-	for range n {
-		l, err := net.Listen("tcp", net.JoinHostPort(localhost, "0"))
-		if err != nil {
-			return nil, fmt.Errorf("devstack: find a free port: %w", err)
-		}
-		defer l.Close()
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
-}
+func freePorts(n int) ([]int, error) { return pgcluster.FreePorts(n) }
 
 // slogLogger adapts slog to the Temporal server's logger, passing on
 // warnings and errors only: the server is chatty at info level.
