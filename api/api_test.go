@@ -683,3 +683,28 @@ func contains(xs []string, x string) bool {
 	}
 	return false
 }
+
+// TestProcessorForwards: a request a processor receives is forwarded at once
+// to its controller, where the clock keeps the first date of receipt.
+func TestProcessorForwards(t *testing.T) {
+	s := newStack(t)
+	m := letter("access", "2026-01-31")
+	m["controller"] = "processor"
+	r := s.intake(m, tokAdmin)
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
+	s.waitStage(r.str("id"), "forwarded")
+
+	var fwd store.Request
+	require.Eventually(t, func() bool {
+		return s.store.DB.Where("controller_id = 'demo' AND channel = 'forwarded'").Limit(1).Find(&fwd).Error == nil && fwd.Reference != ""
+	}, 15*time.Second, 20*time.Millisecond)
+	s.waitStage(fwd.ID.String(), "identity")
+	got := s.call(http.MethodGet, "/v1/requests/{id}", map[string]string{"id": fwd.ID.String()}, nil, tokCaseworker)
+	require.Equal(t, http.StatusOK, got.status, "%s", got.raw)
+	require.Equal(t, "2026-01-31", got.body["received_at"], "the first receipt date")
+	require.Equal(t, "2026-03-02", got.body["statutory_due_at"])
+	require.Equal(t, "Test Person", got.body["subject"].(map[string]any)["name"], "the same subject")
+	var from store.Request
+	require.NoError(t, s.store.DB.First(&from, "id = ?", r.str("id")).Error)
+	require.Equal(t, "forwarded", *from.Outcome)
+}

@@ -64,7 +64,9 @@ func newStack(t testing.TB, opts ...stackOptions) *stack {
 	ctx := context.Background()
 	st := pgtest.New(t)
 	cs := append(controllers.Demo(), controllers.Controller{ID: "other", Name: "Other", Role: "controller", Country: "DK",
-		TimeZone: "Europe/Copenhagen", Language: "da", Settings: controllers.Settings{Deadlines: controllers.DefaultDeadlines()}})
+		TimeZone: "Europe/Copenhagen", Language: "da", Settings: controllers.Settings{Deadlines: controllers.DefaultDeadlines()}},
+		controllers.Controller{ID: "processor", Name: "Processor ApS", Role: "processor", ForwardsTo: "demo", Country: "DK",
+			TimeZone: "Europe/Copenhagen", Language: "da", Settings: controllers.Settings{Deadlines: controllers.DefaultDeadlines()}})
 	require.NoError(t, controllers.Sync(ctx, st, cs))
 	tc := testenv.Temporal(t)
 	tq := testenv.TaskQueue(t)
