@@ -121,14 +121,7 @@ func (s *Server) listRequests(c echo.Context) error {
 		}
 		db = db.Where("due_on < ?", d)
 	}
-	limit := 50
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 200 {
-			errs.add("/query/limit", "a number from 1 to 200")
-		}
-		limit = n
-	}
+	limit := errs.limit(q.Get("limit"), 50, 200)
 	if v := q.Get("cursor"); v != "" {
 		due, id, err := parseCursor(v)
 		if err != nil {

@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -57,14 +56,7 @@ func (s *Server) listTasks(c echo.Context) error {
 	if !slices.Contains([]string{"mine", "unassigned", "mine_or_unassigned", "all"}, scope) {
 		errs.add("/query/scope", "mine, unassigned, mine_or_unassigned or all")
 	}
-	limit := 100
-	if v := c.QueryParam("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 500 {
-			errs.add("/query/limit", "a number from 1 to 500")
-		}
-		limit = n
-	}
+	limit := errs.limit(c.QueryParam("limit"), 100, 500)
 	if err := errs.problem(); err != nil {
 		return err
 	}

@@ -815,13 +815,22 @@ func (w *rightsRequest) withdraw(ctx workflow.Context, in Withdraw) (State, erro
 	return w.snapshot(), nil
 }
 
-func (w *rightsRequest) validateClaimTask(ctx workflow.Context, in ClaimTask) error {
-	t := w.task(in.TaskID)
+// openTaskOf returns an open task of this request, or the rule it breaks.
+func (w *rightsRequest) openTaskOf(id uuid.UUID) (*Task, error) {
+	t := w.task(id)
 	if t == nil {
-		return invalid("task-unknown", "task %s is not a task of this request", in.TaskID)
+		return nil, invalid("task-unknown", "task %s is not a task of this request", id)
 	}
 	if t.Status != TaskOpen {
-		return conflict("task-not-open", "task %s is %s", in.TaskID, t.Status)
+		return nil, conflict("task-not-open", "task %s is %s", id, t.Status)
+	}
+	return t, nil
+}
+
+func (w *rightsRequest) validateClaimTask(ctx workflow.Context, in ClaimTask) error {
+	t, err := w.openTaskOf(in.TaskID)
+	if err != nil {
+		return err
 	}
 	if t.Assignee != "" && t.Assignee != string(in.By) {
 		return conflict("task-claimed", "task %s is already claimed by %s; reassign the request instead", in.TaskID, t.Assignee)
@@ -842,12 +851,9 @@ func (w *rightsRequest) claimTask(ctx workflow.Context, in ClaimTask) (State, er
 }
 
 func (w *rightsRequest) validateCompleteTask(ctx workflow.Context, in CompleteTask) error {
-	t := w.task(in.TaskID)
-	if t == nil {
-		return invalid("task-unknown", "task %s is not a task of this request", in.TaskID)
-	}
-	if t.Status != TaskOpen {
-		return conflict("task-not-open", "task %s is %s", in.TaskID, t.Status)
+	t, err := w.openTaskOf(in.TaskID)
+	if err != nil {
+		return err
 	}
 	switch t.Kind {
 	case TaskFulfil:
