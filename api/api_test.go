@@ -708,3 +708,28 @@ func TestProcessorForwards(t *testing.T) {
 	require.NoError(t, s.store.DB.First(&from, "id = ?", r.str("id")).Error)
 	require.Equal(t, "forwarded", *from.Outcome)
 }
+
+// TestRights lists the refusal grounds each right allows.
+func TestRights(t *testing.T) {
+	s := newStack(t)
+	r := s.call(http.MethodGet, "/v1/rights", nil, nil, tokCaseworker)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	items := r.body["items"].([]any)
+	require.Len(t, items, 7)
+	grounds := map[string][]string{}
+	for _, it := range items {
+		m := it.(map[string]any)
+		for _, g := range m["grounds"].([]any) {
+			gm := g.(map[string]any)
+			grounds[m["kind"].(string)] = append(grounds[m["kind"].(string)], gm["ground"].(string))
+			if gm["ground"] == "15(4)" {
+				require.Equal(t, true, gm["partial_only"])
+			}
+			require.NotEmpty(t, gm["description"])
+		}
+	}
+	require.Contains(t, grounds["erasure"], "17(3)(b)")
+	require.Contains(t, grounds["portability"], "20(3)")
+	require.NotContains(t, grounds["access"], "17(3)(b)")
+	require.Equal(t, http.StatusUnauthorized, s.call(http.MethodGet, "/v1/rights", nil, nil, "").status)
+}

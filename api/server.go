@@ -120,6 +120,7 @@ func (s *Server) routes() {
 	acts := v1.Group("/requests", s.staff(config.RoleCaseworker, config.RoleAdmin))
 	s.actionRoutes(acts)
 
+	v1.GET("/rights", s.listRights, staff)
 	v1.GET("/tasks", s.listTasks, staff)
 	v1.POST("/tasks/:id/claim", s.taskAction(workflows.UpdateClaimTask), s.staff(config.RoleCaseworker, config.RoleAdmin))
 	v1.POST("/tasks/:id/complete", s.taskAction(workflows.UpdateCompleteTask), s.staff(config.RoleCaseworker, config.RoleAdmin))

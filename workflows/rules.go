@@ -103,6 +103,9 @@ var sortedGrounds = func() map[Kind][]string {
 	return out
 }()
 
+// PartialOnly reports whether a ground can only limit a reply, never refuse it whole.
+func PartialOnly(ground string) bool { return partialOnly[ground] }
+
 // GroundDescription describes a ground of a right.
 func GroundDescription(k Kind, ground string) string { return grounds[k][ground] }
 
