@@ -164,11 +164,63 @@ func TestRequestEndToEnd(t *testing.T) {
 	}, 10*time.Second, 50*time.Millisecond)
 
 	if os.Getenv("RIGHTSDESK_WRITE_HISTORY") != "" {
-		writeHistory(t, c, id)
+		writeHistory(t, c, id, historyFile)
 	}
 }
 
-func writeHistory(t *testing.T, c client.Client, id uuid.UUID) {
+// TestPauseExtendRefuse runs the other branches on the real stack: a pause
+// and the answer, an extension, a refusal; its history is replayed too.
+func TestPauseExtendRefuse(t *testing.T) {
+	ctx := context.Background()
+	st := pgtest.New(t)
+	c := testenv.Temporal(t)
+	require.NoError(t, controllers.Sync(ctx, st, controllers.Demo()))
+	sto, _ := time.LoadLocation("Europe/Stockholm")
+	received := deadline.Day(time.Now().In(sto))
+	id := uuid.New()
+	require.NoError(t, st.DB.Create(&store.Request{ID: id, Reference: "RD-TEST-3", ControllerID: "demo-se", Kind: "portability",
+		Channel: "email", Language: "sv", Stage: "received", ReceivedOn: received}).Error)
+	tq := testenv.TaskQueue(t)
+	w := worker.New(c, tq, &activities.Activities{Store: st})
+	require.NoError(t, w.Start())
+	defer w.Stop()
+	var row store.Controller
+	require.NoError(t, st.DB.First(&row, "id = ?", "demo-se").Error)
+	policy, err := controllers.PolicyOf(row)
+	require.NoError(t, err)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.WorkflowID(id), TaskQueue: tq}, workflows.WorkflowType,
+		workflows.RightsRequestInput{Request: workflows.RequestInput{RequestID: id, ControllerID: "demo-se", Kind: workflows.KindPortability, Channel: "email", ReceivedOn: received}, Policy: policy})
+	require.NoError(t, err)
+
+	s, err := update(t, c, id, "ask", workflows.UpdateRequestInformation, workflows.RequestInformation{Purpose: workflows.PurposeIdentity, What: "Logga in med BankID.", By: "cw-1"})
+	require.NoError(t, err)
+	require.True(t, s.Paused)
+	s, err = update(t, c, id, "answer", workflows.UpdateInformationReceived, workflows.InformationReceived{Answer: "Klart.", By: workflows.ActorSubject})
+	require.NoError(t, err)
+	require.False(t, s.Paused)
+	_, err = update(t, c, id, "verify", workflows.UpdateVerifyIdentity, workflows.VerifyIdentity{Method: workflows.IdentityBankID, By: "cw-1"})
+	require.NoError(t, err)
+	s, err = update(t, c, id, "extend", workflows.UpdateExtend, workflows.Extend{Reason: workflows.ReasonNumberOfRequests, Explanation: "Fyrtio förfrågningar denna vecka.", By: "cw-1"})
+	require.NoError(t, err)
+	require.NotNil(t, s.ExtendedDueOn)
+	_, err = update(t, c, id, "refuse", workflows.UpdateDecide, workflows.Decide{Outcome: workflows.OutcomeRefuse, Grounds: []string{"20(3)"}, Assessment: "Myndighetsutövning; registerutdrag erbjuds.", By: "cw-1"})
+	require.NoError(t, err)
+	var res workflows.Result
+	require.NoError(t, run.Get(ctx, &res))
+	require.Equal(t, workflows.Result{Stage: workflows.StageClosed, Outcome: workflows.OutcomeRefuse}, res)
+	require.Eventually(t, func() bool {
+		var n int64
+		st.DB.Model(&store.Notice{}).Where("request_id = ? AND kind IN ('information_request', 'extension', 'reply_refuse')", id).Count(&n)
+		return n == 3
+	}, 10*time.Second, 20*time.Millisecond)
+	if os.Getenv("RIGHTSDESK_WRITE_HISTORY") != "" {
+		writeHistory(t, c, id, pauseHistoryFile)
+	}
+}
+
+const pauseHistoryFile = "../workflows/testdata/rights_request_pause_extend_refuse_v1.json"
+
+func writeHistory(t *testing.T, c client.Client, id uuid.UUID, file string) {
 	t.Helper()
 	resp, err := c.WorkflowService().GetWorkflowExecutionHistory(context.Background(), &workflowservice.GetWorkflowExecutionHistoryRequest{
 		Namespace: "default", Execution: &commonpb.WorkflowExecution{WorkflowId: workflows.WorkflowID(id)},
@@ -177,5 +229,5 @@ func writeHistory(t *testing.T, c client.Client, id uuid.UUID) {
 	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(resp.GetHistory())
 	require.NoError(t, err)
 	require.NoError(t, os.MkdirAll("../workflows/testdata", 0o755))
-	require.NoError(t, os.WriteFile(historyFile, b, 0o644))
+	require.NoError(t, os.WriteFile(file, b, 0o644))
 }

@@ -24,5 +24,7 @@ func TestReplay(t *testing.T) {
 	})
 	require.NoError(t, err)
 	Register(r)
-	require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, "testdata/rights_request_v1.json"))
+	for _, f := range []string{"testdata/rights_request_v1.json", "testdata/rights_request_pause_extend_refuse_v1.json"} {
+		require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, f), f)
+	}
 }
