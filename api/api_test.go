@@ -351,6 +351,10 @@ func TestIdempotencyKey(t *testing.T) {
 	require.EqualValues(t, 1, n)
 	other := s.intake(letter("erasure", "2026-01-31"), tokCaseworker, "Idempotency-Key", "letter-2026-0042")
 	require.Equal(t, http.StatusConflict, other.status)
+	changed := letter("access", "2026-01-31")
+	changed["subject"].(map[string]any)["name"] = "Someone Else"
+	require.Equal(t, http.StatusConflict, s.intake(changed, tokCaseworker, "Idempotency-Key", "letter-2026-0042").status,
+		"the same key with another subject is refused, not answered with the first request")
 }
 
 // failingStart is a Temporal client whose workflow starts fail, as in an

@@ -5,6 +5,7 @@
 package intake
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -134,7 +135,11 @@ func newToken() string {
 // earlier requests.
 func (s *Service) Register(ctx context.Context, in Intake) (Result, error) {
 	var res Result
-	err := s.Store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	digest, err := s.digest(in)
+	if err != nil {
+		return Result{}, err
+	}
+	err = s.Store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if in.IdempotencyKey != "" {
 			// Serialise intakes with the same key, so two at once write once.
 			if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", in.ControllerID+"|"+in.IdempotencyKey).Error; err != nil {
@@ -146,7 +151,7 @@ func (s *Service) Register(ctx context.Context, in Intake) (Result, error) {
 				return err
 			}
 			if len(existing) > 0 {
-				if !sameKinds(existing, in.Kinds) {
+				if !sameKinds(existing, in.Kinds) || !bytes.Equal(existing[0].IntakeDigest, digest) {
 					return ErrIdempotencyMismatch
 				}
 				res = Result{Requests: existing, GroupID: existing[0].GroupID, Replayed: true}
@@ -189,7 +194,7 @@ func (s *Service) Register(ctx context.Context, in Intake) (Result, error) {
 			row := store.Request{
 				ID: id, Reference: ref, ControllerID: in.ControllerID, SubjectID: &subjectID, GroupID: res.GroupID,
 				Kind: kind, Channel: in.Channel, Language: in.Language, Stage: "received", ReceivedOn: in.ReceivedOn,
-				RegisteredBy: in.RegisteredBy,
+				RegisteredBy: in.RegisteredBy, IntakeDigest: digest,
 			}
 			if !in.DueOn.IsZero() {
 				row.DueOn, row.StatutoryDueOn = &in.DueOn, &in.StatutoryDueOn
@@ -221,6 +226,18 @@ func (s *Service) Register(ctx context.Context, in Intake) (Result, error) {
 		return Result{}, fmt.Errorf("intake: %w", err)
 	}
 	return res, nil
+}
+
+// digest is a keyed hash of everything the intake asked: keyed, because a
+// plain hash of a CPR number could be reversed by trying them all.
+func (s *Service) digest(in Intake) ([]byte, error) {
+	canon := in
+	canon.IdempotencyKey = ""
+	b, err := json.Marshal(canon)
+	if err != nil {
+		return nil, err
+	}
+	return s.Keys.BlindIndex("intake", string(b)), nil
 }
 
 func escapeLike(s string) string {

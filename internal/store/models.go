@@ -74,6 +74,8 @@ type Request struct {
 	IntakeIdentity   *string
 	IntakeIdentityBy *string
 	RegisteredBy     string `gorm:"default:subject"`
+	// IntakeDigest is a keyed hash of the intake, to recognise a replay.
+	IntakeDigest []byte
 }
 
 // Task is a piece of work a caseworker does for a request.
