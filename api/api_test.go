@@ -192,6 +192,16 @@ func TestRejectedUpdates(t *testing.T) {
 		require.Equal(t, tc.rule, got.problemRule(), tc.path)
 		require.Equal(t, "https://rightsdesk.dev/problems/rule-broken", got.str("type"))
 	}
+	// The subject's answer came by post: staff record it with its date.
+	ask := s.call(http.MethodPost, "/v1/requests/{id}/information-request", p, map[string]any{"purpose": "identity", "what": "Send a copy of the letter you got from us."}, tokCaseworker)
+	require.Equal(t, http.StatusOK, ask.status, "%s", ask.raw)
+	bad := s.call(http.MethodPost, "/v1/requests/{id}/information", p, map[string]any{"received_at": "2026-13-01"}, tokCaseworker)
+	require.Equal(t, http.StatusUnprocessableEntity, bad.status)
+	cph, _ := time.LoadLocation("Europe/Copenhagen")
+	today := time.Now().In(cph).Format(time.DateOnly)
+	got := s.call(http.MethodPost, "/v1/requests/{id}/information", p, map[string]any{"received_at": today}, tokCaseworker)
+	require.Equal(t, http.StatusOK, got.status, "%s", got.raw)
+	require.Equal(t, false, got.body["paused"])
 	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/requests/{id}/identity", p, map[string]any{"method": "in_person"}, tokCaseworker).status)
 	for _, tc := range []struct {
 		body any
