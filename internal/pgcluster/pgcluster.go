@@ -224,12 +224,25 @@ func (c *Cluster) waitReady(ctx context.Context) error {
 		}
 		select {
 		case <-c.done:
-			return fmt.Errorf("pgcluster: postgres exited during start-up (%v); see %s", c.err, c.opts.LogFile)
+			return fmt.Errorf("pgcluster: postgres exited during start-up (%v): %s (log: %s)", c.err, logTail(c.opts.LogFile), c.opts.LogFile)
 		case <-ctx.Done():
 			return fmt.Errorf("pgcluster: postgres not ready: %w; see %s", err, c.opts.LogFile)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// logTail returns the last lines of the server's log, for error messages.
+func logTail(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) > 3 {
+		lines = lines[len(lines)-3:]
+	}
+	return strings.Join(lines, " | ")
 }
 
 func initdb(ctx context.Context, opts Options, cred *syscall.Credential) error {
@@ -304,10 +317,49 @@ func checkStale(dataDir string) error {
 	if pid > 0 && postgresRunning(pid) {
 		return fmt.Errorf("pgcluster: %s is in use by a running server (pid %d): is another rightsdesk using this data directory?", dataDir, pid)
 	}
+	if pid > 0 {
+		// The server was killed; its children may still hold the shared
+		// memory for a moment, and a new server refuses to start beside them.
+		endGroup(pid)
+	}
 	if err := os.Remove(lock); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("pgcluster: remove stale lock file: %w", err)
 	}
 	return nil
+}
+
+// endGroup kills what is left of a dead server's process group (the server
+// ran as its group's leader) and waits, up to ten seconds, until it is gone.
+func endGroup(pgid int) {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		left := 0
+		procs, _ := os.ReadDir("/proc")
+		for _, p := range procs {
+			pid, err := strconv.Atoi(p.Name())
+			if err != nil {
+				continue
+			}
+			stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+			if err != nil {
+				continue
+			}
+			i := bytes.LastIndexByte(stat, ')')
+			if i < 0 {
+				continue
+			}
+			f := strings.Fields(string(stat[i+1:])) // state ppid pgrp ...
+			if len(f) < 3 || f[0] == "Z" || f[0] == "X" || f[2] != strconv.Itoa(pgid) {
+				continue
+			}
+			left++
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+		if left == 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // postgresRunning reports whether pid is a live (not zombie) postgres process.
