@@ -747,3 +747,22 @@ func TestRights(t *testing.T) {
 	require.NotContains(t, grounds["access"], "17(3)(b)")
 	require.Equal(t, http.StatusUnauthorized, s.call(http.MethodGet, "/v1/rights", nil, nil, "").status)
 }
+
+// TestAccessLog: every reading of a subject's data is logged, and the DPO
+// can see who read it.
+func TestAccessLog(t *testing.T) {
+	s := newStack(t)
+	id := s.intake(letter("access", "2026-01-31"), tokCaseworker).str("id")
+	p := map[string]string{"id": id}
+	require.Equal(t, http.StatusOK, s.call(http.MethodGet, "/v1/requests/{id}", p, nil, tokCaseworker).status)
+	require.Equal(t, http.StatusOK, s.call(http.MethodGet, "/v1/requests/{id}", p, nil, tokDPO).status)
+	log := s.call(http.MethodGet, "/v1/requests/{id}/access-log", p, nil, tokDPO)
+	require.Equal(t, http.StatusOK, log.status, "%s", log.raw)
+	var actors []string
+	for _, it := range log.body["items"].([]any) {
+		actors = append(actors, it.(map[string]any)["actor"].(string))
+	}
+	require.Equal(t, []string{"token:cw1", "token:dpo1"}, actors)
+	require.Equal(t, http.StatusForbidden, s.call(http.MethodGet, "/v1/requests/{id}/access-log", p, nil, tokCaseworker).status)
+	require.ErrorContains(t, s.store.DB.Exec("DELETE FROM access_log").Error, "append-only")
+}

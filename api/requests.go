@@ -219,6 +219,10 @@ func (s *Server) getRequest(c echo.Context) error {
 	ctx := c.Request().Context()
 	out := RequestDetail{RequestView: requestView(r), Timeline: []EventView{}, Details: json.RawMessage("null")}
 	if r.SubjectID != nil {
+		// Every reading of personal data is logged first: no log, no data.
+		if err := s.store.DB.WithContext(ctx).Create(&store.Access{RequestID: r.ID, Actor: p.Actor, What: "subject+details"}).Error; err != nil {
+			return s.storeError(err)
+		}
 		subj, err := s.intake.LoadSubject(ctx, *r.SubjectID)
 		if err != nil {
 			return s.storeError(err)
@@ -383,3 +387,29 @@ func (s *Server) actionRoutes(g *echo.Group) {
 }
 
 var staffRoles = []string{config.RoleCaseworker, config.RoleDPO, config.RoleAdmin}
+
+// AccessView is one reading of the subject's data.
+type AccessView struct {
+	At    time.Time `json:"at"`
+	Actor string    `json:"actor"`
+	What  string    `json:"what"`
+}
+
+// accessLog tells the DPO who read a request's personal data, and when.
+func (s *Server) accessLog(c echo.Context) error {
+	r, err := s.visibleRequest(c, principal(c))
+	if err != nil {
+		return err
+	}
+	var rows []store.Access
+	if err := s.store.DB.WithContext(c.Request().Context()).Where("request_id = ?", r.ID).Order("at, id").Find(&rows).Error; err != nil {
+		return s.storeError(err)
+	}
+	out := struct {
+		Items []AccessView `json:"items"`
+	}{Items: []AccessView{}}
+	for _, a := range rows {
+		out.Items = append(out.Items, AccessView{At: a.At, Actor: a.Actor, What: a.What})
+	}
+	return c.JSON(http.StatusOK, out)
+}

@@ -115,3 +115,15 @@ type Notice struct {
 	CreatedAt time.Time
 	SentAt    *time.Time
 }
+
+// Access is one reading of a subject's personal data.
+type Access struct {
+	ID        int64 `gorm:"primaryKey"`
+	RequestID uuid.UUID
+	Actor     string
+	At        time.Time `gorm:"->"`
+	What      string
+}
+
+// TableName is the access log's table.
+func (Access) TableName() string { return "access_log" }
