@@ -389,7 +389,7 @@ func TestSweeperStartsWhatFailed(t *testing.T) {
 	require.Error(t, err, "no workflow yet")
 
 	ctx := context.Background()
-	run, err := s.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "sweep-" + uuid.NewString(), TaskQueue: testenv.TaskQueue(t)},
+	run, err := s.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "sweep-" + uuid.NewString(), TaskQueue: s.taskQueue},
 		workflows.SweepWorkflowType, workflows.SweepInput{OlderThan: time.Nanosecond})
 	require.NoError(t, err)
 	var started int
@@ -401,7 +401,7 @@ func TestSweeperStartsWhatFailed(t *testing.T) {
 	require.Equal(t, "2026-03-02", row.StatutoryDueOn.UTC().Format(time.DateOnly))
 
 	// A second sweep finds nothing to do.
-	run, err = s.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "sweep-" + uuid.NewString(), TaskQueue: testenv.TaskQueue(t)},
+	run, err = s.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "sweep-" + uuid.NewString(), TaskQueue: s.taskQueue},
 		workflows.SweepWorkflowType, workflows.SweepInput{OlderThan: time.Nanosecond})
 	require.NoError(t, err)
 	require.NoError(t, run.Get(ctx, &started))

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -35,4 +36,24 @@ func BenchmarkIntake(b *testing.B) {
 		return left == 0
 	}, 5*time.Minute, 50*time.Millisecond)
 	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "projected/s")
+}
+
+// BenchmarkIntakeParallel is the same with clients in parallel (8 per
+// core), the figure to compare with the embedded server's ceiling.
+func BenchmarkIntakeParallel(b *testing.B) {
+	s := newStack(b)
+	body := letter("access", "2026-01-31")
+	b.SetParallelism(8)
+	start := time.Now()
+	var n atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if r := s.intake(body, tokCaseworker); r.status != http.StatusCreated {
+				b.Errorf("intake: %d %s", r.status, r.raw)
+				return
+			}
+			n.Add(1)
+		}
+	})
+	b.ReportMetric(float64(n.Load())/time.Since(start).Seconds(), "intakes/s")
 }

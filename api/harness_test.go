@@ -47,6 +47,8 @@ type stack struct {
 	store  *store.Store
 	client client.Client
 	server *api.Server
+	// taskQueue is where this stack's worker polls.
+	taskQueue string
 }
 
 type stackOptions struct {
@@ -69,7 +71,8 @@ func newStack(t testing.TB, opts ...stackOptions) *stack {
 			TimeZone: "Europe/Copenhagen", Language: "da", Settings: controllers.Settings{Deadlines: controllers.DefaultDeadlines()}})
 	require.NoError(t, controllers.Sync(ctx, st, cs))
 	tc := testenv.Temporal(t)
-	tq := testenv.TaskQueue(t)
+	// Unique per stack: a benchmark builds one per run under the same name.
+	tq := testenv.TaskQueue(t) + "-" + uuid.NewString()[:8]
 	w := worker.New(tc, tq, &activities.Activities{Store: st})
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
@@ -89,7 +92,7 @@ func newStack(t testing.TB, opts ...stackOptions) *stack {
 	require.NoError(t, err)
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	return &stack{t: t, url: srv.URL, store: st, client: tc, server: s}
+	return &stack{t: t, url: srv.URL, store: st, client: tc, server: s, taskQueue: tq}
 }
 
 // response is one answer, its body decoded.
