@@ -74,9 +74,6 @@ func MustCalendar(country Country) *Calendar {
 	return c
 }
 
-// Country is the calendar's jurisdiction.
-func (c *Calendar) Country() Country { return c.country }
-
 // Holiday returns the name of the public holiday on day d, if it is one.
 func (c *Calendar) Holiday(d time.Time) (string, bool) {
 	d = Day(d)
