@@ -766,3 +766,47 @@ func TestAccessLog(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, s.call(http.MethodGet, "/v1/requests/{id}/access-log", p, nil, tokCaseworker).status)
 	require.ErrorContains(t, s.store.DB.Exec("DELETE FROM access_log").Error, "append-only")
 }
+
+// TestSearchByIdentifier: every request of a person, found by any identifier
+// they gave, e-mail in any case, only in the caller's controllers.
+func TestSearchByIdentifier(t *testing.T) {
+	s := newStack(t)
+	a := letter("access", "2026-01-31") // Test.Person@Example.DK, CPR 070761-4285
+	b := letter("erasure", "2026-02-02")
+	delete(b["subject"].(map[string]any), "cpr")
+	b["subject"].(map[string]any)["email"] = "test.person@example.dk"
+	c := letter("access", "2026-02-03")
+	c["controller"] = "other"
+	d := letter("objection", "2026-02-04")
+	d["subject"] = map[string]any{"name": "Someone Else", "email": "else@example.dk"}
+	d["details"] = map[string]any{"purposes": []string{"newsletter"}}
+	require.Equal(t, http.StatusCreated, s.intake(a, tokCaseworker).status)
+	require.Equal(t, http.StatusCreated, s.intake(b, tokCaseworker).status)
+	require.Equal(t, http.StatusCreated, s.intake(c, tokOther).status)
+	require.Equal(t, http.StatusCreated, s.intake(d, tokCaseworker).status)
+
+	kinds := func(r response) []string {
+		var out []string
+		for _, it := range r.body["items"].([]any) {
+			out = append(out, it.(map[string]any)["kind"].(string))
+		}
+		return out
+	}
+	r := s.call(http.MethodPost, "/v1/requests/search", nil, map[string]any{"email": "TEST.PERSON@example.dk"}, tokCaseworker)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	require.Equal(t, []string{"access", "erasure"}, kinds(r), "both e-mail spellings; not the other controller's")
+	r = s.call(http.MethodPost, "/v1/requests/search", nil, map[string]any{"cpr": "0707614285"}, tokCaseworker)
+	require.Equal(t, []string{"access"}, kinds(r))
+	r = s.call(http.MethodPost, "/v1/requests/search", nil, map[string]any{"cpr": "070761-4285", "email": "else@example.dk"}, tokCaseworker)
+	require.Equal(t, []string{"access", "objection"}, kinds(r), "any identifier matches")
+	r = s.call(http.MethodPost, "/v1/requests/search", nil, map[string]any{"email": "test.person@example.dk"}, tokAdmin)
+	require.Len(t, r.body["items"], 3, "an admin sees every controller")
+	r = s.call(http.MethodPost, "/v1/requests/search", nil, map[string]any{"cpr": "310299-1234"}, tokCaseworker)
+	require.Equal(t, http.StatusUnprocessableEntity, r.status)
+	r = s.call(http.MethodPost, "/v1/requests/search", nil, map[string]any{}, tokCaseworker)
+	require.Equal(t, http.StatusUnprocessableEntity, r.status)
+	require.Equal(t, http.StatusUnauthorized, s.call(http.MethodPost, "/v1/requests/search", nil, map[string]any{"email": "x@y.dk"}, "").status)
+	var n int64
+	require.NoError(t, s.store.DB.Model(&store.Access{}).Where("what = 'search'").Count(&n).Error)
+	require.EqualValues(t, 2+1+2+3, n, "every request found is logged as read")
+}

@@ -117,6 +117,7 @@ func (s *Server) routes() {
 	reqs := v1.Group("/requests", staff)
 	reqs.GET("", s.listRequests)
 	reqs.GET("/:id", s.getRequest)
+	reqs.POST("/search", s.searchRequests)
 	v1.GET("/requests/:id/access-log", s.accessLog, s.staff(config.RoleDPO, config.RoleAdmin))
 	acts := v1.Group("/requests", s.staff(config.RoleCaseworker, config.RoleAdmin))
 	s.actionRoutes(acts)
