@@ -16,7 +16,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/rightsdesk/rightsdesk/internal/config"
-	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/store"
@@ -223,17 +222,13 @@ func (s *Server) getRequest(c echo.Context) error {
 		if err := s.store.DB.WithContext(ctx).Create(&store.Access{RequestID: r.ID, Actor: p.Actor, What: "subject+details"}).Error; err != nil {
 			return s.storeError(err)
 		}
-		subj, err := s.intake.LoadSubject(ctx, *r.SubjectID)
+		subj, details, err := s.intake.OpenRequest(ctx, r)
 		if err != nil {
 			return s.storeError(err)
 		}
 		out.Subject = &subj
-		if len(r.Details) > 0 {
-			if d, err := s.decryptDetails(ctx, r); err == nil {
-				out.Details = d
-			} else {
-				return err
-			}
+		if details != nil {
+			out.Details = details
 		}
 	}
 	var events []store.Event
@@ -259,22 +254,6 @@ func (s *Server) getRequest(c echo.Context) error {
 		}
 	}
 	return c.JSON(http.StatusOK, out)
-}
-
-func (s *Server) decryptDetails(ctx context.Context, r store.Request) (json.RawMessage, error) {
-	var subj store.Subject
-	if err := s.store.DB.WithContext(ctx).First(&subj, "id = ?", *r.SubjectID).Error; err != nil {
-		return nil, s.storeError(err)
-	}
-	key, err := s.keys.Unwrap(subj.KeyID, subj.DataKey)
-	if err != nil {
-		return nil, err
-	}
-	plain, err := crypto.Open(key, r.Details, r.ID[:])
-	if err != nil {
-		return nil, err
-	}
-	return plain, nil
 }
 
 // updateID is the Update's ID: the Idempotency-Key scoped to the actor, so

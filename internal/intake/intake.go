@@ -262,20 +262,39 @@ func sameKinds(rows []store.Request, kinds []string) bool {
 
 // LoadSubject decrypts a subject's personal data.
 func (s *Service) LoadSubject(ctx context.Context, id uuid.UUID) (Subject, error) {
+	subj, _, err := s.subject(ctx, id)
+	return subj, err
+}
+
+// OpenRequest decrypts what a request holds: its subject and its details
+// (null when it has none), with one read of the subject and one unwrap.
+func (s *Service) OpenRequest(ctx context.Context, r store.Request) (Subject, json.RawMessage, error) {
+	if r.SubjectID == nil {
+		return Subject{}, nil, errors.New("intake: the request has no subject")
+	}
+	subj, key, err := s.subject(ctx, *r.SubjectID)
+	if err != nil || len(r.Details) == 0 {
+		return subj, nil, err
+	}
+	details, err := crypto.Open(key, r.Details, r.ID[:])
+	return subj, details, err
+}
+
+func (s *Service) subject(ctx context.Context, id uuid.UUID) (Subject, []byte, error) {
 	var row store.Subject
 	if err := s.Store.DB.WithContext(ctx).First(&row, "id = ?", id).Error; err != nil {
-		return Subject{}, err
+		return Subject{}, nil, err
 	}
 	key, err := s.Keys.Unwrap(row.KeyID, row.DataKey)
 	if err != nil {
-		return Subject{}, err
+		return Subject{}, nil, err
 	}
 	plain, err := crypto.Open(key, row.PII, row.ID[:])
 	if err != nil {
-		return Subject{}, err
+		return Subject{}, nil, err
 	}
 	var subj Subject
-	return subj, json.Unmarshal(plain, &subj)
+	return subj, key, json.Unmarshal(plain, &subj)
 }
 
 // RequestsByIdentifier returns the IDs of every request whose subject gave
