@@ -41,34 +41,50 @@ func update[T any](t *testing.T, c client.Client, id uuid.UUID, updateID, name s
 	return s, err
 }
 
+// running is one request row and its workflow on the real stack.
+type running struct {
+	store    *store.Store
+	client   client.Client
+	id       uuid.UUID
+	run      client.WorkflowRun
+	received time.Time
+}
+
+// startRequest writes a request row of a demo controller, received today in
+// its time zone, and starts its workflow the way the intake does, with a
+// worker on the test's own task queue.
+func startRequest(t *testing.T, controllerID, kind, channel, reference string) running {
+	t.Helper()
+	ctx := context.Background()
+	st := pgtest.New(t)
+	c := testenv.Temporal(t)
+	require.NoError(t, controllers.Sync(ctx, st, controllers.Demo()))
+	acts := &activities.Activities{Store: st}
+	policy, err := acts.LoadPolicy(ctx, controllerID)
+	require.NoError(t, err)
+	loc, err := time.LoadLocation(policy.TimeZone)
+	require.NoError(t, err)
+	row := store.Request{ID: uuid.New(), Reference: reference, ControllerID: controllerID, Kind: kind,
+		Channel: channel, Language: policy.Language, Stage: "received", ReceivedOn: deadline.Day(time.Now().In(loc))}
+	require.NoError(t, st.DB.Create(&row).Error)
+
+	tq := testenv.TaskQueue(t)
+	w := worker.New(c, tq, acts)
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.WorkflowID(row.ID), TaskQueue: tq}, workflows.WorkflowType,
+		workflows.InputFor(activities.PendingOf(row, policy)))
+	require.NoError(t, err)
+	return running{store: st, client: c, id: row.ID, run: run, received: row.ReceivedOn}
+}
+
 // TestRequestEndToEnd runs one erasure request from receipt to reply on the
 // embedded Temporal server and the private PostgreSQL, and checks the read
 // model, the audit log, the notices and the search attributes.
 func TestRequestEndToEnd(t *testing.T) {
 	ctx := context.Background()
-	st := pgtest.New(t)
-	c := testenv.Temporal(t)
-	require.NoError(t, controllers.Sync(ctx, st, controllers.Demo()))
-
-	cph, _ := time.LoadLocation("Europe/Copenhagen")
-	received := deadline.Day(time.Now().In(cph))
-	id := uuid.New()
-	require.NoError(t, st.DB.Create(&store.Request{ID: id, Reference: "RD-TEST-2", ControllerID: "demo", Kind: "erasure",
-		Channel: "letter", Language: "da", Stage: "received", ReceivedOn: received}).Error)
-
-	tq := testenv.TaskQueue(t)
-	w := worker.New(c, tq, &activities.Activities{Store: st})
-	require.NoError(t, w.Start())
-	defer w.Stop()
-
-	var policy controllers.Policy
-	var row store.Controller
-	require.NoError(t, st.DB.First(&row, "id = ?", "demo").Error)
-	policy, err := controllers.PolicyOf(row)
-	require.NoError(t, err)
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.WorkflowID(id), TaskQueue: tq}, workflows.WorkflowType,
-		workflows.RightsRequestInput{Request: workflows.RequestInput{RequestID: id, ControllerID: "demo", Kind: workflows.KindErasure, Channel: "letter", ReceivedOn: received}, Policy: policy})
-	require.NoError(t, err)
+	r := startRequest(t, "demo", "erasure", "letter", "RD-TEST-2")
+	st, c, id, run, received := r.store, r.client, r.id, r.run, r.received
 
 	s, err := update(t, c, id, "verify-1", workflows.UpdateVerifyIdentity, workflows.VerifyIdentity{Method: workflows.IdentityMitID, By: "cw-1"})
 	require.NoError(t, err)
@@ -172,25 +188,8 @@ func TestRequestEndToEnd(t *testing.T) {
 // and the answer, an extension, a refusal; its history is replayed too.
 func TestPauseExtendRefuse(t *testing.T) {
 	ctx := context.Background()
-	st := pgtest.New(t)
-	c := testenv.Temporal(t)
-	require.NoError(t, controllers.Sync(ctx, st, controllers.Demo()))
-	sto, _ := time.LoadLocation("Europe/Stockholm")
-	received := deadline.Day(time.Now().In(sto))
-	id := uuid.New()
-	require.NoError(t, st.DB.Create(&store.Request{ID: id, Reference: "RD-TEST-3", ControllerID: "demo-se", Kind: "portability",
-		Channel: "email", Language: "sv", Stage: "received", ReceivedOn: received}).Error)
-	tq := testenv.TaskQueue(t)
-	w := worker.New(c, tq, &activities.Activities{Store: st})
-	require.NoError(t, w.Start())
-	defer w.Stop()
-	var row store.Controller
-	require.NoError(t, st.DB.First(&row, "id = ?", "demo-se").Error)
-	policy, err := controllers.PolicyOf(row)
-	require.NoError(t, err)
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.WorkflowID(id), TaskQueue: tq}, workflows.WorkflowType,
-		workflows.RightsRequestInput{Request: workflows.RequestInput{RequestID: id, ControllerID: "demo-se", Kind: workflows.KindPortability, Channel: "email", ReceivedOn: received}, Policy: policy})
-	require.NoError(t, err)
+	r := startRequest(t, "demo-se", "portability", "email", "RD-TEST-3")
+	st, c, id, run := r.store, r.client, r.id, r.run
 
 	s, err := update(t, c, id, "ask", workflows.UpdateRequestInformation, workflows.RequestInformation{Purpose: workflows.PurposeIdentity, What: "Logga in med BankID.", By: "cw-1"})
 	require.NoError(t, err)
