@@ -436,7 +436,7 @@ type deadlineEvent struct {
 func (w *rightsRequest) deadlines(ctx workflow.Context) {
 	for !w.state.Stage.Final() && w.state.Stage != StageReply {
 		now := workflow.Now(ctx)
-		due := w.dueEvents(now)
+		due, next := w.pending(now)
 		if len(due) > 0 {
 			// Catching up (a letter registered late, a worker long down):
 			// apply every mark, but send only the latest notice.
@@ -454,7 +454,6 @@ func (w *rightsRequest) deadlines(ctx workflow.Context) {
 			}
 			continue
 		}
-		next := w.nextEvent(now)
 		seen := w.changes
 		cond := func() bool { return w.changes != seen || w.state.Stage.Final() || w.state.Stage == StageReply }
 		var err error
@@ -531,27 +530,20 @@ func (w *rightsRequest) schedule(now time.Time) []deadlineEvent {
 	return out
 }
 
-// dueEvents are the unsent events whose time has come, in time order.
-func (w *rightsRequest) dueEvents(now time.Time) []deadlineEvent {
-	var out []deadlineEvent
+// pending splits the unsent events into those whose time has come, in
+// time order, and the time of the earliest one still to come (zero if none).
+func (w *rightsRequest) pending(now time.Time) (due []deadlineEvent, next time.Time) {
 	for _, e := range w.schedule(now) {
-		if !w.sent[e.key] && !e.at.After(now) {
-			out = append(out, e)
-		}
-	}
-	slices.SortStableFunc(out, func(x, y deadlineEvent) int { return x.at.Compare(y.at) })
-	return out
-}
-
-// nextEvent is the time of the earliest unsent future event.
-func (w *rightsRequest) nextEvent(now time.Time) time.Time {
-	var next time.Time
-	for _, e := range w.schedule(now) {
-		if !w.sent[e.key] && e.at.After(now) && (next.IsZero() || e.at.Before(next)) {
+		switch {
+		case w.sent[e.key]:
+		case !e.at.After(now):
+			due = append(due, e)
+		case next.IsZero() || e.at.Before(next):
 			next = e.at
 		}
 	}
-	return next
+	slices.SortStableFunc(due, func(x, y deadlineEvent) int { return x.at.Compare(y.at) })
+	return due, next
 }
 
 // pauseExpired closes a request whose subject never answered (policy).
