@@ -19,8 +19,6 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/internal/devstack"
 	"github.com/rightsdesk/rightsdesk/internal/pgcluster"
-	"github.com/rightsdesk/rightsdesk/internal/store"
-	"github.com/rightsdesk/rightsdesk/migrations"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
@@ -104,16 +102,6 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		logger.Info("temporal started", "address", t.Address())
 	}
 
-	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.DatabaseMaxConns)
-	if err != nil {
-		return err
-	}
-	if err := migrations.Up(ctx, st.SQL()); err != nil {
-		st.Close()
-		return err
-	}
-	st.Close()
-
 	secrets, err := devSecrets(filepath.Join(dir, "dev-secrets.json"))
 	if err != nil {
 		return err
@@ -144,7 +132,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		fmt.Fprintf(stdout, "\nPress Ctrl-C to stop.\n\n")
 	}
-	return app.Run(ctx, cfg, logger, app.Roles{API: true, Worker: true, Listener: ln, Ready: ready, Controllers: controllers.Demo()})
+	return app.Run(ctx, cfg, logger, app.Roles{API: true, Worker: true, Migrate: true, Listener: ln, Ready: ready, Controllers: controllers.Demo()})
 }
 
 // devSecret is what rightsdesk dev makes once and keeps in the data

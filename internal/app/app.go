@@ -18,6 +18,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/migrations"
 	"github.com/rightsdesk/rightsdesk/worker"
 )
 
@@ -25,6 +26,8 @@ import (
 type Roles struct {
 	API    bool
 	Worker bool
+	// Migrate applies pending migrations first (rightsdesk dev).
+	Migrate bool
 	// Listener, when set, is where the API answers instead of cfg.HTTPAddr.
 	Listener net.Listener
 	// Ready, when set, is called once every part is running.
@@ -52,6 +55,11 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger, roles Role
 		return err
 	}
 	defer st.Close()
+	if roles.Migrate {
+		if err := migrations.Up(ctx, st.SQL()); err != nil {
+			return err
+		}
+	}
 	if len(cs) > 0 {
 		if err := controllers.Sync(ctx, st, cs); err != nil {
 			return err
