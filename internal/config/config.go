@@ -247,16 +247,6 @@ func Usage() string {
 	return b.String()
 }
 
-func fieldName(envName string) string {
-	t := reflect.TypeFor[Config]()
-	for i := range t.NumField() {
-		if t.Field(i).Tag.Get("env") == envName {
-			return t.Field(i).Name
-		}
-	}
-	return ""
-}
-
 // Keyring builds the encryption keyring from the configured keys.
 func (c Config) Keyring() (*crypto.Keyring, error) {
 	return crypto.ParseKeyring(c.MasterKeys, c.BlindIndexKey)
@@ -264,15 +254,19 @@ func (c Config) Keyring() (*crypto.Keyring, error) {
 
 // Redacted returns the configuration as printable pairs, secrets masked.
 func (c Config) Redacted() []any {
-	v := reflect.ValueOf(c)
-	fields := Fields()
-	out := make([]any, 0, 2*len(fields))
-	for _, f := range fields {
-		val := fmt.Sprint(v.FieldByName(fieldName(f.Env)).Interface())
-		if f.Secret && val != "" {
+	v, t := reflect.ValueOf(c), reflect.TypeFor[Config]()
+	var out []any
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name := f.Tag.Get("env")
+		if name == "" {
+			continue
+		}
+		val := fmt.Sprint(v.Field(i).Interface())
+		if f.Tag.Get("secret") == "true" && val != "" {
 			val = "***"
 		}
-		out = append(out, f.Env, val)
+		out = append(out, name, val)
 	}
 	return out
 }
