@@ -411,25 +411,32 @@ func TestExtension(t *testing.T) {
 	require.Equal(t, []string{"2026-02-10T09:00:00Z extension subject", "2026-03-12T09:00:00Z withdrawal_confirmed subject"}, h.noticeLog())
 }
 
-func TestExtensionAfterStatutoryDueRejected(t *testing.T) {
-	h := newHarness(t, policyDK(), KindAccess, "2026-01-31", time.Date(2026, 1, 31, 10, 0, 0, 0, cph))
-	// Statutory due is Monday 2026-03-02: on that day it is allowed, the next day not.
-	h.at(time.Date(2026, 3, 3, 9, 0, 0, 0, cph).Sub(time.Date(2026, 1, 31, 10, 0, 0, 0, cph)), func() {
-		h.update(UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Many systems.", By: caseworker})
-		h.update(UpdateWithdraw, Withdraw{By: ActorSubject})
-	})
-	h.run()
-	requireRejected(t, h.results[0], ErrTypeInvalid, "art-12-3-before-deadline")
-}
-
-func TestExtensionOnStatutoryDueAllowed(t *testing.T) {
-	h := newHarness(t, policyDK(), KindAccess, "2026-01-31", time.Date(2026, 1, 31, 10, 0, 0, 0, cph))
-	h.at(time.Date(2026, 3, 2, 15, 0, 0, 0, cph).Sub(time.Date(2026, 1, 31, 10, 0, 0, 0, cph)), func() {
-		h.update(UpdateExtend, Extend{Reason: ReasonNumberOfRequests, Explanation: "Forty requests arrived this week.", By: caseworker})
-		h.update(UpdateWithdraw, Withdraw{By: ActorSubject})
-	})
-	h.run()
-	requireUpdateOK(t, h.results[0])
+// TestExtensionUntilStatutoryDue: received 2026-01-31, statutory due Monday
+// 2026-03-02: an extension is allowed on that day and rejected the next.
+func TestExtensionUntilStatutoryDue(t *testing.T) {
+	start := time.Date(2026, 1, 31, 10, 0, 0, 0, cph)
+	for _, tc := range []struct {
+		name string
+		at   time.Time
+		ok   bool
+	}{
+		{"on statutory due", time.Date(2026, 3, 2, 15, 0, 0, 0, cph), true},
+		{"the day after", time.Date(2026, 3, 3, 9, 0, 0, 0, cph), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, policyDK(), KindAccess, "2026-01-31", start)
+			h.at(tc.at.Sub(start), func() {
+				h.update(UpdateExtend, Extend{Reason: ReasonNumberOfRequests, Explanation: "Forty requests arrived this week.", By: caseworker})
+				h.update(UpdateWithdraw, Withdraw{By: ActorSubject})
+			})
+			h.run()
+			if tc.ok {
+				requireUpdateOK(t, h.results[0])
+			} else {
+				requireRejected(t, h.results[0], ErrTypeInvalid, "art-12-3-before-deadline")
+			}
+		})
+	}
 }
 
 // TestWithdrawMidway closes the request and cancels its open tasks.
