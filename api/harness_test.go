@@ -191,7 +191,11 @@ func checkAgainstOpenAPI(t testing.TB, method, template string, resp *http.Respo
 	responses := op["responses"].(map[string]any)
 	r, ok := responses[status].(map[string]any)
 	require.True(t, ok, "%s %s answered %s, which the OpenAPI document does not list: %s", method, template, status, raw)
+	// The schema is addressed by its place in the document: the shared
+	// response a $ref names, or the operation's own.
+	base := "#/paths/" + pointerEscape(template) + "/" + strings.ToLower(method) + "/responses/" + status
 	if ref, ok := r["$ref"].(string); ok {
+		base = ref
 		r = openapiDoc["components"].(map[string]any)["responses"].(map[string]any)[strings.TrimPrefix(ref, "#/components/responses/")].(map[string]any)
 	}
 	content, _ := r["content"].(map[string]any)
@@ -204,14 +208,7 @@ func checkAgainstOpenAPI(t testing.TB, method, template string, resp *http.Respo
 	if !strings.Contains(ct, "json") {
 		return
 	}
-	// The schema is addressed by its place in the document, as it is after
-	// the shared response sets are expanded.
-	var loc string
-	if _, direct := responses[status].(map[string]any)["$ref"]; direct {
-		loc = "#/components/responses/" + strings.TrimPrefix(responses[status].(map[string]any)["$ref"].(string), "#/components/responses/") + "/content/" + pointerEscape(ct) + "/schema"
-	} else {
-		loc = "#/paths/" + pointerEscape(template) + "/" + strings.ToLower(method) + "/responses/" + status + "/content/" + pointerEscape(ct) + "/schema"
-	}
+	loc := base + "/content/" + pointerEscape(ct) + "/schema"
 	sch, err := compiler.Compile("https://rightsdesk.dev/openapi.json" + loc)
 	require.NoError(t, err, loc)
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))

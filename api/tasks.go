@@ -79,15 +79,21 @@ func (s *Server) listTasks(c echo.Context) error {
 		return s.storeError(err)
 	}
 	out := TaskList{Items: []TaskView{}}
+	today := map[string]time.Time{} // per controller time zone
 	for _, r := range rows {
 		v := TaskView{ID: r.ID.String(), Kind: r.Kind, RequestID: r.RequestID.String(), Reference: r.Reference, Controller: r.ControllerID,
 			RightKind: r.RequestKind, Assignee: r.Assignee, DueAt: dateOfPtr(r.DueOn)}
 		if r.DueOn != nil {
-			loc, err := time.LoadLocation(r.TimeZone)
-			if err != nil {
-				loc = time.UTC
+			d, ok := today[r.TimeZone]
+			if !ok {
+				loc, err := time.LoadLocation(r.TimeZone)
+				if err != nil {
+					loc = time.UTC
+				}
+				d = deadline.Day(time.Now().In(loc))
+				today[r.TimeZone] = d
 			}
-			n := deadline.DaysBetween(deadline.Day(time.Now().In(loc)), *r.DueOn)
+			n := deadline.DaysBetween(d, *r.DueOn)
 			v.DaysLeft = &n
 		}
 		out.Items = append(out.Items, v)
