@@ -7,15 +7,15 @@ import (
 
 // Clock is a request's deadline state through pauses (Art. 12(6), Recital
 // 63). While the controller waits for information it needs, the clock
-// stops; on the answer each deadline becomes
+// stops; on the answer each deadline becomes exactly LEGAL.md §2's
 //
 //	add_months(answered, 1) - (days used before the pause)
 //
 // (IMY-2022-9442: received 2022-02-09, asked 02-15, answered 04-19, due
-// 2022-05-13), and never earlier than the old deadline moved by the length
-// of the pause, so a pause never shortens the time left even where months
-// differ in length. The same rule moves the working target and the extended
-// deadline. Deadlines are kept unrolled and rolled when read.
+// 2022-05-13), never earlier than the deadline in force before the pause
+// (month lengths can make the formula shorten it) and nothing later. The
+// same rule moves the working target and the extended deadline. Deadlines
+// are kept unrolled and rolled when read.
 type Clock struct {
 	Received time.Time
 	// Anchor is the day the clock last started: Received, or the day the
@@ -61,8 +61,20 @@ func (c Clock) Pause(day time.Time) (Clock, error) {
 }
 
 // Resume restarts the clock on day, the day the answer arrived, and moves
-// every deadline.
+// every deadline: add_months(day, 1) - used, never before the deadline in
+// force before the pause.
 func (c Clock) Resume(day time.Time) (Clock, error) {
+	return c.resume(day, func(old, formula time.Time, _ int) time.Time { return latest(formula, old) })
+}
+
+// ResumeV0 is the rule of requests started before the pause rule was
+// corrected: the later of the formula and the old deadline moved by the
+// paused days. Only replays of those requests use it.
+func (c Clock) ResumeV0(day time.Time) (Clock, error) {
+	return c.resume(day, func(old, formula time.Time, pause int) time.Time { return latest(formula, AddDays(old, pause)) })
+}
+
+func (c Clock) resume(day time.Time, rule func(old, formula time.Time, pause int) time.Time) (Clock, error) {
 	day = Day(day)
 	if !c.Paused() || day.Before(c.PausedOn) {
 		return c, ErrClock
@@ -70,7 +82,7 @@ func (c Clock) Resume(day time.Time) (Clock, error) {
 	used := c.Used + DaysBetween(c.Anchor, c.PausedOn)
 	pause := DaysBetween(c.PausedOn, day)
 	move := func(old time.Time, target func(time.Time) time.Time) time.Time {
-		return latest(AddDays(target(day), -used), AddDays(old, pause))
+		return rule(old, AddDays(target(day), -used), pause)
 	}
 	c.DueTarget = move(c.DueTarget, dueTarget)
 	c.StatutoryTarget = move(c.StatutoryTarget, statutoryTarget)

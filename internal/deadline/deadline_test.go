@@ -130,15 +130,41 @@ func TestPauseOrder(t *testing.T) {
 	require.ErrorIs(t, err, ErrClock, "resume before pause")
 }
 
-// TestPauseNeverShortens: received 2026-01-01, paused the next day, answered
-// 2026-02-01. The formula alone gives add_months(02-01, 1) - 1 = 02-28, while
-// 30 days were left at the pause; the old deadline moved by the 30-day pause
-// (02-01 + 30 = 03-03) wins.
+// TestPauseNeverShortens is LEGAL.md §2's own example: received 2026-01-28,
+// asked 01-29, answered 01-30. The formula gives 02-27, earlier than the
+// deadline in force before the pause (02-28), which then stands.
 func TestPauseNeverShortens(t *testing.T) {
+	c := NewClock(d("2026-01-28"))
+	c, _ = c.Pause(d("2026-01-29"))
+	c, err := c.Resume(d("2026-01-30"))
+	require.NoError(t, err)
+	require.Equal(t, d("2026-02-28"), c.StatutoryTarget)
+}
+
+// TestPauseAddsNothingLater: received 2026-01-01, paused the next day,
+// answered 2026-02-01. The formula gives add_months(02-01, 1) - 1 = 02-28,
+// and that is the deadline: adding the 30 paused days to the old deadline
+// (03-03) would hide a breach IMY's arithmetic finds. The rule of requests
+// started before the correction still gives 03-03 on replay.
+func TestPauseAddsNothingLater(t *testing.T) {
 	c := NewClock(d("2026-01-01"))
 	c, _ = c.Pause(d("2026-01-02"))
-	c, _ = c.Resume(d("2026-02-01"))
-	require.Equal(t, d("2026-03-03"), c.StatutoryTarget)
+	r, err := c.Resume(d("2026-02-01"))
+	require.NoError(t, err)
+	require.Equal(t, d("2026-02-28"), r.StatutoryTarget)
+	v0, err := c.ResumeV0(d("2026-02-01"))
+	require.NoError(t, err)
+	require.Equal(t, d("2026-03-03"), v0.StatutoryTarget)
+}
+
+func TestEmbeddedTimeZones(t *testing.T) {
+	cph, err := LoadLocation("Europe/Copenhagen")
+	require.NoError(t, err)
+	require.Equal(t, "Europe/Copenhagen", cph.String())
+	// 23:30 UTC on 31 March is already 1 April in Copenhagen (summer time).
+	require.Equal(t, d("2026-04-01"), Today(time.Date(2026, 3, 31, 23, 30, 0, 0, time.UTC), cph))
+	_, err = LoadLocation("Mars/Olympus_Mons")
+	require.Error(t, err)
 }
 
 func TestNoticeInstants(t *testing.T) {
@@ -178,11 +204,12 @@ func FuzzDeadlines(f *testing.F) {
 		require.NoError(t, err)
 		r, err := p.Resume(answered)
 		require.NoError(t, err)
-		// Pausing never shortens the time left.
-		pause := DaysBetween(pausedOn, answered)
-		require.False(t, r.StatutoryTarget.Before(AddDays(c.StatutoryTarget, pause)))
-		require.False(t, r.ExtendedTarget.Before(AddDays(c.ExtendedTarget, pause)))
-		require.False(t, r.Due().Before(earliest(AddDays(c.Due(), pause), r.StatutoryTarget)))
+		// Exactly LEGAL.md §2: add_months(answered, 1) - (paused - received),
+		// never earlier than the deadline in force before the pause.
+		used := DaysBetween(received, pausedOn)
+		require.Equal(t, latest(AddDays(AddMonths(answered, 1), -used), c.StatutoryTarget), r.StatutoryTarget)
+		require.Equal(t, latest(AddDays(extendedTarget(answered), -used), c.ExtendedTarget), r.ExtendedTarget)
+		require.False(t, r.Due().Before(c.Due()), "a pause never shortens the working target")
 		require.False(t, r.Due().After(r.StatutoryDue(cal)), "due <= statutory_due after a pause")
 		require.False(t, r.ExtendedDue(cal).Before(r.StatutoryDue(cal)))
 		require.True(t, cal.IsWorkingDay(r.StatutoryDue(cal)))

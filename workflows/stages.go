@@ -1,0 +1,67 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/rightsdesk/rightsdesk/activities"
+	"github.com/rightsdesk/rightsdesk/internal/controllers"
+)
+
+// forward sends a processor's request on to its controller (Art. 28(3)(e)):
+// a new request there, with the first date of receipt, and this one closes.
+func (w *rightsRequest) forward(ctx workflow.Context) error {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second})
+	var policy controllers.Policy
+	if err := workflow.ExecuteActivity(actx, a.LoadPolicy, w.policy.ForwardsTo).Get(ctx, &policy); err != nil {
+		return fmt.Errorf("load policy of %s: %w", w.policy.ForwardsTo, err)
+	}
+	newID := uuid.NewSHA1(w.state.RequestID, []byte("forwarded"))
+	if err := workflow.ExecuteActivity(actx, a.Forward, activities.ForwardInput{From: w.state.RequestID, NewID: newID, ToController: policy.ControllerID}).Get(ctx, nil); err != nil {
+		return fmt.Errorf("forward: %w", err)
+	}
+	from := w.state.RequestID
+	child := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID: WorkflowID(newID),
+		// The controller's request lives on after this one closes.
+		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
+	})
+	fut := workflow.ExecuteChildWorkflow(child, WorkflowType, RightsRequestInput{
+		Request: RequestInput{RequestID: newID, ControllerID: policy.ControllerID, Kind: w.state.Kind, Channel: "forwarded",
+			ReceivedOn: w.state.ReceivedOn, ForwardedFrom: &from},
+		Policy: policy,
+	})
+	if err := fut.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+		return fmt.Errorf("start the controller's request: %w", err)
+	}
+	now := workflow.Now(ctx)
+	w.state.Stage, w.state.Outcome, w.state.ForwardedTo, w.state.ClosedAt = StageForwarded, OutcomeForwarded, &newID, &now
+	w.change(ctx, "request.forwarded", ActorSystem, map[string]any{"to_controller": policy.ControllerID, "to_request": newID.String()})
+	return nil
+}
+
+// reply sends the reply and closes the request.
+func (w *rightsRequest) reply(ctx workflow.Context) error {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
+	n := activities.NoticeInput{
+		Key: w.state.RequestID.String() + "/reply", RequestID: w.state.RequestID,
+		Kind: NoticeReply + "_" + string(w.state.Outcome), Recipient: RecipientSubject, DueAt: workflow.Now(ctx),
+	}
+	if err := workflow.ExecuteActivity(actx, a.SendNotice, n).Get(ctx, nil); err != nil {
+		return fmt.Errorf("send reply: %w", err)
+	}
+	now := workflow.Now(ctx)
+	today := w.today(ctx)
+	s := &w.state
+	s.RepliedAt, s.ClosedAt, s.Stage = &now, &now, StageClosed
+	refusal := s.Outcome == OutcomeRefuse || s.Outcome == OutcomePartial
+	// Art. 12(4): a refusal is due within the first month, extension or not.
+	s.Late = today.After(s.DeadlineOn) || (refusal && today.After(s.StatutoryDueOn))
+	w.closeTasks(ctx, TaskCancelled, ActorSystem)
+	w.change(ctx, "reply.sent", ActorSystem, map[string]any{"outcome": s.Outcome, "late": s.Late})
+	return nil
+}

@@ -1,0 +1,106 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/rightsdesk/rightsdesk/activities"
+	"github.com/rightsdesk/rightsdesk/internal/deadline"
+)
+
+// today is the current date in the controller's time zone.
+func (w *rightsRequest) today(ctx workflow.Context) time.Time {
+	return deadline.Day(workflow.Now(ctx).In(w.loc))
+}
+
+// syncDates copies the clock's dates into the state.
+func (w *rightsRequest) syncDates() {
+	s := &w.state
+	s.DueOn = w.clock.Due()
+	s.StatutoryDueOn = w.clock.StatutoryDue(w.cal)
+	s.DeadlineOn = s.StatutoryDueOn
+	if s.Extension != nil {
+		ext := w.clock.ExtendedDue(w.cal)
+		s.ExtendedDueOn = &ext
+		s.DeadlineOn = ext
+		// The working target follows the extension.
+		s.DueOn = w.clock.ExtendedTarget
+	}
+	s.Paused = w.clock.Paused()
+	s.PausedDays = w.clock.PausedDays
+	for i := range s.Tasks {
+		if s.Tasks[i].Status == TaskOpen {
+			s.Tasks[i].DueOn = s.DueOn
+		}
+	}
+}
+
+// change records a state change: a new version, an audit event, a wake-up
+// for the deadline loop and a projection to the read model.
+func (w *rightsRequest) change(ctx workflow.Context, action string, actor Actor, data map[string]any) {
+	w.syncDates()
+	w.state.Version++
+	w.changes++
+	w.dirty = true
+	w.events = append(w.events, activities.EventInput{
+		Key:       fmt.Sprintf("%s/%d/%s", w.state.RequestID, w.state.Version, action),
+		RequestID: w.state.RequestID, At: workflow.Now(ctx), Actor: string(actor), Action: action, Data: data,
+	})
+}
+
+func (w *rightsRequest) notify(ctx workflow.Context, key, kind, recipient string, at time.Time) {
+	w.notices = append(w.notices, activities.NoticeInput{
+		Key: w.state.RequestID.String() + "/" + key, RequestID: w.state.RequestID, Kind: kind, Recipient: recipient, DueAt: at,
+	})
+}
+
+// enter moves to a stage and opens its task.
+func (w *rightsRequest) enter(ctx workflow.Context, stage Stage) {
+	w.state.Stage = stage
+	switch stage {
+	case StageIdentity:
+		w.openTask(ctx, TaskVerifyIdentity)
+	case StageAssessment:
+		w.openTask(ctx, TaskDecide)
+	case StageFulfilment:
+		w.openTask(ctx, TaskFulfil)
+	}
+}
+
+func (w *rightsRequest) openTask(ctx workflow.Context, kind TaskKind) {
+	id := uuid.NewSHA1(w.state.RequestID, fmt.Appendf(nil, "task/%d", len(w.state.Tasks)))
+	w.state.Tasks = append(w.state.Tasks, Task{
+		ID: id, Kind: kind, Status: TaskOpen, Assignee: w.state.Assignee, DueOn: w.state.DueOn, CreatedAt: workflow.Now(ctx),
+	})
+}
+
+// closeTasks closes every open task of the given kinds (all kinds if none).
+func (w *rightsRequest) closeTasks(ctx workflow.Context, status TaskStatus, by Actor, kinds ...TaskKind) {
+	now := workflow.Now(ctx)
+	for i := range w.state.Tasks {
+		t := &w.state.Tasks[i]
+		if t.Status == TaskOpen && (len(kinds) == 0 || slices.Contains(kinds, t.Kind)) {
+			t.Status, t.CompletedAt, t.CompletedBy = status, &now, by
+		}
+	}
+}
+
+func (w *rightsRequest) task(id uuid.UUID) *Task {
+	for i := range w.state.Tasks {
+		if w.state.Tasks[i].ID == id {
+			return &w.state.Tasks[i]
+		}
+	}
+	return nil
+}
+
+func (w *rightsRequest) snapshot() State {
+	s := w.state
+	s.Tasks = slices.Clone(s.Tasks)
+	s.Pauses = slices.Clone(s.Pauses)
+	return s
+}
