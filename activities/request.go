@@ -46,6 +46,9 @@ type RequestSnapshot struct {
 	Late           bool
 	ClosedAt       *time.Time
 	Version        int64
+	// Attention names the step that keeps failing, if any.
+	Attention      string     `json:",omitempty"`
+	AttentionSince *time.Time `json:",omitempty"`
 }
 
 // TaskSnapshot is one task as the read model keeps it.
@@ -86,6 +89,7 @@ func (a *Activities) Project(ctx context.Context, in ProjectInput) error {
 				"stage": r.Stage, "outcome": strPtr(r.Outcome), "due_on": r.DueOn, "statutory_due_on": r.StatutoryDueOn,
 				"extended_due_on": r.ExtendedDueOn, "paused_at": r.PausedAt, "assignee": strPtr(r.Assignee),
 				"breached": r.Breached, "late": r.Late, "closed_at": r.ClosedAt, "version": r.Version,
+				"attention": strPtr(r.Attention), "attention_since": r.AttentionSince,
 				"workflow_started": true, "updated_at": time.Now().UTC(),
 			})
 		if res.Error != nil {

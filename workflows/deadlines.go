@@ -21,7 +21,15 @@ type deadlineEvent struct {
 // timeout. Every state change wakes it, so a pause or an extension moves
 // every timer (the updatable-timer pattern).
 func (w *rightsRequest) deadlines(ctx workflow.Context) {
-	for !w.state.Stage.Final() && w.state.Stage != StageReply {
+	// Since VersionHardening the loop runs until the reply is sent, not
+	// until it is decided: a reply that cannot be sent is still breached.
+	done := func() bool {
+		if w.hardened() {
+			return w.state.Stage.Final() || w.state.RepliedAt != nil
+		}
+		return w.state.Stage.Final() || w.state.Stage == StageReply
+	}
+	for !done() {
 		now := workflow.Now(ctx)
 		due, next := w.pending(now)
 		if len(due) > 0 {
@@ -42,7 +50,7 @@ func (w *rightsRequest) deadlines(ctx workflow.Context) {
 			continue
 		}
 		seen := w.changes
-		cond := func() bool { return w.changes != seen || w.state.Stage.Final() || w.state.Stage == StageReply }
+		cond := func() bool { return w.changes != seen || done() }
 		var err error
 		if next.IsZero() {
 			err = workflow.Await(ctx, cond)
@@ -72,7 +80,12 @@ func (w *rightsRequest) schedule(now time.Time) []deadlineEvent {
 		assignee = "assignee:" + s.Assignee
 	}
 	var out []deadlineEvent
+	// Once decided, only the breach is left to watch while the reply goes out.
+	replying := w.hardened() && s.Stage == StageReply
 	for _, n := range d.ReminderDaysBefore {
+		if replying {
+			break
+		}
 		key := fmt.Sprintf("reminder-%d/%s", n, due)
 		at := deadline.At(deadline.AddDays(s.DueOn, -n), hour, w.loc)
 		out = append(out, deadlineEvent{at: at, key: key, notice: true, fire: func(ctx workflow.Context) {
@@ -80,12 +93,28 @@ func (w *rightsRequest) schedule(now time.Time) []deadlineEvent {
 			w.change(ctx, "deadline.reminder", ActorSystem, map[string]any{"days_before_due": n, "due_on": due})
 		}})
 	}
-	escKey := "escalation/" + due
-	escAt := deadline.At(deadline.AddDays(s.DueOn, -d.EscalationDaysBefore), hour, w.loc)
-	out = append(out, deadlineEvent{at: escAt, key: escKey, notice: true, fire: func(ctx workflow.Context) {
-		w.notify(ctx, escKey, NoticeEscalation, RecipientDPO, escAt)
-		w.change(ctx, "deadline.escalated", ActorSystem, map[string]any{"due_on": due})
-	}})
+	// After an extension a refusal is still due by the statutory deadline
+	// (Art. 12(4)): until the request is granted, its reminders count down
+	// to that day too.
+	if w.hardened() && s.Extension != nil && !replying && (s.Decision == nil || s.Decision.Outcome != OutcomeGrant) {
+		refusalDue := s.RefusalDueOn.Format(time.DateOnly)
+		for _, n := range d.ReminderDaysBefore {
+			key := fmt.Sprintf("refusal-reminder-%d/%s", n, refusalDue)
+			at := deadline.At(deadline.AddDays(s.RefusalDueOn, -n), hour, w.loc)
+			out = append(out, deadlineEvent{at: at, key: key, notice: true, fire: func(ctx workflow.Context) {
+				w.notify(ctx, key, NoticeRefusalReminder, assignee, at)
+				w.change(ctx, "deadline.refusal_reminder", ActorSystem, map[string]any{"days_before_refusal_due": n, "refusal_due_on": refusalDue})
+			}})
+		}
+	}
+	if !replying {
+		escKey := "escalation/" + due
+		escAt := deadline.At(deadline.AddDays(s.DueOn, -d.EscalationDaysBefore), hour, w.loc)
+		out = append(out, deadlineEvent{at: escAt, key: escKey, notice: true, fire: func(ctx workflow.Context) {
+			w.notify(ctx, escKey, NoticeEscalation, RecipientDPO, escAt)
+			w.change(ctx, "deadline.escalated", ActorSystem, map[string]any{"due_on": due})
+		}})
+	}
 	if !s.Breached {
 		deadlineOn := s.DeadlineOn.Format(time.DateOnly)
 		out = append(out, deadlineEvent{at: deadline.EndOf(s.DeadlineOn, w.loc), key: "breach/" + deadlineOn, fire: func(ctx workflow.Context) {

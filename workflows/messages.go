@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 )
@@ -100,6 +101,24 @@ const (
 // QueryState returns the live State.
 const QueryState = "state"
 
+// MaxStaffIDLength bounds a staff member's opaque ID.
+const MaxStaffIDLength = 200
+
+// ValidStaffID reports whether id has the shape of a staff member's opaque
+// ID: printable, without spaces, bounded. Whether the staff member exists is
+// the API's check.
+func ValidStaffID(id string) bool {
+	if id == "" || len(id) > MaxStaffIDLength {
+		return false
+	}
+	for _, r := range id {
+		if r <= ' ' || r == 0x7f || !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
+}
+
 // Actor is who did something: a staff member's opaque ID, "subject", or "system".
 type Actor string
 
@@ -144,7 +163,10 @@ var IdentityMethods = []IdentityMethod{IdentityMitID, IdentityBankID, IdentityKn
 // VerifyIdentity records that identity was checked, how and by whom.
 type VerifyIdentity struct {
 	Method IdentityMethod
-	By     Actor
+	// AnswerReceivedOn is the day the subject's answer arrived, when the
+	// clock was paused for it; zero means today.
+	AnswerReceivedOn time.Time `json:",omitempty"`
+	By               Actor
 }
 
 // InformationPurpose is why information is asked for; both pause the clock.
@@ -178,7 +200,10 @@ type InformationReceived struct {
 // cannot identify (Art. 11(2), 12(2)).
 type CannotIdentify struct {
 	Reason string
-	By     Actor
+	// AnswerReceivedOn is the day the subject's answer arrived, when the
+	// clock was paused for it; zero means today.
+	AnswerReceivedOn time.Time `json:",omitempty"`
+	By               Actor
 }
 
 // Decide records the caseworker's decision.
@@ -192,7 +217,12 @@ type Decide struct {
 	// Justification sets out the facts that make a request manifestly
 	// unfounded or excessive; required with ground 12(5).
 	Justification string
-	By            Actor
+	// OtherRequestsLastYear is how many other requests the same subject
+	// made to this controller in the twelve months before this one, found
+	// by the API through the blind index: with none, ground 12(5) cannot
+	// apply (LEGAL.md §4: once a year is never excessive).
+	OtherRequestsLastYear int `json:",omitempty"`
+	By                    Actor
 }
 
 // ExtensionReason is one of the two reasons Art. 12(3) allows.
@@ -250,6 +280,9 @@ const (
 	TaskAwaitSubject   TaskKind = "await_subject"
 	TaskDecide         TaskKind = "decide"
 	TaskFulfil         TaskKind = "fulfil"
+	// TaskAttention is open while a step of the request keeps failing; it
+	// closes by itself when the step succeeds.
+	TaskAttention TaskKind = "attention"
 )
 
 // TaskStatus is whether a task is open or done.
@@ -308,6 +341,16 @@ type Pause struct {
 	Answer string `json:",omitempty"`
 }
 
+// Attention is set while a step of a request keeps failing: the request is
+// not stuck in silence, and its deadlines keep running.
+type Attention struct {
+	// Step is what fails: project, notify, reply or forward.
+	Step string
+	// Reason is "failing" (may mend itself) or "non_retryable:<type>".
+	Reason string
+	Since  time.Time
+}
+
 // State is a request's live state, answered by QueryState and returned by
 // every Update.
 type State struct {
@@ -324,17 +367,22 @@ type State struct {
 	ExtendedDueOn  *time.Time `json:",omitempty"`
 	// DeadlineOn is the legal deadline in force: statutory, or extended.
 	DeadlineOn time.Time
-	Paused     bool
-	PausedDays int
-	Pauses     []Pause    `json:",omitempty"`
-	Identity   *Identity  `json:",omitempty"`
-	Decision   *Decision  `json:",omitempty"`
-	Extension  *Extension `json:",omitempty"`
-	Assignee   string     `json:",omitempty"`
-	Tasks      []Task
-	Notes      int
+	// RefusalDueOn is when a refusal, also a partial one, is due: the
+	// statutory deadline, which an extension does not move (Art. 12(4)).
+	RefusalDueOn time.Time
+	Paused       bool
+	PausedDays   int
+	Pauses       []Pause    `json:",omitempty"`
+	Identity     *Identity  `json:",omitempty"`
+	Decision     *Decision  `json:",omitempty"`
+	Extension    *Extension `json:",omitempty"`
+	Assignee     string     `json:",omitempty"`
+	Tasks        []Task
+	Notes        int
 	// Breached is set once the deadline in force passed with no reply sent.
 	Breached bool
+	// Attention is set while a step keeps failing.
+	Attention *Attention `json:",omitempty"`
 	// Late is set when a refusal went out after the first month (Art. 12(4)).
 	Late      bool
 	RepliedAt *time.Time `json:",omitempty"`

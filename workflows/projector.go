@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,7 +11,10 @@ import (
 	"github.com/rightsdesk/rightsdesk/activities"
 )
 
-func (w *rightsRequest) projector(ctx workflow.Context) {
+// projectorV0 is the projector of requests started before
+// VersionHardening: projection and notices in one loop, and a step that
+// failed for good failed the request.
+func (w *rightsRequest) projectorV0(ctx workflow.Context) {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute},
@@ -45,7 +49,7 @@ func (w *rightsRequest) projector(ctx workflow.Context) {
 }
 
 func (w *rightsRequest) upsertSearchAttributes(ctx workflow.Context, s State) error {
-	return workflow.UpsertTypedSearchAttributes(ctx,
+	attrs := []temporal.SearchAttributeUpdate{
 		SARequestKind.ValueSet(string(s.Kind)),
 		SAStage.ValueSet(string(s.Stage)),
 		SADueDate.ValueSet(s.DueOn),
@@ -53,7 +57,162 @@ func (w *rightsRequest) upsertSearchAttributes(ctx workflow.Context, s State) er
 		SABreached.ValueSet(s.Breached),
 		SAController.ValueSet(s.ControllerID),
 		assigneeAttr(s.Assignee),
-	)
+	}
+	if w.hardened() {
+		attrs = append(attrs, SANeedsAttention.ValueSet(s.Attention != nil))
+	}
+	return workflow.UpsertTypedSearchAttributes(ctx, attrs...)
+}
+
+// How a step that keeps failing is retried: a few quick attempts by the
+// activity itself, then by the workflow, waiting longer each time up to an
+// hour. A step failing for attentionAfter, or failing in a way a retry
+// cannot mend, flags the request while the deadlines run on.
+var stepOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Second, MaximumAttempts: 4,
+	},
+}
+
+const (
+	stepFirstWait  = 30 * time.Second
+	stepMaxWait    = time.Hour
+	attentionAfter = 10 * time.Minute
+)
+
+// retry is the state of a step that keeps failing.
+type retry struct {
+	since time.Time
+	wait  time.Duration
+}
+
+// persistent runs a step until it succeeds and never gives up: the request
+// must not stop without anyone knowing. call builds the activity anew on
+// each attempt, so a retry carries the latest state.
+func (w *rightsRequest) persistent(ctx workflow.Context, step string, call func(actx workflow.Context) workflow.Future) error {
+	actx := workflow.WithActivityOptions(ctx, stepOptions)
+	var r retry
+	for {
+		err := call(actx).Get(ctx, nil)
+		if err == nil {
+			w.succeeded(ctx, step, &r)
+			return nil
+		}
+		if err := w.failed(ctx, step, &r, err); err != nil {
+			return err
+		}
+	}
+}
+
+// failed records a failed attempt, flags the request once the step has
+// failed long enough (or in a way no retry mends), and waits before the
+// next attempt, longer each time.
+func (w *rightsRequest) failed(ctx workflow.Context, step string, r *retry, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	now := workflow.Now(ctx)
+	if r.since.IsZero() {
+		r.since, r.wait = now, stepFirstWait
+	}
+	reason := failureReason(err)
+	w.log.Warn("step failed; it is tried again", "Step", step, "Reason", reason)
+	if w.state.Attention == nil && (reason != "failing" || now.Sub(r.since) >= attentionAfter) {
+		w.needsAttention(ctx, step, r.since, reason)
+	}
+	if err := workflow.Sleep(ctx, r.wait); err != nil {
+		return err
+	}
+	r.wait = min(r.wait*2, stepMaxWait)
+	return nil
+}
+
+func (w *rightsRequest) succeeded(ctx workflow.Context, step string, r *retry) {
+	*r = retry{}
+	w.recovered(ctx, step)
+}
+
+// failureReason classifies a failed step without its message, which may
+// quote data: "failing" may mend itself; anything else needs a person.
+func failureReason(err error) string {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) && appErr.NonRetryable() {
+		return "non_retryable:" + appErr.Type()
+	}
+	return "failing"
+}
+
+// needsAttention makes a failing step visible: the state and its search
+// attribute, a task for the caseworkers and a notice to the DPO.
+func (w *rightsRequest) needsAttention(ctx workflow.Context, step string, since time.Time, reason string) {
+	w.state.Attention = &Attention{Step: step, Reason: reason, Since: since}
+	w.openTask(ctx, TaskAttention)
+	w.notify(ctx, fmt.Sprintf("attention/%s/%d", step, since.Unix()), NoticeAttention, RecipientDPO, workflow.Now(ctx))
+	w.change(ctx, "attention.needed", ActorSystem, map[string]any{"step": step, "reason": reason})
+	// The projection may be what fails: the search attribute shows it anyway.
+	if err := w.upsertSearchAttributes(ctx, w.snapshot()); err != nil {
+		w.log.Error("upsert search attributes", "Error", err)
+	}
+}
+
+// recovered clears the flag a step set once it succeeds.
+func (w *rightsRequest) recovered(ctx workflow.Context, step string) {
+	if w.state.Attention == nil || w.state.Attention.Step != step {
+		return
+	}
+	w.state.Attention = nil
+	w.closeTasks(ctx, TaskDone, ActorSystem, TaskAttention)
+	w.change(ctx, "attention.resolved", ActorSystem, map[string]any{"step": step})
+}
+
+// projector writes every state change to the read model, oldest events
+// first, and keeps trying while the database is away.
+func (w *rightsRequest) projector(ctx workflow.Context) {
+	for {
+		if err := workflow.Await(ctx, func() bool { return w.dirty }); err != nil {
+			return
+		}
+		w.busy = true
+		if err := w.upsertSearchAttributes(ctx, w.snapshot()); err != nil {
+			w.log.Error("upsert search attributes", "Error", err)
+		}
+		var sent int
+		err := w.persistent(ctx, "project", func(actx workflow.Context) workflow.Future {
+			w.dirty = false
+			sent = len(w.events)
+			return workflow.ExecuteActivity(actx, a.Project, projection(w.snapshot(), w.events[:sent]))
+		})
+		if err != nil {
+			return
+		}
+		w.events = w.events[sent:]
+		w.busy = false
+	}
+}
+
+// notifier sends the queued notices. A notice that fails goes to the back
+// of the queue, so it never holds up the others.
+func (w *rightsRequest) notifier(ctx workflow.Context) {
+	actx := workflow.WithActivityOptions(ctx, stepOptions)
+	var r retry
+	for {
+		if err := workflow.Await(ctx, func() bool { return len(w.notices) > 0 }); err != nil {
+			return
+		}
+		w.sending = true
+		n := w.notices[0]
+		w.notices = w.notices[1:]
+		if err := workflow.ExecuteActivity(actx, a.SendNotice, n).Get(ctx, nil); err != nil {
+			w.notices = append(w.notices, n)
+			if err := w.failed(ctx, "notify", &r, err); err != nil {
+				return
+			}
+		} else {
+			w.succeeded(ctx, "notify", &r)
+		}
+		w.sending = false
+	}
 }
 
 func assigneeAttr(id string) temporal.SearchAttributeUpdate {
@@ -71,6 +230,10 @@ func projection(s State, events []activities.EventInput) activities.ProjectInput
 			Assignee: s.Assignee, Breached: s.Breached, Late: s.Late, ClosedAt: s.ClosedAt, Version: s.Version,
 		},
 		Events: events,
+	}
+	if s.Attention != nil {
+		in.Request.Attention = s.Attention.Step
+		in.Request.AttentionSince = &s.Attention.Since
 	}
 	if s.Paused && len(s.Pauses) > 0 {
 		p := s.Pauses[len(s.Pauses)-1].PausedAt

@@ -18,13 +18,18 @@ var a *activities.Activities
 
 // Notice kinds and recipients.
 const (
-	NoticeReminder       = "reminder"
-	NoticeEscalation     = "escalation"
-	NoticeBreach         = "breach"
-	NoticeExtension      = "extension"
-	NoticeInformation    = "information_request"
-	NoticeReply          = "reply"
-	NoticeWithdrawn      = "withdrawal_confirmed"
+	NoticeReminder    = "reminder"
+	NoticeEscalation  = "escalation"
+	NoticeBreach      = "breach"
+	NoticeExtension   = "extension"
+	NoticeInformation = "information_request"
+	NoticeReply       = "reply"
+	NoticeWithdrawn   = "withdrawal_confirmed"
+	// NoticeRefusalReminder counts down to the refusal deadline (Art.
+	// 12(4)) of an extended request that is not granted yet.
+	NoticeRefusalReminder = "refusal_reminder"
+	// NoticeAttention tells the DPO that a step of a request keeps failing.
+	NoticeAttention      = "attention"
 	RecipientDPO         = "dpo"
 	RecipientSubject     = "subject"
 	RecipientCaseworkers = "caseworkers"
@@ -67,15 +72,29 @@ type rightsRequest struct {
 
 	// changes counts state changes; the deadline loop waits on it.
 	changes int
-	// The outbox: what the projector writes to the read model and sends.
+	// The outbox: what the projector writes to the read model and the
+	// notifier sends.
 	dirty   bool
 	events  []activities.EventInput
 	notices []activities.NoticeInput
-	busy    bool
+	busy    bool // the projector of version 0, or this version's projector
+	sending bool // this version's notifier
 	fatal   error
 	// sent holds the keys of deadline notices already handled.
 	sent map[string]bool
+	// version is the workflow's version of VersionHardening.
+	version workflow.Version
 }
+
+// VersionHardening marks requests started since the hardening: the pause
+// rule exactly as LEGAL.md §2, failing steps retried and flagged instead of
+// failing the request, breaches marked while a reply is stuck, refusal
+// reminders after an extension, and a claim of one's own task changing
+// nothing. Older histories replay with the old behaviour.
+const VersionHardening = "hardening-2026-11"
+
+// hardened reports whether the request runs with VersionHardening.
+func (w *rightsRequest) hardened() bool { return w.version >= 1 }
 
 func newRightsRequest(ctx workflow.Context, in RightsRequestInput) (*rightsRequest, error) {
 	r, p := in.Request, in.Policy
@@ -86,7 +105,7 @@ func newRightsRequest(ctx workflow.Context, in RightsRequestInput) (*rightsReque
 	if err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalid, nil)
 	}
-	loc, err := time.LoadLocation(p.TimeZone)
+	loc, err := deadline.LoadLocation(p.TimeZone)
 	if err != nil {
 		return nil, temporal.NewNonRetryableApplicationError("unknown time zone "+p.TimeZone, ErrTypeInvalid, nil)
 	}
@@ -108,6 +127,7 @@ func newRightsRequest(ctx workflow.Context, in RightsRequestInput) (*rightsReque
 // workflow first yields, so an Update that arrives with the start finds the
 // request in its first real stage.
 func (w *rightsRequest) setup(ctx workflow.Context) error {
+	w.version = workflow.GetVersion(ctx, VersionHardening, workflow.DefaultVersion, 1)
 	w.change(ctx, "request.received", ActorSystem, map[string]any{
 		"kind": w.state.Kind, "channel": w.state.Channel, "received_on": w.state.ReceivedOn.Format(time.DateOnly),
 		"due_on": w.state.DueOn.Format(time.DateOnly), "statutory_due_on": w.state.StatutoryDueOn.Format(time.DateOnly),
@@ -153,11 +173,45 @@ func (w *rightsRequest) setup(ctx workflow.Context) error {
 }
 
 func (w *rightsRequest) run(ctx workflow.Context) (Result, error) {
+	if !w.hardened() {
+		return w.runV0(ctx)
+	}
 	workflow.Go(ctx, w.projector)
+	workflow.Go(ctx, w.notifier)
 	workflow.Go(ctx, w.deadlines)
 
 	if w.policy.Role == "processor" {
-		if err := w.forward(ctx); err != nil {
+		w.forward(ctx)
+	}
+	for !w.state.Stage.Final() {
+		stage := w.state.Stage
+		if stage == StageReply {
+			w.reply(ctx)
+			continue
+		}
+		if err := workflow.Await(ctx, func() bool { return w.state.Stage != stage }); err != nil {
+			return Result{}, err
+		}
+	}
+	// Let the projector write the last state, the notifier send what is
+	// queued and every handler finish.
+	err := workflow.Await(ctx, func() bool {
+		return !w.dirty && len(w.notices) == 0 && !w.busy && !w.sending && workflow.AllHandlersFinished(ctx)
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{Stage: w.state.Stage, Outcome: w.state.Outcome}, nil
+}
+
+// runV0 is run as requests started before VersionHardening replay it: a
+// step that failed for good failed the request.
+func (w *rightsRequest) runV0(ctx workflow.Context) (Result, error) {
+	workflow.Go(ctx, w.projectorV0)
+	workflow.Go(ctx, w.deadlines)
+
+	if w.policy.Role == "processor" {
+		if err := w.forwardV0(ctx); err != nil {
 			return Result{}, err
 		}
 	}
@@ -165,7 +219,7 @@ func (w *rightsRequest) run(ctx workflow.Context) (Result, error) {
 	for !w.state.Stage.Final() {
 		stage := w.state.Stage
 		if stage == StageReply {
-			if err := w.reply(ctx); err != nil {
+			if err := w.replyV0(ctx); err != nil {
 				return Result{}, err
 			}
 			continue
@@ -177,7 +231,6 @@ func (w *rightsRequest) run(ctx workflow.Context) (Result, error) {
 			return Result{}, w.fatal
 		}
 	}
-	// Let the projector write the last state and every handler finish.
 	err := workflow.Await(ctx, func() bool {
 		return w.fatal != nil || (!w.dirty && len(w.notices) == 0 && !w.busy && workflow.AllHandlersFinished(ctx))
 	})
@@ -189,5 +242,3 @@ func (w *rightsRequest) run(ctx workflow.Context) (Result, error) {
 	}
 	return Result{Stage: w.state.Stage, Outcome: w.state.Outcome}, nil
 }
-
-// today is the current date in the controller's time zone.

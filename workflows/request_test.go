@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,6 +55,9 @@ type harness struct {
 	notices  []sentNotice
 	projects []activities.ProjectInput
 	results  []updateResult
+	// projectErr and noticeErr, when set, make the activities fail.
+	projectErr func() error
+	noticeErr  func(activities.NoticeInput) error
 }
 
 type updateResult struct {
@@ -72,10 +76,20 @@ func newHarness(t *testing.T, p controllers.Policy, kind Kind, received string, 
 	var acts *activities.Activities
 	h.env.RegisterActivity(acts)
 	h.env.OnActivity(acts.Project, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ProjectInput) error {
+		if h.projectErr != nil {
+			if err := h.projectErr(); err != nil {
+				return err
+			}
+		}
 		h.projects = append(h.projects, in)
 		return nil
 	}).Maybe()
 	h.env.OnActivity(acts.SendNotice, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.NoticeInput) error {
+		if h.noticeErr != nil {
+			if err := h.noticeErr(in); err != nil {
+				return err
+			}
+		}
 		h.notices = append(h.notices, sentNotice{in, h.env.Now()})
 		return nil
 	}).Maybe()
@@ -388,7 +402,8 @@ func TestCannotIdentify(t *testing.T) {
 }
 
 // TestExtension: once, before statutory_due, for a lawful reason; it moves
-// the deadlines and the reminders.
+// the deadlines and the reminders, but not the refusal deadline (Art.
+// 12(4)): until the request is granted, reminders count down to that too.
 func TestExtension(t *testing.T) {
 	h := newHarness(t, policyDK(), KindAccess, "2026-01-31", time.Date(2026, 1, 31, 10, 0, 0, 0, cph))
 	h.input.Request.Identity = &VerifyIdentity{Method: IdentityMitID, By: "intake"}
@@ -407,8 +422,15 @@ func TestExtension(t *testing.T) {
 	requireRejected(t, h.results[1], ErrTypeConflict, "art-12-3-once")
 	final := h.state()
 	require.False(t, final.Breached, "not breached: the extended deadline has not passed")
-	// The extension notice went to the subject; no reminder for the old due date.
-	require.Equal(t, []string{"2026-02-10T09:00:00Z extension subject", "2026-03-12T09:00:00Z withdrawal_confirmed subject"}, h.noticeLog())
+	require.Equal(t, deadline.Date(2026, 3, 2), final.RefusalDueOn, "a refusal is still due by the statutory deadline")
+	// The extension notice went to the subject; no reminder for the old due
+	// date, but two for the refusal deadline, 7 and 2 days before it.
+	require.Equal(t, []string{
+		"2026-02-10T09:00:00Z extension subject",
+		"2026-02-23T07:00:00Z refusal_reminder caseworkers",
+		"2026-02-28T07:00:00Z refusal_reminder caseworkers",
+		"2026-03-12T09:00:00Z withdrawal_confirmed subject",
+	}, h.noticeLog())
 }
 
 // TestExtensionUntilStatutoryDue: received 2026-01-31, statutory due Monday
@@ -540,10 +562,27 @@ func TestRejections(t *testing.T) {
 		{"decide: duplicate ground", KindErasure, verified, UpdateDecide, refuse(KindErasure, "17(3)(b)", "17(3)(b)"), ErrTypeInvalid, "grounds-for-right"},
 		{"decide: 15(4) refuses whole", KindAccess, verified, UpdateDecide, refuse(KindAccess, "15(4)"), ErrTypeInvalid, "grounds-partial-only"},
 		{"decide: 12(5) without justification", KindObjection, verified, UpdateDecide, refuse(KindObjection, Ground12_5), ErrTypeInvalid, "art-12-5-justification"},
+		{"decide: 12(5) for the first request in a year", KindAccess, verified, UpdateDecide, Decide{Outcome: OutcomeRefuse, Grounds: []string{Ground12_5}, Assessment: "x", Justification: "Asks the same again.", By: caseworker}, ErrTypeInvalid, "art-12-5-once-a-year"},
+		{"verify: answer date while nothing awaited", KindAccess, nil, UpdateVerifyIdentity, VerifyIdentity{Method: IdentityMitID, AnswerReceivedOn: deadline.Date(2026, 9, 1), By: caseworker}, ErrTypeInvalid, "answer-date"},
+		{"verify: answer date in the future", KindAccess, paused, UpdateVerifyIdentity, VerifyIdentity{Method: IdentityMitID, AnswerReceivedOn: deadline.Date(2026, 9, 5), By: caseworker}, ErrTypeInvalid, "answer-date"},
+		{"answer: in the future", KindAccess, paused, UpdateInformationReceived, InformationReceived{ReceivedOn: deadline.Date(2026, 9, 2), By: ActorSubject}, ErrTypeInvalid, "answer-date"},
+		{"assign: free text", KindAccess, nil, UpdateAssign, Assign{Assignee: "Jens Hansen, CPR 010203-1234", By: caseworker}, ErrTypeInvalid, "assignee"},
+		{"assign: too long", KindAccess, nil, UpdateAssign, Assign{Assignee: strings.Repeat("x", MaxStaffIDLength+1), By: caseworker}, ErrTypeInvalid, "assignee"},
 		{"decide: while paused for clarification", KindAccess, append(verified, step{UpdateRequestInformation, RequestInformation{Purpose: PurposeClarification, What: "which years?", By: caseworker}}), UpdateDecide, grant, ErrTypeConflict, "paused"},
 		{"decide: twice", KindAccess, append(verified, step{UpdateDecide, grant}), UpdateDecide, grant, ErrTypeConflict, "stage"},
 		{"extend: holiday reason", KindAccess, nil, UpdateExtend, Extend{Reason: "holidays", Explanation: "summer", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
 		{"extend: holiday in words", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Staff are on sommerferie", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: short-staffed", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "We are short-staffed this month.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: lack of resources", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Due to a lack of resources in the team.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: sygemeldt", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Sagsbehandleren er sygemeldt.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: barsel", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Medarbejderen er på barsel.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: sommerlukket", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Kontoret er sommerlukket.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: Christmas closure", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "The office has its Christmas closure.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: juleferie", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Vi holder juleferie.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: föräldraledig", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Handläggaren är föräldraledig.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: sjukskriven", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Handläggaren är sjukskriven.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: personalbrist", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Vi har personalbrist.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: parental leave", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "The caseworker is on parental leave.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
 		{"extend: no words", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
 		{"extend: after a refusal", KindErasure, append(verified, step{UpdateDecide, Decide{Outcome: OutcomePartial, Grounds: []string{"17(3)(e)"}, Assessment: "x", By: caseworker}}), UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "many systems", By: caseworker}, ErrTypeInvalid, "art-12-4-refusal"},
 		{"assign: nobody", KindAccess, nil, UpdateAssign, Assign{By: caseworker}, ErrTypeInvalid, "assignee-required"},

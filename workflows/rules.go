@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode"
 
 	"go.temporal.io/sdk/temporal"
 )
@@ -150,15 +151,58 @@ func validateDecision(kind Kind, d Decide) error {
 	if slices.Contains(d.Grounds, Ground12_5) && strings.TrimSpace(d.Justification) == "" {
 		return invalid("art-12-5-justification", "a request refused as manifestly unfounded or excessive needs a written justification of the facts (Art. 12(5): the controller bears the burden of proof)")
 	}
+	if slices.Contains(d.Grounds, Ground12_5) && d.OtherRequestsLastYear == 0 {
+		return invalid("art-12-5-once-a-year", "the subject made no other request to this controller in the last twelve months: a request once a year is never manifestly excessive (Art. 12(5))")
+	}
 	return nil
 }
 
-// forbiddenExtensionWords are reasons regulators have refused: holidays and
-// staff shortage are not complexity (LEGAL.md §2, §7).
+// forbiddenExtensionWords are reasons regulators have refused: holidays,
+// absence and staff shortage are not complexity (LEGAL.md §2, §7). A term
+// with a space is a phrase, one ending in * a stem found anywhere in a word
+// (Danish and Swedish compound: sommerferie, julledighet), any other a whole
+// word; text is compared lower-cased, word by word, so "juli" is not "jul".
 var forbiddenExtensionWords = []string{
-	"holiday", "vacation", "staff shortage", "understaff", "sick leave",
-	"ferie", "helligdag", "personalemangel",
-	"semester", "helgdag", "personalbrist", "sjukskrivning",
+	// en
+	"holiday*", "vacation*", "christmas*", "xmas", "easter", "summer closure", "closed for the summer", "summer break",
+	"staff shortage*", "shortage of staff", "understaff*", "short-staffed", "short staffed", "shortstaffed",
+	"lack of resources", "lack of staff", "limited resources", "insufficient resources", "resource constraint*",
+	"sick leave", "off sick", "on sick", "is sick", "are sick", "parental leave", "maternity*", "paternity*", "annual leave",
+	// da
+	"ferie*", "helligdag*", "jul", "julen", "jule*", "påske*", "sommerlukket", "sommerlukning*", "personalemangel",
+	"mangel på personale", "manglende ressourcer", "ressourcemangel", "få ressourcer", "underbemand*",
+	"sygemeld*", "syg", "barsel*", "orlov",
+	// sv
+	"semester*", "helgdag*", "julen", "julhelg*", "julledig*", "påsk*", "sommarstängt", "personalbrist*", "brist på personal",
+	"resursbrist*", "brist på resurser", "underbemann*", "sjukskriv*", "sjuk", "föräldraledig*", "ledighet*",
+}
+
+// forbiddenExtensionTerm returns the first forbidden term text mentions.
+func forbiddenExtensionTerm(text string) (string, bool) {
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-'
+	})
+	joined := " " + strings.Join(words, " ") + " "
+	for _, term := range forbiddenExtensionWords {
+		switch {
+		case strings.Contains(term, " "):
+			if strings.Contains(joined, " "+term+" ") {
+				return term, true
+			}
+		case strings.HasSuffix(term, "*"):
+			stem := strings.TrimSuffix(term, "*")
+			for _, w := range words {
+				if strings.Contains(w, stem) {
+					return stem, true
+				}
+			}
+		default:
+			if slices.Contains(words, term) {
+				return term, true
+			}
+		}
+	}
+	return "", false
 }
 
 func validateExtensionReason(e Extend) error {
@@ -168,14 +212,11 @@ func validateExtensionReason(e Extend) error {
 	if e.Reason != ReasonComplexity && e.Reason != ReasonNumberOfRequests {
 		return invalid("art-12-3-reason", "an extension needs reason complexity or number_of_requests, not %q (holidays and staff shortage are not reasons)", e.Reason)
 	}
-	text := strings.ToLower(e.Explanation)
-	if strings.TrimSpace(text) == "" {
+	if strings.TrimSpace(e.Explanation) == "" {
 		return invalid("art-12-3-reason", "an extension needs its reasons in words: they are sent to the subject")
 	}
-	for _, w := range forbiddenExtensionWords {
-		if strings.Contains(text, w) {
-			return invalid("art-12-3-reason", "holidays, absence and staff shortage are not reasons for an extension (the explanation mentions %q)", w)
-		}
+	if term, ok := forbiddenExtensionTerm(e.Explanation); ok {
+		return invalid("art-12-3-reason", "holidays, absence and staff shortage are not reasons for an extension (the explanation mentions %q)", term)
 	}
 	return nil
 }

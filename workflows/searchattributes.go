@@ -22,6 +22,8 @@ var (
 	SAController = temporal.NewSearchAttributeKeyKeyword("Controller")
 	// SAAssigneeID is the opaque ID of the caseworker the request is assigned to.
 	SAAssigneeID = temporal.NewSearchAttributeKeyKeyword("AssigneeID")
+	// SANeedsAttention is true while a step of the request keeps failing.
+	SANeedsAttention = temporal.NewSearchAttributeKeyBool("NeedsAttention")
 )
 
 // SearchAttributes lists every custom search attribute with its type, for
@@ -35,5 +37,6 @@ func SearchAttributes() map[string]enumspb.IndexedValueType {
 		SABreached.GetName():         enumspb.INDEXED_VALUE_TYPE_BOOL,
 		SAController.GetName():       enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 		SAAssigneeID.GetName():       enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+		SANeedsAttention.GetName():   enumspb.INDEXED_VALUE_TYPE_BOOL,
 	}
 }

@@ -1,11 +1,13 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/rightsdesk/rightsdesk/activities"
@@ -14,7 +16,47 @@ import (
 
 // forward sends a processor's request on to its controller (Art. 28(3)(e)):
 // a new request there, with the first date of receipt, and this one closes.
-func (w *rightsRequest) forward(ctx workflow.Context) error {
+// Each step is retried until it succeeds, flagged while it fails.
+func (w *rightsRequest) forward(ctx workflow.Context) {
+	var policy controllers.Policy
+	var load workflow.Future
+	err := w.persistent(ctx, "forward", func(actx workflow.Context) workflow.Future {
+		load = workflow.ExecuteActivity(actx, a.LoadPolicy, w.policy.ForwardsTo)
+		return load
+	})
+	if err != nil || load.Get(ctx, &policy) != nil {
+		return
+	}
+	newID := uuid.NewSHA1(w.state.RequestID, []byte("forwarded"))
+	err = w.persistent(ctx, "forward", func(actx workflow.Context) workflow.Future {
+		return workflow.ExecuteActivity(actx, a.Forward, activities.ForwardInput{From: w.state.RequestID, NewID: newID, ToController: policy.ControllerID})
+	})
+	if err != nil {
+		return
+	}
+	from := w.state.RequestID
+	child := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID: WorkflowID(newID),
+		// The controller's request lives on after this one closes.
+		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
+	})
+	fut := workflow.ExecuteChildWorkflow(child, WorkflowType, RightsRequestInput{
+		Request: RequestInput{RequestID: newID, ControllerID: policy.ControllerID, Kind: w.state.Kind, Channel: "forwarded",
+			ReceivedOn: w.state.ReceivedOn, ForwardedFrom: &from},
+		Policy: policy,
+	})
+	var exists *temporal.ChildWorkflowExecutionAlreadyStartedError
+	if err := fut.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !errors.As(err, &exists) {
+		// The sweeper starts a request row whose workflow never started.
+		w.log.Error("start the controller's request", "Error", err)
+	}
+	now := workflow.Now(ctx)
+	w.state.Stage, w.state.Outcome, w.state.ForwardedTo, w.state.ClosedAt = StageForwarded, OutcomeForwarded, &newID, &now
+	w.change(ctx, "request.forwarded", ActorSystem, map[string]any{"to_controller": policy.ControllerID, "to_request": newID.String()})
+}
+
+// forwardV0 is forward as requests started before VersionHardening replay it.
+func (w *rightsRequest) forwardV0(ctx workflow.Context) error {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second})
 	var policy controllers.Policy
 	if err := workflow.ExecuteActivity(actx, a.LoadPolicy, w.policy.ForwardsTo).Get(ctx, &policy); err != nil {
@@ -44,16 +86,24 @@ func (w *rightsRequest) forward(ctx workflow.Context) error {
 	return nil
 }
 
-// reply sends the reply and closes the request.
-func (w *rightsRequest) reply(ctx workflow.Context) error {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
+// reply sends the reply and closes the request. While the reply cannot be
+// sent the request stays in stage reply, flagged, and the deadline loop
+// still marks a breach.
+func (w *rightsRequest) reply(ctx workflow.Context) {
 	n := activities.NoticeInput{
 		Key: w.state.RequestID.String() + "/reply", RequestID: w.state.RequestID,
 		Kind: NoticeReply + "_" + string(w.state.Outcome), Recipient: RecipientSubject, DueAt: workflow.Now(ctx),
 	}
-	if err := workflow.ExecuteActivity(actx, a.SendNotice, n).Get(ctx, nil); err != nil {
-		return fmt.Errorf("send reply: %w", err)
+	err := w.persistent(ctx, "reply", func(actx workflow.Context) workflow.Future {
+		return workflow.ExecuteActivity(actx, a.SendNotice, n)
+	})
+	if err != nil {
+		return
 	}
+	w.closeAfterReply(ctx)
+}
+
+func (w *rightsRequest) closeAfterReply(ctx workflow.Context) {
 	now := workflow.Now(ctx)
 	today := w.today(ctx)
 	s := &w.state
@@ -63,5 +113,18 @@ func (w *rightsRequest) reply(ctx workflow.Context) error {
 	s.Late = today.After(s.DeadlineOn) || (refusal && today.After(s.StatutoryDueOn))
 	w.closeTasks(ctx, TaskCancelled, ActorSystem)
 	w.change(ctx, "reply.sent", ActorSystem, map[string]any{"outcome": s.Outcome, "late": s.Late})
+}
+
+// replyV0 is reply as requests started before VersionHardening replay it.
+func (w *rightsRequest) replyV0(ctx workflow.Context) error {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
+	n := activities.NoticeInput{
+		Key: w.state.RequestID.String() + "/reply", RequestID: w.state.RequestID,
+		Kind: NoticeReply + "_" + string(w.state.Outcome), Recipient: RecipientSubject, DueAt: workflow.Now(ctx),
+	}
+	if err := workflow.ExecuteActivity(actx, a.SendNotice, n).Get(ctx, nil); err != nil {
+		return fmt.Errorf("send reply: %w", err)
+	}
+	w.closeAfterReply(ctx)
 	return nil
 }

@@ -23,6 +23,7 @@ func (w *rightsRequest) syncDates() {
 	s.DueOn = w.clock.Due()
 	s.StatutoryDueOn = w.clock.StatutoryDue(w.cal)
 	s.DeadlineOn = s.StatutoryDueOn
+	s.RefusalDueOn = s.StatutoryDueOn
 	if s.Extension != nil {
 		ext := w.clock.ExtendedDue(w.cal)
 		s.ExtendedDueOn = &ext

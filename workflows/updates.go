@@ -45,12 +45,40 @@ func (w *rightsRequest) validateVerifyIdentity(ctx workflow.Context, in VerifyId
 	if !slices.Contains(IdentityMethods, in.Method) {
 		return invalid("identity-method", "identity method must be one of %v, not %q (record how identity was checked, never an ID copy)", IdentityMethods, in.Method)
 	}
+	if err := w.validateAnswerDay(ctx, in.AnswerReceivedOn); err != nil {
+		return err
+	}
 	return needActor(in.By)
+}
+
+// validateAnswerDay checks the day a subject's answer arrived: only while
+// the clock waits for one, not before it was asked for, not in the future.
+func (w *rightsRequest) validateAnswerDay(ctx workflow.Context, day time.Time) error {
+	if day.IsZero() {
+		return nil
+	}
+	if !w.clock.Paused() {
+		return invalid("answer-date", "no answer from the subject is awaited, so there is no date of its arrival to give")
+	}
+	on := deadline.Day(day)
+	if on.Before(w.clock.PausedOn) || on.After(w.today(ctx)) {
+		return invalid("answer-date", "the answer's date must lie between the request for information (%s) and today", w.clock.PausedOn.Format(time.DateOnly))
+	}
+	return nil
+}
+
+// answerDay is the day the clock restarts: the day the answer arrived as
+// staff gave it, else today.
+func (w *rightsRequest) answerDay(ctx workflow.Context, day time.Time) time.Time {
+	if day.IsZero() {
+		return w.today(ctx)
+	}
+	return deadline.Day(day)
 }
 
 func (w *rightsRequest) verifyIdentity(ctx workflow.Context, in VerifyIdentity) (State, error) {
 	if w.clock.Paused() {
-		w.resume(ctx, w.today(ctx))
+		w.resume(ctx, w.answerDay(ctx, in.AnswerReceivedOn))
 	}
 	w.state.Identity = &Identity{Method: in.Method, By: in.By, At: workflow.Now(ctx)}
 	w.closeTasks(ctx, TaskDone, in.By, TaskVerifyIdentity, TaskAwaitSubject)
@@ -99,20 +127,14 @@ func (w *rightsRequest) validateInformationReceived(ctx workflow.Context, in Inf
 	if !w.clock.Paused() || w.state.Stage.Final() {
 		return conflict("not-paused", "no information is awaited from the subject")
 	}
-	if !in.ReceivedOn.IsZero() {
-		on := deadline.Day(in.ReceivedOn)
-		if on.Before(w.clock.PausedOn) || on.After(w.today(ctx)) {
-			return invalid("answer-date", "the answer's date must lie between the request for information (%s) and today", w.clock.PausedOn.Format(time.DateOnly))
-		}
+	if err := w.validateAnswerDay(ctx, in.ReceivedOn); err != nil {
+		return err
 	}
 	return needActor(in.By)
 }
 
 func (w *rightsRequest) informationReceived(ctx workflow.Context, in InformationReceived) (State, error) {
-	on := w.today(ctx)
-	if !in.ReceivedOn.IsZero() {
-		on = deadline.Day(in.ReceivedOn)
-	}
+	on := w.answerDay(ctx, in.ReceivedOn)
 	w.resume(ctx, on)
 	if n := len(w.state.Pauses); n > 0 {
 		w.state.Pauses[n-1].Answer = in.Answer
@@ -123,7 +145,11 @@ func (w *rightsRequest) informationReceived(ctx workflow.Context, in Information
 }
 
 func (w *rightsRequest) resume(ctx workflow.Context, on time.Time) {
-	clock, err := w.clock.Resume(on)
+	resume := w.clock.Resume
+	if !w.hardened() {
+		resume = w.clock.ResumeV0
+	}
+	clock, err := resume(on)
 	if err != nil {
 		w.log.Error("resume clock", "Error", err)
 		return
@@ -142,12 +168,15 @@ func (w *rightsRequest) validateCannotIdentify(ctx workflow.Context, in CannotId
 	if strings.TrimSpace(in.Reason) == "" {
 		return invalid("reason-required", "say why the subject cannot be identified (Art. 11(2)): the reply tells them")
 	}
+	if err := w.validateAnswerDay(ctx, in.AnswerReceivedOn); err != nil {
+		return err
+	}
 	return needActor(in.By)
 }
 
 func (w *rightsRequest) cannotIdentify(ctx workflow.Context, in CannotIdentify) (State, error) {
 	if w.clock.Paused() {
-		w.resume(ctx, w.today(ctx))
+		w.resume(ctx, w.answerDay(ctx, in.AnswerReceivedOn))
 	}
 	w.state.Outcome = OutcomeCannotIdentify
 	w.closeTasks(ctx, TaskDone, in.By, TaskVerifyIdentity, TaskAwaitSubject)
@@ -210,6 +239,9 @@ func (w *rightsRequest) validateAssign(ctx workflow.Context, in Assign) error {
 	}
 	if strings.TrimSpace(in.Assignee) == "" {
 		return invalid("assignee-required", "name the caseworker to assign")
+	}
+	if !ValidStaffID(in.Assignee) {
+		return invalid("assignee", "the assignee must be a staff member's ID (at most %d characters, no spaces)", MaxStaffIDLength)
 	}
 	return needActor(in.By)
 }
@@ -289,6 +321,10 @@ func (w *rightsRequest) validateClaimTask(ctx workflow.Context, in ClaimTask) er
 
 func (w *rightsRequest) claimTask(ctx workflow.Context, in ClaimTask) (State, error) {
 	t := w.task(in.TaskID)
+	if w.hardened() && t.Assignee == string(in.By) {
+		// Claiming what one holds already changes nothing and logs nothing.
+		return w.snapshot(), nil
+	}
 	t.Assignee = string(in.By)
 	data := map[string]any{"task": in.TaskID.String(), "kind": t.Kind}
 	if w.state.Assignee == "" {
@@ -312,6 +348,8 @@ func (w *rightsRequest) validateCompleteTask(ctx workflow.Context, in CompleteTa
 		return invalid("task-kind", "a decision task is completed by recording the decision")
 	case TaskAwaitSubject:
 		return invalid("task-kind", "this task is completed when the subject's answer is recorded")
+	case TaskAttention:
+		return invalid("task-kind", "this task closes by itself when the failing step succeeds")
 	}
 	return needActor(in.By)
 }
