@@ -21,7 +21,7 @@ func TestComposeFile(t *testing.T) {
 	ctx := context.Background()
 	details, err := loader.LoadConfigFiles(ctx, []string{"docker-compose.yml"}, ".")
 	require.NoError(t, err)
-	details.Environment = types.Mapping{"RIGHTSDESK_MASTER_KEYS": "k1:x", "RIGHTSDESK_BLIND_INDEX_KEY": "x"}
+	details.Environment = types.Mapping{"RIGHTSDESK_MASTER_KEYS": "k1:x", "RIGHTSDESK_BLIND_INDEX_KEY": "x", "RIGHTSDESK_API_TOKENS": "a:admin:0123456789abcdef"}
 	project, err := loader.LoadWithContext(ctx, *details, func(o *loader.Options) {
 		o.SetProjectName("rightsdesk", true)
 	})
@@ -66,6 +66,20 @@ func TestComposeFile(t *testing.T) {
 	bare.Environment = types.Mapping{}
 	_, err = loader.LoadWithContext(ctx, *bare, func(o *loader.Options) { o.SetProjectName("rightsdesk", true) })
 	require.ErrorContains(t, err, "RIGHTSDESK_MASTER_KEYS")
+	// Nor does it start with tokens anyone could guess: there are no defaults.
+	noTokens, err := loader.LoadConfigFiles(ctx, []string{"docker-compose.yml"}, ".")
+	require.NoError(t, err)
+	noTokens.Environment = types.Mapping{"RIGHTSDESK_MASTER_KEYS": "k1:x", "RIGHTSDESK_BLIND_INDEX_KEY": "x"}
+	_, err = loader.LoadWithContext(ctx, *noTokens, func(o *loader.Options) { o.SetProjectName("rightsdesk", true) })
+	require.ErrorContains(t, err, "RIGHTSDESK_API_TOKENS")
+	// Temporal, its UI and the mail catcher have no login here: published
+	// on this host's loopback at most.
+	for _, name := range []string{"temporal", "temporal-ui", "mail", "postgres"} {
+		s, _ := project.GetService(name)
+		for _, p := range s.Ports {
+			require.Equal(t, "127.0.0.1", p.HostIP, "%s publishes port %s beyond this host", name, p.Published)
+		}
+	}
 	for _, name := range []string{"migrate", "api", "worker"} {
 		s, _ := project.GetService(name)
 		require.NotNil(t, s.Build, "%s is built from the Dockerfile", name)
