@@ -76,6 +76,39 @@ type Request struct {
 	RegisteredBy     string `gorm:"default:subject"`
 	// IntakeDigest is a keyed hash of the intake, to recognise a replay.
 	IntakeDigest []byte
+	// Attention names the step of the request's workflow that keeps
+	// failing (project, notify, reply, forward), or "workflow" when the
+	// workflow itself stopped; nil when all is well.
+	Attention      *string
+	AttentionSince *time.Time
+}
+
+// Staff is a staff member in the directory: an opaque ID (the audit log's
+// actor), what their identity provider or configuration says of them.
+type Staff struct {
+	ID          string `gorm:"primaryKey"`
+	DisplayName string
+	Email       string
+	Language    string
+	// Controllers lists the controller IDs the person acts for, space-separated; empty means all.
+	Controllers string
+	Source      string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// TableName is the staff directory's table.
+func (Staff) TableName() string { return "staff" }
+
+// ActionKey binds an Idempotency-Key of a caseworker action to the action,
+// the request and the body it was first used with.
+type ActionKey struct {
+	Actor     string `gorm:"primaryKey"`
+	Key       string `gorm:"primaryKey"`
+	Action    string
+	RequestID uuid.UUID
+	Digest    []byte
+	CreatedAt time.Time
 }
 
 // Task is a piece of work a caseworker does for a request.
