@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
 
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
@@ -15,6 +16,8 @@ import (
 // Activities holds what the activities need. Build it once in the worker.
 type Activities struct {
 	Store *store.Store
+	// Temporal is the client the sweeper lists stopped workflows with.
+	Temporal client.Client
 }
 
 // EventInput is one audit-log entry to record.

@@ -1,26 +1,63 @@
 package api
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"net/http"
+	"slices"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
+	"gorm.io/gorm/clause"
 
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
-// updateID is the Update's ID: the Idempotency-Key scoped to the actor, so
-// a retried call is applied once; without a key every call is new.
-func updateID(c echo.Context, p *Principal) string {
-	if k := c.Request().Header.Get("Idempotency-Key"); k != "" {
-		return p.Actor + "/" + k
+// maxIdempotencyKey bounds an Idempotency-Key.
+const maxIdempotencyKey = 200
+
+// actionUpdateID is the ID of the Update an action sends. Without an
+// Idempotency-Key every call is new. With one, the ID derives from the
+// action, the actor and the key, and the key is bound to the action,
+// request and body it was first used with: reused for another, the answer is
+// 409 idempotency-key-reused, never a 200 that silently drops a decision.
+func (s *Server) actionUpdateID(ctx context.Context, key, actor, name string, requestID uuid.UUID, body any) (string, error) {
+	if key == "" {
+		return uuid.NewString(), nil
 	}
-	return uuid.NewString()
+	if len(key) > maxIdempotencyKey {
+		return "", NewProblem(http.StatusBadRequest, "malformed", "the Idempotency-Key is at most 200 characters")
+	}
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return "", err
+	}
+	// The key is the client's text: only its hash is kept or sent on.
+	sum := sha256.Sum256([]byte(actor + "\x00" + key))
+	keyHash := hex.EncodeToString(sum[:16])
+	digest := s.keys.BlindIndex("action", name+"\x00"+requestID.String()+"\x00"+string(raw))
+	row := store.ActionKey{Actor: actor, Key: keyHash, Action: name, RequestID: requestID, Digest: digest}
+	db := s.store.DB.WithContext(ctx)
+	if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
+		return "", s.storeError(err)
+	}
+	var first store.ActionKey
+	if err := db.First(&first, "actor = ? AND key = ?", actor, keyHash).Error; err != nil {
+		return "", s.storeError(err)
+	}
+	if first.Action != name || first.RequestID != requestID || string(first.Digest) != string(digest) {
+		return "", NewProblem(http.StatusConflict, "idempotency-key-reused", "this Idempotency-Key was used for another action, request or body; nothing was changed")
+	}
+	return name + "/" + keyHash, nil
 }
 
 // action decodes an action body, turns it into an Update argument and sends it.
-func action[B any](s *Server, name string, build func(B, *Principal) (any, error)) echo.HandlerFunc {
+func action[B any](s *Server, name string, build func(c echo.Context, b B, p *Principal, r store.Request) (any, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		p := principal(c)
 		r, err := s.visibleRequest(c, p)
@@ -31,11 +68,16 @@ func action[B any](s *Server, name string, build func(B, *Principal) (any, error
 		if err := decode(c, &b); err != nil {
 			return err
 		}
-		arg, err := build(b, p)
+		arg, err := build(c, b, p, r)
 		if err != nil {
 			return err
 		}
-		st, err := s.update(c.Request().Context(), r.ID, updateID(c, p), name, arg)
+		ctx := c.Request().Context()
+		id, err := s.actionUpdateID(ctx, c.Request().Header.Get("Idempotency-Key"), p.Actor, name, r.ID, b)
+		if err != nil {
+			return err
+		}
+		st, err := s.update(ctx, r.ID, id, name, arg)
 		if err != nil {
 			return err
 		}
@@ -48,6 +90,14 @@ type (
 	// IdentityActionBody records how identity was verified.
 	IdentityActionBody struct {
 		Method string `json:"method"`
+		// AnswerReceivedAt is the day the subject's answer arrived, when
+		// the clock was paused for it; default today.
+		AnswerReceivedAt string `json:"answer_received_at,omitempty"`
+	}
+	// CannotIdentifyBody closes a request whose subject cannot be identified.
+	CannotIdentifyBody struct {
+		Reason           string `json:"reason"`
+		AnswerReceivedAt string `json:"answer_received_at,omitempty"`
 	}
 	// InformationRequestBody asks the subject for information; the clock stops.
 	InformationRequestBody struct {
@@ -82,39 +132,90 @@ type (
 	WithdrawalBody struct{}
 )
 
+// maxGrounds bounds the grounds of one decision.
+const maxGrounds = 10
+
+// answerDay parses the optional day a subject's answer arrived.
+func answerDay(pointer, v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	d, err := deadline.ParseDate(v)
+	if err != nil {
+		var errs fieldErrors
+		errs.add(pointer, "not a real date (YYYY-MM-DD)")
+		return time.Time{}, errs.problem()
+	}
+	return d, nil
+}
+
 func (s *Server) actionRoutes(g *echo.Group) {
-	g.POST("/:id/identity", action(s, workflows.UpdateVerifyIdentity, func(b IdentityActionBody, p *Principal) (any, error) {
-		return workflows.VerifyIdentity{Method: workflows.IdentityMethod(b.Method), By: workflows.Actor(p.Actor)}, nil
+	g.POST("/:id/identity", action(s, workflows.UpdateVerifyIdentity, func(_ echo.Context, b IdentityActionBody, p *Principal, _ store.Request) (any, error) {
+		on, err := answerDay("/answer_received_at", b.AnswerReceivedAt)
+		return workflows.VerifyIdentity{Method: workflows.IdentityMethod(b.Method), AnswerReceivedOn: on, By: workflows.Actor(p.Actor)}, err
 	}))
-	g.POST("/:id/information-request", action(s, workflows.UpdateRequestInformation, func(b InformationRequestBody, p *Principal) (any, error) {
+	g.POST("/:id/cannot-identify", action(s, workflows.UpdateCannotIdentify, func(_ echo.Context, b CannotIdentifyBody, p *Principal, _ store.Request) (any, error) {
+		if len(b.Reason) > maxText {
+			var errs fieldErrors
+			errs.add("/reason", "at most %d characters", maxText)
+			return nil, errs.problem()
+		}
+		on, err := answerDay("/answer_received_at", b.AnswerReceivedAt)
+		return workflows.CannotIdentify{Reason: b.Reason, AnswerReceivedOn: on, By: workflows.Actor(p.Actor)}, err
+	}))
+	g.POST("/:id/information-request", action(s, workflows.UpdateRequestInformation, func(_ echo.Context, b InformationRequestBody, p *Principal, _ store.Request) (any, error) {
+		if len(b.What) > maxText {
+			var errs fieldErrors
+			errs.add("/what", "at most %d characters", maxText)
+			return nil, errs.problem()
+		}
 		return workflows.RequestInformation{Purpose: workflows.InformationPurpose(b.Purpose), What: b.What, By: workflows.Actor(p.Actor)}, nil
 	}))
-	g.POST("/:id/information", action(s, workflows.UpdateInformationReceived, func(b InformationBody, p *Principal) (any, error) {
-		in := workflows.InformationReceived{By: workflows.Actor(p.Actor)}
-		if b.ReceivedAt != "" {
-			d, err := deadline.ParseDate(b.ReceivedAt)
-			if err != nil {
-				var errs fieldErrors
-				errs.add("/received_at", "%q is not a real date (YYYY-MM-DD)", b.ReceivedAt)
-				return nil, errs.problem()
-			}
-			in.ReceivedOn = d
+	g.POST("/:id/information", action(s, workflows.UpdateInformationReceived, func(_ echo.Context, b InformationBody, p *Principal, _ store.Request) (any, error) {
+		on, err := answerDay("/received_at", b.ReceivedAt)
+		return workflows.InformationReceived{ReceivedOn: on, By: workflows.Actor(p.Actor)}, err
+	}))
+	g.POST("/:id/decision", action(s, workflows.UpdateDecide, func(c echo.Context, b DecisionBody, p *Principal, r store.Request) (any, error) {
+		var errs fieldErrors
+		if len(b.Grounds) > maxGrounds {
+			errs.add("/grounds", "at most %d grounds", maxGrounds)
 		}
-		return in, nil
+		if len(b.Assessment) > maxText || len(b.Justification) > maxText {
+			errs.add("", "assessment and justification are at most %d characters each", maxText)
+		}
+		if err := errs.problem(); err != nil {
+			return nil, err
+		}
+		d := workflows.Decide{Outcome: workflows.Outcome(b.Outcome), Grounds: b.Grounds, Assessment: b.Assessment, Justification: b.Justification, By: workflows.Actor(p.Actor)}
+		if slices.Contains(b.Grounds, workflows.Ground12_5) {
+			// Art. 12(5) needs facts: the person's other requests, through
+			// the blind index.
+			n, err := s.intake.OtherRequestsLastYear(c.Request().Context(), r)
+			if err != nil {
+				return nil, s.storeError(err)
+			}
+			d.OtherRequestsLastYear = n
+		}
+		return d, nil
 	}))
-	g.POST("/:id/decision", action(s, workflows.UpdateDecide, func(b DecisionBody, p *Principal) (any, error) {
-		return workflows.Decide{Outcome: workflows.Outcome(b.Outcome), Grounds: b.Grounds, Assessment: b.Assessment, Justification: b.Justification, By: workflows.Actor(p.Actor)}, nil
-	}))
-	g.POST("/:id/extension", action(s, workflows.UpdateExtend, func(b ExtensionBody, p *Principal) (any, error) {
+	g.POST("/:id/extension", action(s, workflows.UpdateExtend, func(_ echo.Context, b ExtensionBody, p *Principal, _ store.Request) (any, error) {
+		if len(b.Explanation) > maxText {
+			var errs fieldErrors
+			errs.add("/explanation", "at most %d characters", maxText)
+			return nil, errs.problem()
+		}
 		return workflows.Extend{Reason: workflows.ExtensionReason(b.Reason), Explanation: b.Explanation, By: workflows.Actor(p.Actor)}, nil
 	}))
-	g.POST("/:id/assignment", action(s, workflows.UpdateAssign, func(b AssignmentBody, p *Principal) (any, error) {
+	g.POST("/:id/assignment", action(s, workflows.UpdateAssign, func(c echo.Context, b AssignmentBody, p *Principal, r store.Request) (any, error) {
+		if err := s.checkAssignee(c.Request().Context(), b.Assignee, r.ControllerID); err != nil {
+			return nil, err
+		}
 		return workflows.Assign{Assignee: b.Assignee, By: workflows.Actor(p.Actor)}, nil
 	}))
-	g.POST("/:id/notes", action(s, workflows.UpdateAddNote, func(b NoteBody, p *Principal) (any, error) {
+	g.POST("/:id/notes", action(s, workflows.UpdateAddNote, func(_ echo.Context, b NoteBody, p *Principal, _ store.Request) (any, error) {
 		return workflows.AddNote{Text: b.Text, By: workflows.Actor(p.Actor)}, nil
 	}))
-	g.POST("/:id/withdrawal", action(s, workflows.UpdateWithdraw, func(_ WithdrawalBody, p *Principal) (any, error) {
+	g.POST("/:id/withdrawal", action(s, workflows.UpdateWithdraw, func(_ echo.Context, _ WithdrawalBody, p *Principal, _ store.Request) (any, error) {
 		return workflows.Withdraw{By: workflows.Actor(p.Actor)}, nil
 	}))
 }

@@ -110,6 +110,11 @@ func TestRequestLifecycleThroughAPI(t *testing.T) {
 	e := s.call(http.MethodPost, "/v1/requests/{id}/extension", p, map[string]any{"reason": "complexity", "explanation": "The file is in three archives."}, tokCaseworker)
 	require.Equal(t, http.StatusOK, e.status, "%s", e.raw)
 	require.NotNil(t, e.body["extended_due_at"])
+	// Art. 12(4): the refusal deadline stays in sight beside the extended one.
+	require.Equal(t, e.body["statutory_due_at"], e.body["refusal_due_at"])
+	ext := s.call(http.MethodGet, "/v1/requests/{id}", p, nil, tokCaseworker)
+	require.Equal(t, ext.body["statutory_due_at"], ext.body["refusal_due_at"])
+	require.Greater(t, ext.body["extended_due_at"], ext.body["refusal_due_at"])
 
 	d := s.call(http.MethodPost, "/v1/requests/{id}/decision", p, map[string]any{"outcome": "grant", "assessment": "No retention duty applies."}, tokCaseworker2)
 	require.Equal(t, http.StatusOK, d.status, "%s", d.raw)
@@ -149,7 +154,7 @@ func TestRequestLifecycleThroughAPI(t *testing.T) {
 
 	closed := s.call(http.MethodPost, "/v1/requests/{id}/notes", p, map[string]any{"text": "late"}, tokCaseworker)
 	require.Equal(t, http.StatusConflict, closed.status, "a closed request takes no more actions: %s", closed.raw)
-	wd := s.call(http.MethodPost, "/v1/status/{token}/withdraw", map[string]string{"token": token}, nil, "")
+	wd := s.call(http.MethodPost, "/v1/status/{token}/withdraw", map[string]string{"token": token}, map[string]any{}, "")
 	require.Equal(t, http.StatusConflict, wd.status)
 }
 
@@ -184,7 +189,6 @@ func TestRejectedUpdates(t *testing.T) {
 		{"/v1/requests/{id}/information", map[string]any{}, 409, "not-paused"},
 		// Received 2026-01-31: its statutory deadline, 2026-03-02, has passed.
 		{"/v1/requests/{id}/extension", map[string]any{"reason": "complexity", "explanation": "many systems"}, 422, "art-12-3-before-deadline"},
-		{"/v1/requests/{id}/assignment", map[string]any{"assignee": ""}, 422, "assignee-required"},
 		{"/v1/requests/{id}/notes", map[string]any{"text": ""}, 422, "note-text"},
 	} {
 		got := s.call(http.MethodPost, tc.path, p, tc.body, tokCaseworker)
@@ -336,7 +340,7 @@ func TestSeveralRights(t *testing.T) {
 	token := strings.TrimPrefix(r.str("status_url"), "https://rights.example/v1/status/")
 	st := s.call(http.MethodGet, "/v1/status/{token}", map[string]string{"token": token}, nil, "")
 	require.Len(t, st.body["requests"].([]any), 2)
-	w := s.call(http.MethodPost, "/v1/status/{token}/withdraw", map[string]string{"token": token}, nil, "")
+	w := s.call(http.MethodPost, "/v1/status/{token}/withdraw", map[string]string{"token": token}, map[string]any{}, "")
 	require.Equal(t, http.StatusOK, w.status, "%s", w.raw)
 	for _, x := range reqs {
 		s.waitStage(x.(map[string]any)["id"].(string), "withdrawn")
@@ -472,9 +476,6 @@ func TestNoReadablePersonalData(t *testing.T) {
 	found, err = svc.RequestsByIdentifier(context.Background(), "cpr", "0707614285")
 	require.NoError(t, err)
 	require.Len(t, found, 1)
-	pending, err := svc.PendingFor(context.Background(), "cpr", "0707614285")
-	require.NoError(t, err)
-	require.True(t, pending, "data a pending request concerns must not be erased")
 	// Another keyring cannot read or find it.
 	other, _ := crypto.ParseKeyring("x:"+crypto.NewKey(), crypto.NewKey())
 	found, _ = (&intake.Service{Store: s.store, Keys: other}).RequestsByIdentifier(context.Background(), "cpr", "0707614285")
@@ -600,14 +601,35 @@ func TestPublicIntakeIsRateLimited(t *testing.T) {
 		codes = append(codes, s.intake(body, "", "X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i)).status)
 	}
 	require.Equal(t, []int{201, 201, 429, 429}, codes)
-	require.Equal(t, http.StatusCreated, s.intake(letter("access", "2026-01-31"), tokCaseworker).status, "staff are not limited")
+	// Any Authorization header used to skip the limit. A header that does
+	// not authenticate is limited, and each failure counts against the
+	// address: junk tokens cannot be tried without end, nor JWTs verified.
+	for _, h := range []string{"x", "Bearer not-a-token", "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"} {
+		r := s.intake(body, "", "Authorization", h)
+		require.Equal(t, http.StatusTooManyRequests, r.status, "%s: %s", h, r.raw)
+		require.Equal(t, "60", r.header.Get("Retry-After"))
+	}
+	// A caseworker's valid token is not limited, and the scheme is
+	// case-insensitive (RFC 9110).
+	require.Equal(t, http.StatusCreated, s.intake(letter("access", "2026-01-31"), "", "Authorization", "bearer "+tokCaseworker).status)
+
+	// Failed sign-ins on staff routes use up the same allowance.
+	fresh := newStack(t, stackOptions{rate: 3})
+	var got []int
+	for range 5 {
+		got = append(got, fresh.call(http.MethodGet, "/v1/requests", nil, nil, "wrong-token-000000000").status)
+	}
+	require.Equal(t, []int{401, 401, 401, 429, 429}, got)
+	require.Equal(t, http.StatusOK, fresh.call(http.MethodGet, "/v1/requests", nil, nil, tokCaseworker).status)
 }
 
 // TestSummaryReport: LEGAL.md §6 figures.
 func TestSummaryReport(t *testing.T) {
 	s := newStack(t)
-	// One answered in time, one refused late, one open and breached.
-	a := s.intake(letter("access", "2026-01-05"), tokCaseworker).str("id")
+	// One answered in time, one refused late, one open and breached: all
+	// through the workflow, none written into the read model by hand.
+	today := time.Now().In(cphZone(t))
+	a := s.intake(letter("access", today.AddDate(0, 0, -3).Format(time.DateOnly)), tokCaseworker).str("id")
 	b := s.intake(letter("erasure", "2026-01-05"), tokCaseworker).str("id")
 	c := letter("portability", "2026-01-06")
 	c["channel"] = "email"
@@ -620,11 +642,20 @@ func TestSummaryReport(t *testing.T) {
 	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/requests/{id}/decision", map[string]string{"id": b},
 		map[string]any{"outcome": "refuse", "grounds": []string{"17(3)(b)"}, "assessment": "Archive duty."}, tokCaseworker).status)
 	s.waitStage(b, "closed")
-	// Request a is answered "in time" as far as the database knows: set its
-	// closing day inside the month directly, since the clock cannot go back.
-	require.NoError(t, s.store.DB.Exec(`UPDATE requests SET stage = 'closed', outcome = 'grant', closed_at = '2026-01-20T10:00:00Z' WHERE id = ?`, a).Error)
+	// Request a, received three days ago, is granted and carried out now:
+	// answered within the month.
+	grant := s.call(http.MethodPost, "/v1/requests/{id}/decision", map[string]string{"id": a},
+		map[string]any{"outcome": "grant", "assessment": "Copy sent."}, tokCaseworker)
+	require.Equal(t, http.StatusOK, grant.status, "%s", grant.raw)
+	for _, tk := range grant.body["tasks"].([]any) {
+		if tk := tk.(map[string]any); tk["kind"] == "fulfil" {
+			done := s.call(http.MethodPost, "/v1/tasks/{id}/complete", map[string]string{"id": tk["id"].(string)}, nil, tokCaseworker)
+			require.Equal(t, http.StatusOK, done.status, "%s", done.raw)
+		}
+	}
+	s.waitStage(a, "closed")
 
-	r := s.call(http.MethodGet, "/v1/reports/summary?from=2026-01-01&to=2026-01-31", nil, nil, tokDPO)
+	r := s.call(http.MethodGet, "/v1/reports/summary?from=2026-01-01&to="+today.Format(time.DateOnly), nil, nil, tokDPO)
 	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
 	total := r.body["total"].(map[string]any)
 	require.EqualValues(t, 3, total["received"])
@@ -672,11 +703,23 @@ func TestCodecEndpoint(t *testing.T) {
 	require.NoError(t, err)
 	body := fmt.Sprintf(`{"payloads":[{"metadata":{"encoding":"%s","encryption-key-id":"%s"},"data":"%s"}]}`,
 		b64(p.Metadata["encoding"]), b64(p.Metadata["encryption-key-id"]), b64(p.Data))
-	r := s.call(http.MethodPost, "/codec/decode", nil, body, tokDPO, "X-Namespace", "default")
+	r := s.call(http.MethodPost, "/codec/decode", nil, body, tokAdmin, "X-Namespace", "default")
 	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
 	require.Contains(t, string(r.raw), b64([]byte(`"assessment text"`)))
 	require.Equal(t, http.StatusUnauthorized, s.call(http.MethodPost, "/codec/decode", nil, body, "").status)
 	require.Equal(t, http.StatusForbidden, s.call(http.MethodPost, "/codec/decode", nil, body, tokCaseworker).status)
+	// A DPO of one controller may not decode: a payload does not say which
+	// request it belongs to, and it may be another controller's.
+	scoped := s.call(http.MethodPost, "/codec/decode", nil, body, tokDPO)
+	require.Equal(t, http.StatusForbidden, scoped.status)
+	// A plain payload where an encrypted one is expected is refused.
+	plain := fmt.Sprintf(`{"payloads":[{"metadata":{"encoding":"%s"},"data":"%s"}]}`, b64([]byte("json/plain")), b64([]byte(`"x"`)))
+	require.NotEqual(t, http.StatusOK, s.call(http.MethodPost, "/codec/decode", nil, plain, tokAdmin).status)
+
+	// rightsdesk dev: its Temporal UI decodes without a token, from this
+	// machine only (the test server listens on loopback).
+	dev := newStack(t, stackOptions{codecAnonymous: true})
+	require.Equal(t, http.StatusOK, dev.call(http.MethodPost, "/codec/decode", nil, body, "").status)
 }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
@@ -809,4 +852,10 @@ func TestSearchByIdentifier(t *testing.T) {
 	var n int64
 	require.NoError(t, s.store.DB.Model(&store.Access{}).Where("what = 'search'").Count(&n).Error)
 	require.EqualValues(t, 2+1+2+3, n, "every request found is logged as read")
+}
+
+func cphZone(t *testing.T) *time.Location {
+	loc, err := time.LoadLocation("Europe/Copenhagen")
+	require.NoError(t, err)
+	return loc
 }

@@ -8,11 +8,13 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/labstack/echo/v4"
 
 	"github.com/rightsdesk/rightsdesk/internal/config"
+	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
 // Principal is who calls: a staff member (OIDC) or a machine client (static
@@ -44,17 +46,33 @@ func (p *Principal) Can(controllerID string) bool {
 type authenticator struct {
 	tokens map[[32]byte]Principal
 	cfg    config.Config
+	// limit counts calls without a valid token, and failed sign-ins, per
+	// client address.
+	limit *addressLimiter
 
 	mu       sync.Mutex
 	verifier *oidc.IDTokenVerifier
+	// verified caches OIDC tokens already verified, until they expire, so
+	// a signed-in caseworker costs no verification per call.
+	verified map[[32]byte]verifiedToken
 }
+
+type verifiedToken struct {
+	principal Principal
+	profile   staffProfile
+	expires   time.Time
+}
+
+// maxVerified bounds the cache of verified tokens.
+const maxVerified = 10000
 
 func newAuthenticator(cfg config.Config) (*authenticator, error) {
 	toks, err := config.ParseTokens(cfg.APITokens)
 	if err != nil {
 		return nil, err
 	}
-	a := &authenticator{tokens: map[[32]byte]Principal{}, cfg: cfg}
+	a := &authenticator{tokens: map[[32]byte]Principal{}, cfg: cfg, limit: newAddressLimiter(cfg.IntakeRatePerMinute),
+		verified: map[[32]byte]verifiedToken{}}
 	for _, t := range toks {
 		// Only the hash is kept in memory.
 		a.tokens[sha256.Sum256([]byte(t.Secret))] = Principal{Actor: "token:" + t.Name, Roles: []string{t.Role}, Controllers: t.Controllers}
@@ -74,42 +92,77 @@ func (a *authenticator) oidcVerifier(ctx context.Context) (*oidc.IDTokenVerifier
 	if err != nil {
 		return nil, err
 	}
-	a.verifier = provider.Verifier(&oidc.Config{ClientID: a.cfg.OIDCAudience, SkipClientIDCheck: a.cfg.OIDCAudience == ""})
+	// The audience is always checked: config refuses an issuer without one.
+	a.verifier = provider.Verifier(&oidc.Config{ClientID: a.cfg.OIDCAudience})
 	return a.verifier, nil
 }
 
 var errUnauthenticated = NewProblem(http.StatusUnauthorized, "unauthenticated", "a valid bearer token is required")
 
-func (a *authenticator) authenticate(ctx context.Context, header string) (*Principal, error) {
-	raw, ok := strings.CutPrefix(header, "Bearer ")
-	if !ok || strings.TrimSpace(raw) == "" {
-		return nil, errUnauthenticated
+// authenticate finds who calls from the Authorization header. A missing or
+// invalid token counts against the client's address; once its bucket is
+// empty the answer is 429 and no token is verified, so junk tokens cost
+// nothing and cannot be tried without end.
+func (a *authenticator) authenticate(ctx context.Context, header, addr string) (*Principal, staffProfile, error) {
+	fail := func() (*Principal, staffProfile, error) {
+		if !a.limit.take(addr) {
+			return nil, staffProfile{}, errRateLimited
+		}
+		return nil, staffProfile{}, errUnauthenticated
 	}
+	scheme, raw, _ := strings.Cut(header, " ")
 	raw = strings.TrimSpace(raw)
-	if p, ok := a.tokens[sha256.Sum256([]byte(raw))]; ok {
-		return &p, nil
+	// The scheme is case-insensitive (RFC 9110 §11.1).
+	if !strings.EqualFold(scheme, "Bearer") || raw == "" {
+		return fail()
+	}
+	sum := sha256.Sum256([]byte(raw))
+	if p, ok := a.tokens[sum]; ok {
+		return &p, staffProfile{DisplayName: strings.TrimPrefix(p.Actor, "token:"), source: "token"}, nil
+	}
+	a.mu.Lock()
+	v, ok := a.verified[sum]
+	a.mu.Unlock()
+	if ok && time.Now().Before(v.expires) {
+		p := v.principal
+		return &p, v.profile, nil
+	}
+	if a.limit.empty(addr) {
+		return nil, staffProfile{}, errRateLimited
 	}
 	if a.cfg.OIDCIssuer == "" || strings.Count(raw, ".") != 2 {
-		return nil, errUnauthenticated
+		return fail()
 	}
-	v, err := a.oidcVerifier(ctx)
+	verifier, err := a.oidcVerifier(ctx)
 	if err != nil {
-		return nil, Unavailable("the identity provider cannot be reached", 10)
+		return nil, staffProfile{}, Unavailable("the identity provider cannot be reached", 10)
 	}
-	tok, err := v.Verify(ctx, raw)
+	tok, err := verifier.Verify(ctx, raw)
 	if err != nil {
-		return nil, errUnauthenticated
+		return fail()
 	}
 	var claims map[string]any
 	if err := tok.Claims(&claims); err != nil {
-		return nil, errUnauthenticated
+		return fail()
 	}
-	p := &Principal{Actor: "oidc:" + tok.Subject, Roles: stringsClaim(claims[a.cfg.OIDCRolesClaim]), Controllers: stringsClaim(claims[a.cfg.OIDCControllersClaim])}
-	if len(p.Controllers) == 0 && !p.Has(config.RoleAdmin) {
-		// Staff see only the controllers they belong to: none named, none seen.
+	p := Principal{Actor: "oidc:" + tok.Subject, Roles: stringsClaim(claims[a.cfg.OIDCRolesClaim]), Controllers: stringsClaim(claims[a.cfg.OIDCControllersClaim])}
+	if !workflows.ValidStaffID(p.Actor) {
+		return fail()
+	}
+	// Staff see only the controllers they belong to: none named, none
+	// seen. An admin acting for every controller is a setting, not a
+	// default.
+	if len(p.Controllers) == 0 && !(p.Has(config.RoleAdmin) && a.cfg.OIDCAdminAllControllers) {
 		p.Controllers = []string{noController}
 	}
-	return p, nil
+	profile := profileOf(claims)
+	a.mu.Lock()
+	if len(a.verified) >= maxVerified {
+		clear(a.verified)
+	}
+	a.verified[sum] = verifiedToken{principal: p, profile: profile, expires: tok.Expiry}
+	a.mu.Unlock()
+	return &p, profile, nil
 }
 
 func stringsClaim(v any) []string {
@@ -135,7 +188,7 @@ const noController = "-none-"
 func (s *Server) staff(roles ...string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			p, err := s.auth.authenticate(c.Request().Context(), c.Request().Header.Get(echo.HeaderAuthorization))
+			p, err := s.signIn(c)
 			if err != nil {
 				return err
 			}
@@ -148,14 +201,28 @@ func (s *Server) staff(roles ...string) echo.MiddlewareFunc {
 	}
 }
 
-// optionalStaff authenticates when a token is sent; without one the caller is the public.
-func (s *Server) optionalStaff(next echo.HandlerFunc) echo.HandlerFunc {
+// signIn authenticates the caller and keeps the staff directory current.
+func (s *Server) signIn(c echo.Context) (*Principal, error) {
+	p, profile, err := s.auth.authenticate(c.Request().Context(), c.Request().Header.Get(echo.HeaderAuthorization), c.RealIP())
+	if err != nil {
+		return nil, err
+	}
+	s.directory.remember(c.Request().Context(), p, profile)
+	return p, nil
+}
+
+// publicOrStaff serves the public, limited per client address, and staff,
+// not limited. A token that does not authenticate is refused, and counted
+// against the address like any call without one.
+func (s *Server) publicOrStaff(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		h := c.Request().Header.Get(echo.HeaderAuthorization)
-		if h == "" {
+		if c.Request().Header.Get(echo.HeaderAuthorization) == "" {
+			if !s.auth.limit.take(c.RealIP()) {
+				return errRateLimited
+			}
 			return next(c)
 		}
-		p, err := s.auth.authenticate(c.Request().Context(), h)
+		p, err := s.signIn(c)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"net"
 	"net/http"
 	"strings"
 
@@ -13,8 +14,10 @@ import (
 )
 
 // codecRoutes serve the Temporal UI's codec server: POST /codec/decode and
-// /codec/encode, for staff with the role dpo or admin (or anyone, for
-// rightsdesk dev on localhost), from the configured browser origins.
+// /codec/encode, from the configured browser origins, for staff with the
+// role dpo or admin who may see every request (a payload does not say which
+// request it belongs to). rightsdesk dev lets its own Temporal UI decode
+// without a token, and only from this machine's loopback address.
 func (s *Server) codecRoutes() {
 	handler := http.StripPrefix("/codec", converter.NewPayloadCodecHTTPHandler(crypto.Codec{Keys: s.keys}))
 	mws := []echo.MiddlewareFunc{}
@@ -26,10 +29,37 @@ func (s *Server) codecRoutes() {
 			AllowCredentials: true,
 		}))
 	}
-	if !s.cfg.CodecAnonymous {
-		mws = append(mws, s.staff(config.RoleDPO, config.RoleAdmin))
-	}
+	mws = append(mws, s.codecAccess)
 	g := s.echo.Group("/codec", mws...)
 	g.POST("/decode", echo.WrapHandler(handler))
 	g.POST("/encode", echo.WrapHandler(handler))
+}
+
+// codecAccess lets through an anonymous caller on loopback when the
+// configuration allows it (rightsdesk dev), and otherwise only a dpo or
+// admin who acts for every controller.
+func (s *Server) codecAccess(next echo.HandlerFunc) echo.HandlerFunc {
+	staff := s.staff(config.RoleDPO, config.RoleAdmin)(func(c echo.Context) error {
+		if p := principal(c); len(p.Controllers) > 0 {
+			return NewProblem(http.StatusForbidden, "forbidden", "decoding needs access to every controller: a payload does not say which request it belongs to")
+		}
+		return next(c)
+	})
+	return func(c echo.Context) error {
+		if s.cfg.CodecAnonymous && c.Request().Header.Get(echo.HeaderAuthorization) == "" && fromLoopback(c.Request()) {
+			return next(c)
+		}
+		return staff(c)
+	}
+}
+
+// fromLoopback reports whether the connection itself comes from this
+// machine (no forwarded header is believed).
+func fromLoopback(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

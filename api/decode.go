@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 )
@@ -45,12 +46,20 @@ func (f *fieldErrors) limit(v string, def, max int) int {
 	return n
 }
 
+// MaxListedErrors bounds the fields a validation problem lists: a huge
+// invalid body earns a short answer, with the total count.
+const MaxListedErrors = 20
+
 func (f fieldErrors) problem() error {
 	if len(f) == 0 {
 		return nil
 	}
 	p := NewProblem(http.StatusUnprocessableEntity, "validation", fmt.Sprintf("the request has %d invalid field(s); nothing was written", len(f)))
 	p.Errors = f
+	if len(f) > MaxListedErrors {
+		p.Errors = f[:MaxListedErrors]
+	}
+	p.ErrorCount = len(f)
 	return p
 }
 
@@ -58,9 +67,12 @@ func (f fieldErrors) problem() error {
 // value, no unknown fields. Its errors name the field at fault.
 func decode(c echo.Context, v any) error {
 	req := c.Request()
-	mt, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
+	mt, params, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
 	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 		return NewProblem(http.StatusUnsupportedMediaType, "unsupported-media-type", "send the body as application/json")
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return NewProblem(http.StatusUnsupportedMediaType, "unsupported-media-type", "JSON is UTF-8 (RFC 8259): send the body without a charset or with charset=utf-8")
 	}
 	body, err := io.ReadAll(req.Body)
 	if err != nil {
@@ -73,7 +85,14 @@ func decode(c echo.Context, v any) error {
 	return decodeBytes(body, v)
 }
 
+// decodeBytes decodes strictly. Input is kept or refused, never altered:
+// encoding/json would replace invalid UTF-8 and lone surrogates with U+FFFD,
+// let the last of two equal keys win and match keys case-insensitively, so
+// all of these are refused before it runs.
 func decodeBytes(body []byte, v any) error {
+	if err := checkJSONText(body); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -125,4 +144,115 @@ func jsonType(kind string) string {
 	default:
 		return "a number"
 	}
+}
+
+// checkJSONText refuses what encoding/json would silently change: bytes
+// that are not UTF-8, escaped lone surrogates (\ud800), and objects with the
+// same key twice, also when the two differ only in case.
+func checkJSONText(body []byte) error {
+	if !utf8.Valid(body) {
+		return malformedProblem("", "the body is not valid UTF-8")
+	}
+	if err := checkSurrogates(body); err != nil {
+		return err
+	}
+	type frame struct {
+		object    bool
+		keys      map[string]bool
+		expectKey bool
+		lastKey   string
+		index     int
+		path      string
+	}
+	var stack []*frame
+	top := func() *frame {
+		if len(stack) == 0 {
+			return nil
+		}
+		return stack[len(stack)-1]
+	}
+	afterValue := func(f *frame) {
+		switch {
+		case f == nil:
+		case f.object:
+			f.expectKey = true
+		default:
+			f.index++
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			// The end, or a syntax error the decoder proper reports.
+			return nil
+		}
+		f := top()
+		switch t := tok.(type) {
+		case json.Delim:
+			if t == '{' || t == '[' {
+				path := ""
+				if f != nil && f.object {
+					path = f.path + "/" + f.lastKey
+				} else if f != nil {
+					path = f.path + "/" + strconv.Itoa(f.index)
+				}
+				stack = append(stack, &frame{object: t == '{', keys: map[string]bool{}, expectKey: true, path: path})
+				continue
+			}
+			stack = stack[:len(stack)-1]
+			afterValue(top())
+		case string:
+			if f != nil && f.object && f.expectKey {
+				k := strings.ToLower(t)
+				if f.keys[k] {
+					return malformedProblem(f.path+"/"+t, "this key is given twice (keys are compared regardless of case)")
+				}
+				f.keys[k], f.lastKey, f.expectKey = true, t, false
+				continue
+			}
+			afterValue(f)
+		default:
+			afterValue(f)
+		}
+	}
+}
+
+// checkSurrogates refuses a \u escape of a UTF-16 surrogate that is not
+// part of a pair: it stands for no character.
+func checkSurrogates(body []byte) error {
+	for i := 0; i < len(body); i++ {
+		if body[i] != '\\' || i+1 >= len(body) {
+			continue
+		}
+		if body[i+1] != 'u' {
+			i++ // an escaped character, perhaps a backslash
+			continue
+		}
+		r, ok := hex4(body, i+2)
+		if !ok {
+			continue // the decoder reports it
+		}
+		switch {
+		case r >= 0xd800 && r < 0xdc00:
+			if lo, ok := hex4(body, i+8); ok && i+7 < len(body) && body[i+6] == '\\' && body[i+7] == 'u' && lo >= 0xdc00 && lo < 0xe000 {
+				i += 11
+				continue
+			}
+			return malformedProblem("", "the body holds an escaped lone surrogate (\\u"+string(body[i+2:i+6])+"), which is no character")
+		case r >= 0xdc00 && r < 0xe000:
+			return malformedProblem("", "the body holds an escaped lone surrogate (\\u"+string(body[i+2:i+6])+"), which is no character")
+		}
+		i += 5
+	}
+	return nil
+}
+
+func hex4(b []byte, at int) (rune, bool) {
+	if at+4 > len(b) {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(b[at:at+4]), 16, 32)
+	return rune(n), err == nil
 }

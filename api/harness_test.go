@@ -55,6 +55,11 @@ type stackOptions struct {
 	temporal client.Client // instead of the shared client (to inject failures)
 	rate     int
 	oidc     *testIssuer
+	// temporalTimeout bounds the API's calls into Temporal.
+	temporalTimeout time.Duration
+	now             func() time.Time
+	codecAnonymous  bool
+	adminAll        bool
 }
 
 func newStack(t testing.TB, opts ...stackOptions) *stack {
@@ -84,11 +89,12 @@ func newStack(t testing.TB, opts ...stackOptions) *stack {
 	if o.oidc != nil {
 		cfg.OIDCIssuer, cfg.OIDCAudience = o.oidc.url, "rightsdesk"
 	}
+	cfg.TemporalTimeout, cfg.CodecAnonymous, cfg.OIDCAdminAllControllers = o.temporalTimeout, o.codecAnonymous, o.adminAll
 	apiClient := tc
 	if o.temporal != nil {
 		apiClient = o.temporal
 	}
-	s, err := api.New(api.Deps{Config: cfg, Store: st, Temporal: apiClient, Keys: testenv.Keys(), Logger: testenv.Logger()})
+	s, err := api.New(api.Deps{Config: cfg, Store: st, Temporal: apiClient, Keys: testenv.Keys(), Logger: testenv.Logger(), Now: o.now})
 	require.NoError(t, err)
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)

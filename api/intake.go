@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -80,6 +81,9 @@ var relationships = []string{"guardian", "lawyer", "power_of_attorney", "other"}
 
 const maxText = 10000
 
+// maxDetailItems bounds the corrections, purposes and consents of a request.
+const maxDetailItems = 100
+
 // intakeInput is a validated intake with what the response needs.
 type intakeInput struct {
 	intake.Intake
@@ -102,8 +106,11 @@ func (s *Server) validateIntake(c echo.Context, b IntakeBody, p *Principal) (int
 	if err != nil {
 		return intakeInput{}, err
 	}
-	loc, _ := time.LoadLocation(policy.TimeZone)
-	return checkIntake(b, policy, p, deadline.Day(time.Now().In(loc)))
+	loc, err := deadline.LoadLocation(policy.TimeZone)
+	if err != nil {
+		return intakeInput{}, err
+	}
+	return checkIntake(b, policy, p, deadline.Today(s.now(), loc))
 }
 
 // checkIntake is the validation of an intake for a known controller, as of
@@ -122,6 +129,10 @@ func checkIntake(b IntakeBody, policy controllers.Policy, p *Principal, today ti
 		kinds = []string{b.Kind}
 	case len(b.Kinds) == 0:
 		errs.add("/kind", "required: the right invoked (%s), or kinds for several", kindList())
+	}
+	if len(kinds) > len(workflows.Kinds) {
+		errs.add("/kinds", "at most %d rights, each once", len(workflows.Kinds))
+		kinds = nil
 	}
 	seen := map[string]bool{}
 	for i, k := range kinds {
@@ -178,13 +189,14 @@ func checkIntake(b IntakeBody, policy controllers.Policy, p *Principal, today ti
 		}
 	}
 
-	subj := intake.Subject{Name: strings.TrimSpace(b.Subject.Name), Phone: strings.TrimSpace(b.Subject.Phone), Address: strings.TrimSpace(b.Subject.Address)}
-	if subj.Name == "" {
-		errs.add("/subject/name", "required")
-	} else if len(subj.Name) > 300 {
-		errs.add("/subject/name", "at most 300 characters")
-	}
-	if e := strings.TrimSpace(b.Subject.Email); e != "" {
+	// Personal data is stored exactly as given, or refused: never trimmed
+	// or otherwise altered behind the sender's back.
+	subj := intake.Subject{Name: b.Subject.Name, Phone: b.Subject.Phone, Address: b.Subject.Address}
+	checkName(&errs, "/subject/name", subj.Name, true)
+	asGiven(&errs, "/subject/phone", subj.Phone)
+	asGiven(&errs, "/subject/address", subj.Address)
+	asGiven(&errs, "/subject/email", b.Subject.Email)
+	if e := b.Subject.Email; e != "" && e == strings.TrimSpace(e) {
 		if addr, err := mail.ParseAddress(e); err != nil || addr.Address != e || !strings.Contains(e[strings.LastIndex(e, "@"):], ".") {
 			errs.add("/subject/email", "not an e-mail address")
 		} else {
@@ -222,10 +234,9 @@ func checkIntake(b IntakeBody, policy controllers.Policy, p *Principal, today ti
 		}
 	}
 	if r := b.Representative; r != nil {
-		rep := intake.Representative{Name: strings.TrimSpace(r.Name), Email: strings.TrimSpace(r.Email), Relationship: r.Relationship, MandateChecked: r.MandateChecked}
-		if rep.Name == "" {
-			errs.add("/representative/name", "required")
-		}
+		rep := intake.Representative{Name: r.Name, Email: r.Email, Relationship: r.Relationship, MandateChecked: r.MandateChecked}
+		checkName(&errs, "/representative/name", rep.Name, true)
+		asGiven(&errs, "/representative/email", rep.Email)
 		if !slices.Contains(relationships, r.Relationship) {
 			errs.add("/representative/relationship", "must be one of %s", strings.Join(relationships, ", "))
 		}
@@ -265,6 +276,47 @@ func checkIntake(b IntakeBody, policy controllers.Policy, p *Principal, today ti
 	return in, errs.problem()
 }
 
+// maxNameLength bounds a name.
+const maxNameLength = 300
+
+// checkName accepts a name as given or refuses it: no spaces around it to
+// trim, no control characters, no bidirectional overrides or isolates
+// (U+202A–U+202E, U+2066–U+2069), which can make a name read as another.
+func checkName(errs *fieldErrors, pointer, name string, required bool) {
+	switch {
+	case name == "":
+		if required {
+			errs.add(pointer, "required")
+		}
+		return
+	case len(name) > maxNameLength:
+		errs.add(pointer, "at most %d characters", maxNameLength)
+		return
+	case strings.TrimSpace(name) == "":
+		errs.add(pointer, "required")
+		return
+	}
+	asGiven(errs, pointer, name)
+	for _, r := range name {
+		switch {
+		case (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c:
+			errs.add(pointer, "a name may not hold bidirectional control characters")
+			return
+		case unicode.IsControl(r):
+			errs.add(pointer, "a name may not hold control characters")
+			return
+		}
+	}
+}
+
+// asGiven refuses a value with spaces before or after it rather than
+// trimming them.
+func asGiven(errs *fieldErrors, pointer, v string) {
+	if v != strings.TrimSpace(v) {
+		errs.add(pointer, "remove the spaces before or after the value: it is stored exactly as given")
+	}
+}
+
 func validateDetails(errs *fieldErrors, d *DetailsBody, kinds []string) {
 	if len(d.Description) > maxText {
 		errs.add("/details/description", "at most %d characters", maxText)
@@ -272,13 +324,16 @@ func validateDetails(errs *fieldErrors, d *DetailsBody, kinds []string) {
 	if len(d.Scope) > maxText {
 		errs.add("/details/scope", "at most %d characters", maxText)
 	}
+	if len(d.Corrections) > maxDetailItems || len(d.Purposes) > maxDetailItems || len(d.Consents) > maxDetailItems {
+		errs.add("/details", "at most %d corrections, purposes or consents", maxDetailItems)
+		return
+	}
 	for i, c := range d.Corrections {
 		if strings.TrimSpace(c.Data) == "" || strings.TrimSpace(c.Correct) == "" {
 			errs.add(fmt.Sprintf("/details/corrections/%d", i), "say which data is wrong (data) and what is correct (correct)")
+		} else if len(c.Data) > 1000 || len(c.Correct) > 1000 {
+			errs.add(fmt.Sprintf("/details/corrections/%d", i), "at most 1000 characters each")
 		}
-	}
-	if len(d.Corrections) > 100 || len(d.Purposes) > 100 || len(d.Consents) > 100 {
-		errs.add("/details", "at most 100 corrections, purposes or consents")
 	}
 	for _, list := range []struct {
 		name  string
@@ -374,7 +429,11 @@ func (s *Server) createRequest(c echo.Context) error {
 			}
 		}
 	}
-	out := IntakeResponse{Warnings: in.warnings}
+	out := IntakeResponse{}
+	if p != nil {
+		// The modulus-11 warning is for staff; a citizen's number is valid.
+		out.Warnings = in.warnings
+	}
 	for _, r := range res.Requests {
 		rc := RequestCreated{
 			ID: r.ID.String(), Reference: r.Reference, Kind: r.Kind, Stage: string(workflows.StageReceived),

@@ -15,12 +15,26 @@ type Problem struct {
 	Status   int    `json:"status"`
 	Detail   string `json:"detail,omitempty"`
 	Instance string `json:"instance,omitempty"`
-	// Errors lists the fields at fault, for validation problems.
+	// Errors lists the fields at fault, for validation problems: at most
+	// MaxListedErrors of them.
 	Errors []FieldError `json:"errors,omitempty"`
+	// ErrorCount is how many fields are at fault in all.
+	ErrorCount int `json:"error_count,omitempty"`
+	// BlockedBy lists the requests that stop an action, such as the other
+	// open requests of a person whose data an erasure would delete.
+	BlockedBy []BlockingRequest `json:"blocked_by,omitempty"`
 	// Rule names the legal or state rule a rejected action broke.
 	Rule string `json:"rule,omitempty"`
 
 	retryAfter string
+}
+
+// BlockingRequest is a request that stops an action.
+type BlockingRequest struct {
+	ID        string `json:"id"`
+	Reference string `json:"reference"`
+	Kind      string `json:"kind"`
+	Stage     string `json:"stage"`
 }
 
 // FieldError is one field at fault, named by JSON pointer (RFC 6901).
@@ -62,6 +76,10 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	var he *echo.HTTPError
 	switch {
 	case errors.As(err, &p):
+		// A copy: problems such as errUnauthenticated are shared values,
+		// and each answer carries its own instance.
+		cp := *p
+		p = &cp
 	case errors.As(err, &he):
 		p = NewProblem(he.Code, "http", "")
 		if he.Code == http.StatusRequestEntityTooLarge {
@@ -72,6 +90,10 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		}
 		if he.Code == http.StatusNotFound {
 			p.Type = problemTypeBase + "not-found"
+		}
+		if he.Code == http.StatusMethodNotAllowed {
+			p.Type = problemTypeBase + "method-not-allowed"
+			p.Detail = "this path does not answer " + c.Request().Method + "; see the Allow header"
 		}
 	default:
 		s.log.Error("request failed", "request_id", requestID(c), "method", c.Request().Method,
@@ -84,7 +106,7 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	if p.retryAfter != "" {
 		c.Response().Header().Set("Retry-After", p.retryAfter)
 	}
-	if c.Request().Method == http.MethodHead {
+	if isHead(c) {
 		_ = c.NoContent(p.Status)
 		return
 	}

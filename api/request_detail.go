@@ -79,7 +79,7 @@ func (s *Server) getRequest(c echo.Context) error {
 		out.Timeline = append(out.Timeline, EventView{At: e.At, Actor: e.Actor, Action: e.Action, Data: json.RawMessage(e.Data)})
 	}
 	if r.WorkflowStarted {
-		qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		qctx, cancel := context.WithTimeout(ctx, min(5*time.Second, s.cfg.TemporalTimeout))
 		defer cancel()
 		v, err := s.temporal.QueryWorkflow(qctx, workflows.WorkflowID(r.ID), "", workflows.QueryState)
 		if err == nil {
@@ -87,6 +87,8 @@ func (s *Server) getRequest(c echo.Context) error {
 			if err := v.Get(&st); err == nil {
 				sv := stateView(st)
 				out.State = &sv
+				// Read your writes: the summary is the live state's.
+				out.RequestView.fromLive(st)
 			}
 		} else {
 			// The read model still answers while Temporal is away.

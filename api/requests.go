@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"net/http"
@@ -20,23 +21,35 @@ import (
 
 // RequestView is a request as lists show it: no personal data.
 type RequestView struct {
-	ID             string     `json:"id"`
-	Reference      string     `json:"reference"`
-	Controller     string     `json:"controller"`
-	Kind           string     `json:"kind"`
-	Channel        string     `json:"channel"`
-	Stage          string     `json:"stage"`
-	Outcome        *string    `json:"outcome"`
-	ReceivedAt     string     `json:"received_at"`
-	DueAt          *string    `json:"due_at"`
-	StatutoryDueAt *string    `json:"statutory_due_at"`
-	ExtendedDueAt  *string    `json:"extended_due_at"`
-	Paused         bool       `json:"paused"`
-	Assignee       *string    `json:"assignee"`
-	Breached       bool       `json:"breached"`
-	Late           bool       `json:"late"`
-	GroupID        *string    `json:"group_id"`
-	ClosedAt       *time.Time `json:"closed_at"`
+	ID             string  `json:"id"`
+	Reference      string  `json:"reference"`
+	Controller     string  `json:"controller"`
+	Kind           string  `json:"kind"`
+	Channel        string  `json:"channel"`
+	Stage          string  `json:"stage"`
+	Outcome        *string `json:"outcome"`
+	ReceivedAt     string  `json:"received_at"`
+	DueAt          *string `json:"due_at"`
+	StatutoryDueAt *string `json:"statutory_due_at"`
+	ExtendedDueAt  *string `json:"extended_due_at"`
+	// RefusalDueAt is when a refusal, also a partial one, is due: the
+	// statutory deadline, which an extension does not move (Art. 12(4)).
+	RefusalDueAt *string    `json:"refusal_due_at"`
+	Paused       bool       `json:"paused"`
+	Assignee     *string    `json:"assignee"`
+	Breached     bool       `json:"breached"`
+	Late         bool       `json:"late"`
+	GroupID      *string    `json:"group_id"`
+	ClosedAt     *time.Time `json:"closed_at"`
+	// Attention names the step that keeps failing (project, notify, reply,
+	// forward, or workflow when the workflow stopped); null when all is well.
+	Attention *AttentionView `json:"attention"`
+}
+
+// AttentionView says what of a request needs a person's attention.
+type AttentionView struct {
+	Step  string    `json:"step"`
+	Since time.Time `json:"since"`
 }
 
 func requestView(r store.Request) RequestView {
@@ -44,7 +57,13 @@ func requestView(r store.Request) RequestView {
 		ID: r.ID.String(), Reference: r.Reference, Controller: r.ControllerID, Kind: r.Kind, Channel: r.Channel, Stage: r.Stage,
 		Outcome: r.Outcome, ReceivedAt: dateOf(r.ReceivedOn), DueAt: dateOfPtr(r.DueOn), StatutoryDueAt: dateOfPtr(r.StatutoryDueOn),
 		ExtendedDueAt: dateOfPtr(r.ExtendedDueOn), Paused: r.PausedAt != nil, Assignee: r.Assignee, Breached: r.Breached, Late: r.Late,
-		ClosedAt: r.ClosedAt,
+		ClosedAt: r.ClosedAt, RefusalDueAt: dateOfPtr(r.StatutoryDueOn),
+	}
+	if r.Attention != nil {
+		v.Attention = &AttentionView{Step: *r.Attention}
+		if r.AttentionSince != nil {
+			v.Attention.Since = *r.AttentionSince
+		}
 	}
 	if r.GroupID != nil {
 		g := r.GroupID.String()
@@ -74,7 +93,7 @@ func (s *Server) listRequests(c echo.Context) error {
 	q := c.QueryParams()
 	var errs fieldErrors
 	db := scoped(s.store.DB.WithContext(c.Request().Context()).Model(&store.Request{}), p, "controller_id")
-	allowed := map[string]bool{"stage": true, "kind": true, "assignee": true, "overdue": true, "due_before": true, "controller": true, "cursor": true, "limit": true}
+	allowed := map[string]bool{"stage": true, "kind": true, "assignee": true, "overdue": true, "due_before": true, "controller": true, "cursor": true, "limit": true, "needs_attention": true}
 	for k := range q {
 		if !allowed[k] {
 			errs.add("/query/"+k, "unknown filter")
@@ -106,7 +125,21 @@ func (s *Server) listRequests(c echo.Context) error {
 		if err != nil {
 			errs.add("/query/overdue", "true or false")
 		} else if b {
-			db = db.Where("closed_at IS NULL AND due_on < ?", deadline.Day(time.Now()))
+			cond, args, err := s.overdueCondition(c.Request().Context())
+			if err != nil {
+				return err
+			}
+			db = db.Where("closed_at IS NULL").Where(cond, args...)
+		}
+	}
+	if v := q.Get("needs_attention"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs.add("/query/needs_attention", "true or false")
+		} else if b {
+			db = db.Where("attention IS NOT NULL")
+		} else {
+			db = db.Where("attention IS NULL")
 		}
 	}
 	if v := q.Get("due_before"); v != "" {
@@ -168,4 +201,25 @@ func parseCursor(s string) (string, uuid.UUID, error) {
 	}
 	u, err := uuid.Parse(id)
 	return due, u, err
+}
+
+// overdueCondition is "due before today", with today in each controller's
+// own time zone (deadline.Today, the one definition of today).
+func (s *Server) overdueCondition(ctx context.Context) (string, []any, error) {
+	var ctrls []store.Controller
+	if err := s.store.DB.WithContext(ctx).Select("id, time_zone").Find(&ctrls).Error; err != nil {
+		return "", nil, s.storeError(err)
+	}
+	conds := []string{"false"}
+	var args []any
+	now := s.now()
+	for _, c := range ctrls {
+		loc, err := deadline.LoadLocation(c.TimeZone)
+		if err != nil {
+			return "", nil, err
+		}
+		conds = append(conds, "(controller_id = ? AND due_on < ?)")
+		args = append(args, c.ID, deadline.Today(now, loc))
+	}
+	return "(" + strings.Join(conds, " OR ") + ")", args, nil
 }

@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -33,7 +32,7 @@ func (s *Server) searchRequests(c echo.Context) error {
 	var errs fieldErrors
 	type ident struct{ kind, value string }
 	var ids []ident
-	today := time.Now()
+	today := s.now()
 	if v := strings.TrimSpace(b.Email); v != "" {
 		ids = append(ids, ident{"email", intake.NormalizeEmail(v)})
 	}

@@ -19,8 +19,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
 
-	"golang.org/x/time/rate"
-
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/internal/intake"
@@ -35,19 +33,24 @@ type Deps struct {
 	Temporal client.Client
 	Keys     *crypto.Keyring
 	Logger   *slog.Logger
+	// Now is the clock; nil means time.Now. Tests set it to check what
+	// "today" means in a controller's time zone.
+	Now func() time.Time
 }
 
 // Server is the HTTP API.
 type Server struct {
-	cfg      config.Config
-	store    *store.Store
-	temporal client.Client
-	log      *slog.Logger
-	echo     *echo.Echo
-	registry *prometheus.Registry
-	auth     *authenticator
-	keys     *crypto.Keyring
-	intake   *intake.Service
+	cfg       config.Config
+	store     *store.Store
+	temporal  client.Client
+	log       *slog.Logger
+	echo      *echo.Echo
+	registry  *prometheus.Registry
+	auth      *authenticator
+	keys      *crypto.Keyring
+	intake    *intake.Service
+	directory *directory
+	now       func() time.Time
 }
 
 // New builds the API with its routes and middleware.
@@ -63,8 +66,15 @@ func New(d Deps) (*Server, error) {
 	if d.Keys == nil {
 		return nil, errors.New("api: no keyring: personal data cannot be stored")
 	}
+	if d.Config.TemporalTimeout <= 0 {
+		d.Config.TemporalTimeout = 10 * time.Second
+	}
+	tokens, _ := config.ParseTokens(d.Config.APITokens) // parsed without error by newAuthenticator
 	s := &Server{cfg: d.Config, store: d.Store, temporal: d.Temporal, log: logger, registry: prometheus.NewRegistry(),
-		auth: auth, keys: d.Keys, intake: &intake.Service{Store: d.Store, Keys: d.Keys}}
+		auth: auth, keys: d.Keys, intake: &intake.Service{Store: d.Store, Keys: d.Keys}, directory: newDirectory(d.Store, logger, tokens), now: d.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	e := echo.New()
@@ -81,6 +91,7 @@ func New(d Deps) (*Server, error) {
 		}
 		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
 	}
+	e.Pre(headAsGet)
 	e.Use(middleware.RequestID())
 	e.Use(s.requestLogger())
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
@@ -110,9 +121,9 @@ func (s *Server) routes() {
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
 	e.GET("/openapi.json", s.openAPI)
 
-	public := s.rateLimit()
+	public := s.publicOrStaff
 	v1 := e.Group("/v1")
-	v1.POST("/requests", s.createRequest, public, s.optionalStaff)
+	v1.POST("/requests", s.createRequest, public)
 
 	staff := s.staff(staffRoles...)
 	reqs := v1.Group("/requests", staff)
@@ -124,6 +135,7 @@ func (s *Server) routes() {
 	s.actionRoutes(acts)
 
 	v1.GET("/rights", s.listRights, staff)
+	v1.GET("/staff", s.listStaff, staff)
 	v1.GET("/tasks", s.listTasks, staff)
 	v1.POST("/tasks/:id/claim", s.taskAction(workflows.UpdateClaimTask), s.staff(config.RoleCaseworker, config.RoleAdmin))
 	v1.POST("/tasks/:id/complete", s.taskAction(workflows.UpdateCompleteTask), s.staff(config.RoleCaseworker, config.RoleAdmin))
@@ -135,27 +147,6 @@ func (s *Server) routes() {
 	v1.GET("/reports/summary", s.reportSummary, s.staff(config.RoleDPO, config.RoleAdmin))
 
 	s.codecRoutes()
-}
-
-// rateLimit limits calls without a token per client address.
-func (s *Server) rateLimit() echo.MiddlewareFunc {
-	perMinute := s.cfg.IntakeRatePerMinute
-	if perMinute < 1 {
-		perMinute = 20
-	}
-	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Skipper: func(c echo.Context) bool { return c.Request().Header.Get(echo.HeaderAuthorization) != "" },
-		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-			Rate: rate.Limit(float64(perMinute) / 60), Burst: perMinute, ExpiresIn: 3 * time.Minute,
-		}),
-		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			p := NewProblem(http.StatusTooManyRequests, "rate-limited", "too many requests from this address; try again in a minute")
-			p.retryAfter = "60"
-			return p
-		},
-		ErrorHandler: func(c echo.Context, err error) error { return err },
-	})
 }
 
 // healthz says the process is alive.
@@ -230,11 +221,14 @@ func (s *Server) metrics() echo.MiddlewareFunc {
 					status = http.StatusInternalServerError
 				}
 			}
+			// Labels come from a fixed set, so anonymous callers cannot grow
+			// the metric without bound: route templates, known methods.
 			route := c.Path()
-			if route == "" {
+			var he *echo.HTTPError
+			if route == "" || (errors.As(err, &he) && (he.Code == http.StatusNotFound || he.Code == http.StatusMethodNotAllowed)) {
 				route = "unmatched"
 			}
-			requests.WithLabelValues(c.Request().Method, route, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
+			requests.WithLabelValues(methodLabel(c), route, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
 			return err
 		}
 	}
@@ -256,4 +250,39 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	return nil
+}
+
+// headKey marks a HEAD request routed as GET.
+const headKey = "head"
+
+// headAsGet answers HEAD wherever GET is served (RFC 9110 §9.3.2): the
+// request is routed as GET, and net/http sends no body for the original
+// HEAD.
+func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if r := c.Request(); r.Method == http.MethodHead {
+			get := r.WithContext(r.Context())
+			get.Method = http.MethodGet
+			c.SetRequest(get)
+			c.Set(headKey, true)
+		}
+		return next(c)
+	}
+}
+
+func isHead(c echo.Context) bool {
+	head, _ := c.Get(headKey).(bool)
+	return head || c.Request().Method == http.MethodHead
+}
+
+// methodLabel is the request's method as a metric label: a known method, or "other".
+func methodLabel(c echo.Context) string {
+	if isHead(c) {
+		return http.MethodHead
+	}
+	switch m := c.Request().Method; m {
+	case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "other"
 }

@@ -15,6 +15,7 @@ type StateView struct {
 	StatutoryDueAt string          `json:"statutory_due_at"`
 	ExtendedDueAt  *string         `json:"extended_due_at"`
 	DeadlineAt     string          `json:"deadline_at"`
+	RefusalDueAt   string          `json:"refusal_due_at"`
 	Paused         bool            `json:"paused"`
 	PausedDays     int             `json:"paused_days"`
 	Pauses         []PauseView     `json:"pauses"`
@@ -29,6 +30,7 @@ type StateView struct {
 	RepliedAt      *time.Time      `json:"replied_at"`
 	ClosedAt       *time.Time      `json:"closed_at"`
 	Version        int64           `json:"version"`
+	Attention      *AttentionView  `json:"attention"`
 }
 
 // PauseView is one stop of the clock.
@@ -81,6 +83,10 @@ func stateView(s workflows.State) StateView {
 		StatutoryDueAt: dateOf(s.StatutoryDueOn), ExtendedDueAt: dateOfPtr(s.ExtendedDueOn), DeadlineAt: dateOf(s.DeadlineOn),
 		Paused: s.Paused, PausedDays: s.PausedDays, Pauses: []PauseView{}, Assignee: s.Assignee, Tasks: []TaskStateView{},
 		Notes: s.Notes, Breached: s.Breached, Late: s.Late, RepliedAt: s.RepliedAt, ClosedAt: s.ClosedAt, Version: s.Version,
+		RefusalDueAt: dateOf(s.StatutoryDueOn), // = RefusalDueOn, which requests older than it lack
+	}
+	if a := s.Attention; a != nil {
+		v.Attention = &AttentionView{Step: a.Step, Since: a.Since}
 	}
 	for _, p := range s.Pauses {
 		v.Pauses = append(v.Pauses, PauseView{Purpose: string(p.Purpose), PausedAt: p.PausedAt, ResumedAt: p.ResumedAt, Answer: p.Answer})
@@ -103,4 +109,27 @@ func stateView(s workflows.State) StateView {
 			DueAt: dateOf(t.DueOn), CompletedAt: t.CompletedAt, CompletedBy: string(t.CompletedBy)})
 	}
 	return v
+}
+
+// fromLive overwrites the read model's summary of a request with its live
+// state, so the top of a request's detail never contradicts its state.
+func (v *RequestView) fromLive(s workflows.State) {
+	v.Stage = string(s.Stage)
+	v.Outcome = nil
+	if s.Outcome != "" {
+		o := string(s.Outcome)
+		v.Outcome = &o
+	}
+	v.DueAt, v.StatutoryDueAt, v.RefusalDueAt = dateOfPtr(&s.DueOn), dateOfPtr(&s.StatutoryDueOn), dateOfPtr(&s.StatutoryDueOn)
+	v.ExtendedDueAt = dateOfPtr(s.ExtendedDueOn)
+	v.Paused, v.Breached, v.Late, v.ClosedAt = s.Paused, s.Breached, s.Late, s.ClosedAt
+	v.Assignee = nil
+	if s.Assignee != "" {
+		a := s.Assignee
+		v.Assignee = &a
+	}
+	v.Attention = nil
+	if a := s.Attention; a != nil {
+		v.Attention = &AttentionView{Step: a.Step, Since: a.Since}
+	}
 }

@@ -93,12 +93,15 @@ func (s *Server) postStatusInformation(c echo.Context) error {
 		"no information is awaited from you")
 }
 
+// StatusWithdrawBody is the subject's withdrawal: an empty JSON object.
+// A JSON body with its content type is required, so that a form on another
+// site, or a no-cors fetch, cannot withdraw a request.
+type StatusWithdrawBody struct{}
+
 func (s *Server) postStatusWithdraw(c echo.Context) error {
-	if c.Request().ContentLength > 0 {
-		var empty struct{}
-		if err := decode(c, &empty); err != nil {
-			return err
-		}
+	var b StatusWithdrawBody
+	if err := decode(c, &b); err != nil {
+		return err
 	}
 	return s.statusAction(c, func(r store.Request) bool { return !final(r.Stage) && r.Stage != string(workflows.StageReply) },
 		workflows.UpdateWithdraw, workflows.Withdraw{By: workflows.ActorSubject}, "the request is already answered or closed")
@@ -120,15 +123,13 @@ func (s *Server) statusAction(c echo.Context, applies func(store.Request) bool, 
 		return NewProblem(http.StatusConflict, "nothing-to-do", none)
 	}
 	key := c.Request().Header.Get("Idempotency-Key")
+	ctx := c.Request().Context()
 	for _, r := range targets {
-		id := ""
-		if key != "" {
-			id = "subject/" + key
+		id, err := s.actionUpdateID(ctx, key, "subject/"+r.ID.String(), name, r.ID, arg)
+		if err != nil {
+			return err
 		}
-		if id == "" {
-			id = name + "/" + r.ID.String() + "/" + c.Response().Header().Get(echo.HeaderXRequestID)
-		}
-		if _, err := s.update(c.Request().Context(), r.ID, id, name, arg); err != nil {
+		if _, err := s.update(ctx, r.ID, id, name, arg); err != nil {
 			return err
 		}
 	}

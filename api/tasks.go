@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"time"
@@ -86,11 +88,11 @@ func (s *Server) listTasks(c echo.Context) error {
 		if r.DueOn != nil {
 			d, ok := today[r.TimeZone]
 			if !ok {
-				loc, err := time.LoadLocation(r.TimeZone)
+				loc, err := deadline.LoadLocation(r.TimeZone)
 				if err != nil {
 					loc = time.UTC
 				}
-				d = deadline.Day(time.Now().In(loc))
+				d = deadline.Today(s.now(), loc)
 				today[r.TimeZone] = d
 			}
 			n := deadline.DaysBetween(d, *r.DueOn)
@@ -104,12 +106,13 @@ func (s *Server) listTasks(c echo.Context) error {
 func (s *Server) taskAction(name string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		p := principal(c)
+		ctx := c.Request().Context()
 		id, err := uuid.Parse(c.Param("id"))
 		if err != nil {
 			return NewProblem(http.StatusNotFound, "not-found", "no such task")
 		}
 		var t store.Task
-		db := s.store.DB.WithContext(c.Request().Context()).Table("tasks").Select("tasks.*").
+		db := s.store.DB.WithContext(ctx).Table("tasks").Select("tasks.*").
 			Joins("JOIN requests ON requests.id = tasks.request_id").Where("tasks.id = ?", id)
 		if err := scoped(db, p, "requests.controller_id").Limit(1).Scan(&t).Error; err != nil {
 			return s.storeError(err)
@@ -128,11 +131,49 @@ func (s *Server) taskAction(name string) echo.HandlerFunc {
 			arg = workflows.ClaimTask{TaskID: id, By: workflows.Actor(p.Actor)}
 		} else {
 			arg = workflows.CompleteTask{TaskID: id, By: workflows.Actor(p.Actor)}
+			if err := s.mayErase(ctx, t); err != nil {
+				return err
+			}
 		}
-		st, err := s.update(c.Request().Context(), t.RequestID, updateID(c, p), name, arg)
+		uid, err := s.actionUpdateID(ctx, c.Request().Header.Get("Idempotency-Key"), p.Actor, name, t.RequestID, id)
+		if err != nil {
+			return err
+		}
+		st, err := s.update(ctx, t.RequestID, uid, name, arg)
 		if err != nil {
 			return err
 		}
 		return c.JSON(http.StatusOK, stateView(st))
 	}
+}
+
+// mayErase refuses to complete an erasure's fulfilment while another
+// request of the same person is open at the controller: data a pending
+// request concerns must not be erased (LEGAL.md §4). The caseworker sees
+// which requests block it.
+func (s *Server) mayErase(ctx context.Context, t store.Task) error {
+	if t.Kind != string(workflows.TaskFulfil) {
+		return nil
+	}
+	var r store.Request
+	if err := s.store.DB.WithContext(ctx).First(&r, "id = ?", t.RequestID).Error; err != nil {
+		return s.storeError(err)
+	}
+	if r.Kind != string(workflows.KindErasure) {
+		return nil
+	}
+	pending, err := s.intake.PendingFor(ctx, r)
+	if err != nil {
+		return s.storeError(err)
+	}
+	if len(pending) == 0 {
+		return nil
+	}
+	p := NewProblem(http.StatusConflict, "rule-broken", fmt.Sprintf(
+		"%d other request(s) of the same person are still open (first: %s, %s); nothing may be erased until they are answered", len(pending), pending[0].Reference, pending[0].Kind))
+	p.Rule = "art-17-pending-request"
+	for _, o := range pending {
+		p.BlockedBy = append(p.BlockedBy, BlockingRequest{ID: o.ID.String(), Reference: o.Reference, Kind: o.Kind, Stage: o.Stage})
+	}
+	return p
 }

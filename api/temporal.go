@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -26,6 +27,8 @@ import (
 // start starts a request's workflow. Starting twice is harmless: an existing
 // workflow is kept.
 func (s *Server) start(ctx context.Context, r store.Request, p controllers.Policy) error {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.TemporalTimeout)
+	defer cancel()
 	in := workflows.InputFor(activities.PendingOf(r, p))
 	_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       workflows.WorkflowID(r.ID),
@@ -47,7 +50,13 @@ func (s *Server) start(ctx context.Context, r store.Request, p controllers.Polic
 // update sends an Update to a request's workflow and waits for its outcome.
 // The update ID comes from the Idempotency-Key (scoped to the actor), so a
 // retried call is applied once.
+//
+// Every call into Temporal has a deadline: a slow or absent server is a 503
+// with Retry-After, never a hanging call. Once the Update is done, the call
+// waits (briefly) for the read model to hold it, so the next read shows it.
 func (s *Server) update(ctx context.Context, requestID uuid.UUID, updateID, name string, arg any) (workflows.State, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.TemporalTimeout)
+	defer cancel()
 	h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: workflows.WorkflowID(requestID), UpdateID: updateID, UpdateName: name,
 		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
@@ -59,7 +68,35 @@ func (s *Server) update(ctx context.Context, requestID uuid.UUID, updateID, name
 	if err != nil {
 		return st, s.temporalError(err)
 	}
+	s.awaitProjection(ctx, requestID, st.Version)
 	return st, nil
+}
+
+// projectionWait bounds how long an action waits for the read model.
+const projectionWait = 3 * time.Second
+
+// awaitProjection waits until the read model holds version v of a request
+// (read your writes), at most projectionWait. Past that the action has
+// still happened; the read model follows when its writer recovers, and the
+// request is flagged if it does not.
+func (s *Server) awaitProjection(ctx context.Context, id uuid.UUID, v int64) {
+	ctx, cancel := context.WithTimeout(ctx, projectionWait)
+	defer cancel()
+	wait := 5 * time.Millisecond
+	for {
+		var have int64
+		err := s.store.DB.WithContext(ctx).Model(&store.Request{}).Where("id = ?", id).Select("version").Scan(&have).Error
+		if err == nil && have >= v {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			s.log.Warn("read model behind the workflow", "request_id", id, "version", v)
+			return
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 100*time.Millisecond)
+	}
 }
 
 // temporalError turns a Temporal error into a problem: a rejected Update
@@ -80,9 +117,13 @@ func (s *Server) temporalError(err error) error {
 		return NewProblem(http.StatusConflict, "request-closed", "the request is closed or its case has not started yet; nothing was changed")
 	}
 	var unavailable *serviceerror.Unavailable
-	var deadline *serviceerror.DeadlineExceeded
-	if errors.As(err, &unavailable) || errors.As(err, &deadline) || errors.Is(err, context.DeadlineExceeded) {
+	var exhausted *serviceerror.ResourceExhausted
+	if errors.As(err, &unavailable) || errors.As(err, &exhausted) {
 		return Unavailable("the workflow service is unavailable; nothing was changed", 5)
+	}
+	var deadline *serviceerror.DeadlineExceeded
+	if errors.As(err, &deadline) || errors.Is(err, context.DeadlineExceeded) {
+		return Unavailable("the workflow service did not answer in time; the action may or may not have been applied: send it again with the same Idempotency-Key", 5)
 	}
 	return err
 }

@@ -67,6 +67,10 @@ func Dial(ctx context.Context, opts ClientOptions) (client.Client, error) {
 
 // New builds a worker on taskQueue with every workflow and activity registered.
 func New(c client.Client, taskQueue string, acts *activities.Activities) sdkworker.Worker {
+	if acts.Temporal == nil {
+		// The sweeper looks up requests whose workflow stopped.
+		acts.Temporal = c
+	}
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
 	Register(w, acts)
 	return w

@@ -21,6 +21,10 @@ const (
 // SweepBatch is how many requests one sweep starts at most.
 const SweepBatch = 100
 
+// StoppedLookback is how far back a sweep looks for request workflows that
+// stopped; reporting is idempotent, so overlapping sweeps are harmless.
+const StoppedLookback = 7 * 24 * time.Hour
+
 // SweepInput tunes a sweep; the schedule sends the zero value.
 type SweepInput struct {
 	// OlderThan skips rows younger than this (default 10s).
@@ -70,6 +74,13 @@ func Sweep(ctx workflow.Context, in SweepInput) (int, error) {
 	}
 	if err := workflow.ExecuteActivity(actx, a.MarkStarted, started).Get(ctx, nil); err != nil {
 		return 0, err
+	}
+	if workflow.GetVersion(ctx, "report-stopped", workflow.DefaultVersion, 1) >= 1 {
+		// A request whose workflow stopped is never left in silence.
+		in := activities.ReportStoppedInput{WorkflowType: WorkflowType, Within: StoppedLookback}
+		if err := workflow.ExecuteActivity(actx, a.ReportStopped, in).Get(ctx, nil); err != nil {
+			return 0, err
+		}
 	}
 	return len(started), nil
 }

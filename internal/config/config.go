@@ -44,6 +44,9 @@ type Config struct {
 	OIDCIssuer string `env:"OIDC_ISSUER_URL" help:"OpenID Connect issuer of staff bearer tokens"`
 	// OIDCAudience is the audience (client ID) staff tokens must carry.
 	OIDCAudience string `env:"OIDC_AUDIENCE" help:"audience (client ID) staff tokens must carry"`
+	// OIDCAdminAllControllers lets an admin whose token names no controllers
+	// act for every controller. Off, such an admin acts for none.
+	OIDCAdminAllControllers bool `env:"OIDC_ADMIN_ALL_CONTROLLERS" envDefault:"false" help:"an admin token without a controllers claim acts for every controller (else for none)"`
 	// OIDCRolesClaim names the claim holding a staff member's roles.
 	OIDCRolesClaim string `env:"OIDC_ROLES_CLAIM" envDefault:"roles" help:"claim with the roles caseworker, dpo, admin"`
 	// OIDCControllersClaim names the claim listing the controllers a staff member belongs to.
@@ -55,6 +58,8 @@ type Config struct {
 	TrustedProxies string `env:"RIGHTSDESK_TRUSTED_PROXIES" help:"CIDRs of reverse proxies whose X-Forwarded-For is trusted, comma-separated"`
 	// CodecCORSOrigins may call the codec endpoint from a browser (the Temporal UI).
 	CodecCORSOrigins string `env:"RIGHTSDESK_CODEC_CORS_ORIGINS" help:"origins (the Temporal UI) allowed to call /codec, comma-separated"`
+	// TemporalTimeout bounds every call the API makes into Temporal.
+	TemporalTimeout time.Duration `env:"RIGHTSDESK_TEMPORAL_TIMEOUT" envDefault:"10s" help:"longest the API waits for Temporal before answering 503"`
 	// SweepInterval is how often requests whose workflow did not start are started.
 	SweepInterval time.Duration `env:"RIGHTSDESK_SWEEP_INTERVAL" envDefault:"1m" help:"how often the sweeper starts requests whose workflow start failed"`
 	// CodecAnonymous lets /codec decode without a token: rightsdesk dev only,
@@ -122,6 +127,12 @@ func (c Config) Validate() error {
 	}
 	if _, err := ParseTokens(c.APITokens); err != nil {
 		errs = append(errs, err)
+	}
+	if c.OIDCIssuer != "" && strings.TrimSpace(c.OIDCAudience) == "" {
+		errs = append(errs, errors.New("config: OIDC_AUDIENCE is required with OIDC_ISSUER_URL: without it a token the issuer made for any other application would be accepted"))
+	}
+	if c.TemporalTimeout <= 0 {
+		errs = append(errs, errors.New("config: RIGHTSDESK_TEMPORAL_TIMEOUT must be positive"))
 	}
 	return errors.Join(errs...)
 }

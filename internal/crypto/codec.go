@@ -1,6 +1,7 @@
 package crypto
 
 import (
+	"errors"
 	"fmt"
 
 	commonpb "go.temporal.io/api/common/v1"
@@ -53,13 +54,17 @@ func (c Codec) Encode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error)
 	return out, nil
 }
 
-// Decode decrypts payloads Encode made and passes others through.
+// ErrNotEncrypted is a payload that should have been encrypted and was not:
+// it did not come through a client with this codec (say, a CLI call with
+// plain JSON), and is refused rather than trusted.
+var ErrNotEncrypted = errors.New("crypto: codec: the payload is not encrypted; send it through a client with the rightsdesk codec")
+
+// Decode decrypts payloads Encode made and refuses any other.
 func (c Codec) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error) {
 	out := make([]*commonpb.Payload, len(payloads))
 	for i, p := range payloads {
 		if string(p.GetMetadata()[converter.MetadataEncoding]) != codecEncoding {
-			out[i] = p
-			continue
+			return nil, ErrNotEncrypted
 		}
 		keyID := string(p.GetMetadata()[metaKeyID])
 		key, err := c.key(keyID)

@@ -86,4 +86,10 @@ func TestCodec(t *testing.T) {
 
 	_, err = Codec{Keys: keyring(t, "k3:"+NewKey())}.Decode(nil)
 	require.NoError(t, err)
+
+	// A plain payload where an encrypted one is expected is refused, not
+	// passed through: it came from a client without the codec.
+	plain, err := converter.GetDefaultDataConverter().ToPayload(map[string]string{"outcome": "grant"})
+	require.NoError(t, err)
+	require.ErrorIs(t, c.DataConverter().FromPayload(plain, &back), ErrNotEncrypted)
 }

@@ -20,6 +20,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
+	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
@@ -308,15 +309,48 @@ func (s *Service) RequestsByIdentifier(ctx context.Context, kind, value string) 
 	return rows, err
 }
 
-// PendingFor reports whether any request not yet closed concerns a subject
-// with this identifier: data it concerns must not be erased (LEGAL.md §4).
-func (s *Service) PendingFor(ctx context.Context, kind, value string) (bool, error) {
-	var n int64
-	err := s.Store.DB.WithContext(ctx).Model(&store.Request{}).
+// sameSubject is the SQL condition that a request's subject is the person
+// of subject ?: the same subject row, or one that gave any of the same
+// identifiers (e-mail, CPR, personnummer, phone), matched by blind index.
+const sameSubject = `(subject_id = ? OR subject_id IN (
+	SELECT other.subject_id FROM subject_identifiers mine
+	JOIN subject_identifiers other ON other.kind = mine.kind AND other.blind_index = mine.blind_index
+	WHERE mine.subject_id = ?))`
+
+// PendingFor returns the open requests other than r of the same person at
+// r's controller, found by every identifier the person gave. Data they
+// concern must not be erased (LEGAL.md §4: a DK controller was fined for
+// deleting data during a pending access request).
+func (s *Service) PendingFor(ctx context.Context, r store.Request) ([]store.Request, error) {
+	if r.SubjectID == nil {
+		return nil, nil
+	}
+	var rows []store.Request
+	err := s.Store.DB.WithContext(ctx).
+		Where("id <> ? AND controller_id = ?", r.ID, r.ControllerID).
 		Where("closed_at IS NULL AND stage NOT IN ('closed', 'withdrawn', 'forwarded')").
-		Where("subject_id IN (SELECT subject_id FROM subject_identifiers WHERE kind = ? AND blind_index = ?)", kind, s.Keys.BlindIndex(kind, value)).
-		Count(&n).Error
-	return n > 0, err
+		Where(sameSubject, *r.SubjectID, *r.SubjectID).
+		Order("received_on, id").Find(&rows).Error
+	return rows, err
+}
+
+// OtherRequestsLastYear counts the letters the same person sent this
+// controller in the twelve months before r was received, and since, other
+// than r's own: the facts Art. 12(5) needs (a request once a year is never
+// manifestly excessive).
+func (s *Service) OtherRequestsLastYear(ctx context.Context, r store.Request) (int, error) {
+	if r.SubjectID == nil {
+		return 0, nil
+	}
+	db := s.Store.DB.WithContext(ctx).Model(&store.Request{}).
+		Where("id <> ? AND controller_id = ? AND received_on > ?", r.ID, r.ControllerID, deadline.AddMonths(r.ReceivedOn, -12)).
+		Where(sameSubject, *r.SubjectID, *r.SubjectID)
+	if r.GroupID != nil {
+		db = db.Where("group_id IS DISTINCT FROM ?", *r.GroupID)
+	}
+	var n int64
+	err := db.Select("count(DISTINCT COALESCE(group_id, id))").Scan(&n).Error
+	return int(n), err
 }
 
 // Rewrap wraps every subject's data key again with the current master key,
