@@ -149,11 +149,11 @@ func answerDay(pointer, v string) (time.Time, error) {
 	return d, nil
 }
 
-func (s *Server) actionRoutes(g *echo.Group) {
+func (s *Server) actionRoutes(g *echo.Group, m echo.MiddlewareFunc) {
 	g.POST("/:id/identity", action(s, workflows.UpdateVerifyIdentity, func(_ echo.Context, b IdentityActionBody, p *Principal, _ store.Request) (any, error) {
 		on, err := answerDay("/answer_received_at", b.AnswerReceivedAt)
 		return workflows.VerifyIdentity{Method: workflows.IdentityMethod(b.Method), AnswerReceivedOn: on, By: workflows.Actor(p.Actor)}, err
-	}))
+	}), m)
 	g.POST("/:id/cannot-identify", action(s, workflows.UpdateCannotIdentify, func(_ echo.Context, b CannotIdentifyBody, p *Principal, _ store.Request) (any, error) {
 		if len(b.Reason) > maxText {
 			var errs fieldErrors
@@ -162,7 +162,7 @@ func (s *Server) actionRoutes(g *echo.Group) {
 		}
 		on, err := answerDay("/answer_received_at", b.AnswerReceivedAt)
 		return workflows.CannotIdentify{Reason: b.Reason, AnswerReceivedOn: on, By: workflows.Actor(p.Actor)}, err
-	}))
+	}), m)
 	g.POST("/:id/information-request", action(s, workflows.UpdateRequestInformation, func(_ echo.Context, b InformationRequestBody, p *Principal, _ store.Request) (any, error) {
 		if len(b.What) > maxText {
 			var errs fieldErrors
@@ -170,11 +170,11 @@ func (s *Server) actionRoutes(g *echo.Group) {
 			return nil, errs.problem()
 		}
 		return workflows.RequestInformation{Purpose: workflows.InformationPurpose(b.Purpose), What: b.What, By: workflows.Actor(p.Actor)}, nil
-	}))
+	}), m)
 	g.POST("/:id/information", action(s, workflows.UpdateInformationReceived, func(_ echo.Context, b InformationBody, p *Principal, _ store.Request) (any, error) {
 		on, err := answerDay("/received_at", b.ReceivedAt)
 		return workflows.InformationReceived{ReceivedOn: on, By: workflows.Actor(p.Actor)}, err
-	}))
+	}), m)
 	g.POST("/:id/decision", action(s, workflows.UpdateDecide, func(c echo.Context, b DecisionBody, p *Principal, r store.Request) (any, error) {
 		var errs fieldErrors
 		if len(b.Grounds) > maxGrounds {
@@ -197,7 +197,7 @@ func (s *Server) actionRoutes(g *echo.Group) {
 			d.OtherRequestsLastYear = n
 		}
 		return d, nil
-	}))
+	}), m)
 	g.POST("/:id/extension", action(s, workflows.UpdateExtend, func(_ echo.Context, b ExtensionBody, p *Principal, _ store.Request) (any, error) {
 		if len(b.Explanation) > maxText {
 			var errs fieldErrors
@@ -205,17 +205,17 @@ func (s *Server) actionRoutes(g *echo.Group) {
 			return nil, errs.problem()
 		}
 		return workflows.Extend{Reason: workflows.ExtensionReason(b.Reason), Explanation: b.Explanation, By: workflows.Actor(p.Actor)}, nil
-	}))
+	}), m)
 	g.POST("/:id/assignment", action(s, workflows.UpdateAssign, func(c echo.Context, b AssignmentBody, p *Principal, r store.Request) (any, error) {
 		if err := s.checkAssignee(c.Request().Context(), b.Assignee, r.ControllerID); err != nil {
 			return nil, err
 		}
 		return workflows.Assign{Assignee: b.Assignee, By: workflows.Actor(p.Actor)}, nil
-	}))
+	}), m)
 	g.POST("/:id/notes", action(s, workflows.UpdateAddNote, func(_ echo.Context, b NoteBody, p *Principal, _ store.Request) (any, error) {
 		return workflows.AddNote{Text: b.Text, By: workflows.Actor(p.Actor)}, nil
-	}))
+	}), m)
 	g.POST("/:id/withdrawal", action(s, workflows.UpdateWithdraw, func(_ echo.Context, _ WithdrawalBody, p *Principal, _ store.Request) (any, error) {
 		return workflows.Withdraw{By: workflows.Actor(p.Actor)}, nil
-	}))
+	}), m)
 }

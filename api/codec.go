@@ -30,9 +30,13 @@ func (s *Server) codecRoutes() {
 		}))
 	}
 	mws = append(mws, s.codecAccess)
-	g := s.echo.Group("/codec", mws...)
-	g.POST("/decode", echo.WrapHandler(handler))
-	g.POST("/encode", echo.WrapHandler(handler))
+	s.echo.POST("/codec/decode", echo.WrapHandler(handler), mws...)
+	s.echo.POST("/codec/encode", echo.WrapHandler(handler), mws...)
+	if len(mws) > 1 {
+		// The browser's CORS preflight.
+		s.echo.OPTIONS("/codec/decode", echo.WrapHandler(handler), mws[0])
+		s.echo.OPTIONS("/codec/encode", echo.WrapHandler(handler), mws[0])
+	}
 }
 
 // codecAccess lets through an anonymous caller on loopback when the

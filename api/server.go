@@ -91,7 +91,6 @@ func New(d Deps) (*Server, error) {
 		}
 		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
 	}
-	e.Pre(headAsGet)
 	e.Use(middleware.RequestID())
 	e.Use(s.requestLogger())
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
@@ -109,7 +108,7 @@ func New(d Deps) (*Server, error) {
 }
 
 // Handler is the API as an http.Handler, for tests and embedding.
-func (s *Server) Handler() http.Handler { return s.echo }
+func (s *Server) Handler() http.Handler { return headAsGet{s.echo} }
 
 // Echo exposes the router, for packages that add routes.
 func (s *Server) Echo() *echo.Echo { return s.echo }
@@ -125,14 +124,14 @@ func (s *Server) routes() {
 	v1 := e.Group("/v1")
 	v1.POST("/requests", s.createRequest, public)
 
+	// Middleware goes on each route, not on groups: a group's middleware
+	// makes Echo add catch-all routes that answer 404 where 405 is right.
 	staff := s.staff(staffRoles...)
-	reqs := v1.Group("/requests", staff)
-	reqs.GET("", s.listRequests)
-	reqs.GET("/:id", s.getRequest)
-	reqs.POST("/search", s.searchRequests)
+	v1.GET("/requests", s.listRequests, staff)
+	v1.GET("/requests/:id", s.getRequest, staff)
+	v1.POST("/requests/search", s.searchRequests, staff)
 	v1.GET("/requests/:id/access-log", s.accessLog, s.staff(config.RoleDPO, config.RoleAdmin))
-	acts := v1.Group("/requests", s.staff(config.RoleCaseworker, config.RoleAdmin))
-	s.actionRoutes(acts)
+	s.actionRoutes(v1.Group("/requests"), s.staff(config.RoleCaseworker, config.RoleAdmin))
 
 	v1.GET("/rights", s.listRights, staff)
 	v1.GET("/staff", s.listStaff, staff)
@@ -236,7 +235,7 @@ func (s *Server) metrics() echo.MiddlewareFunc {
 
 // Serve answers on ln until ctx ends, then shuts down gracefully.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: s.echo, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -252,26 +251,23 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// headKey marks a HEAD request routed as GET.
-const headKey = "head"
+type headKey struct{}
 
 // headAsGet answers HEAD wherever GET is served (RFC 9110 §9.3.2): the
-// request is routed as GET, and net/http sends no body for the original
-// HEAD.
-func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if r := c.Request(); r.Method == http.MethodHead {
-			get := r.WithContext(r.Context())
-			get.Method = http.MethodGet
-			c.SetRequest(get)
-			c.Set(headKey, true)
-		}
-		return next(c)
+// request is routed as GET, and net/http, which still sees the original
+// HEAD, sends no body.
+type headAsGet struct{ next http.Handler }
+
+func (h headAsGet) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		r = r.WithContext(context.WithValue(r.Context(), headKey{}, true))
+		r.Method = http.MethodGet
 	}
+	h.next.ServeHTTP(w, r)
 }
 
 func isHead(c echo.Context) bool {
-	head, _ := c.Get(headKey).(bool)
+	head, _ := c.Request().Context().Value(headKey{}).(bool)
 	return head || c.Request().Method == http.MethodHead
 }
 
