@@ -12,6 +12,8 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/stretchr/testify/require"
+
+	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
 // testIssuer is a real OpenID Connect issuer on loopback: discovery, keys,
@@ -49,7 +51,7 @@ func (i *testIssuer) token(t *testing.T, audience string, expiry time.Time, role
 	t.Helper()
 	claims := map[string]any{
 		"iss": i.url, "sub": "person-42", "aud": audience, "exp": expiry.Unix(), "iat": time.Now().Unix(),
-		"roles": roles, "controllers": controllers,
+		"roles": roles, "controllers": controllers, "name": "Person Forty-Two", "locale": "da-DK",
 	}
 	raw, err := jwt.Signed(i.signer).Claims(claims).Serialize()
 	require.NoError(t, err)
@@ -80,6 +82,12 @@ func TestOIDCStaffTokens(t *testing.T) {
 		s.store.DB.Raw("SELECT actor FROM events WHERE action = 'note.added'").Scan(&actor)
 		return actor == "oidc:person-42"
 	}, 10*time.Second, 20*time.Millisecond, "the audit log names the person")
+	// The sign-in fills the staff directory from the token's claims.
+	var staff store.Staff
+	require.NoError(t, s.store.DB.First(&staff, "id = ?", "oidc:person-42").Error)
+	require.Equal(t, "Person Forty-Two", staff.DisplayName)
+	require.Equal(t, "da", staff.Language)
+	require.Equal(t, "demo", staff.Controllers)
 
 	for name, tok := range map[string]string{
 		"wrong audience": iss.token(t, "someone-else", time.Now().Add(time.Hour), []string{"caseworker"}, []string{"demo"}),
@@ -94,6 +102,18 @@ func TestOIDCStaffTokens(t *testing.T) {
 	r = s.call(http.MethodGet, "/v1/requests", nil, nil, noControllers)
 	require.Equal(t, http.StatusOK, r.status)
 	require.Empty(t, r.body["items"], "staff who belong to no controller see nothing")
+
+	// An admin without a controllers claim acts for none, unless that is
+	// configured: a deliberate setting, not a default.
+	admin := iss.token(t, "rightsdesk", time.Now().Add(time.Hour), []string{"admin"}, nil)
+	r = s.call(http.MethodGet, "/v1/requests", nil, nil, admin)
+	require.Equal(t, http.StatusOK, r.status)
+	require.Empty(t, r.body["items"])
+	all := newStack(t, stackOptions{oidc: iss, adminAll: true})
+	require.Equal(t, 201, all.intake(letter("access", "2026-01-31"), tokCaseworker).status)
+	r = all.call(http.MethodGet, "/v1/requests", nil, nil, admin)
+	require.Len(t, r.body["items"], 1)
+
 }
 
 // forged is a token signed with another key under the issuer's name.

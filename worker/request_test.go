@@ -24,8 +24,10 @@ import (
 )
 
 // historyFile is the committed history the replay test runs against; set
-// RIGHTSDESK_WRITE_HISTORY=1 to write it anew from this test.
-const historyFile = "../workflows/testdata/rights_request_v1.json"
+// RIGHTSDESK_WRITE_HISTORY=1 to write it anew from this test. The _v1
+// histories were written before workflows.VersionHardening and stay, so
+// requests started then still replay.
+const historyFile = "../workflows/testdata/rights_request_v2.json"
 
 func update[T any](t *testing.T, c client.Client, id uuid.UUID, updateID, name string, arg T) (workflows.State, error) {
 	t.Helper()
@@ -217,7 +219,7 @@ func TestPauseExtendRefuse(t *testing.T) {
 	}
 }
 
-const pauseHistoryFile = "../workflows/testdata/rights_request_pause_extend_refuse_v1.json"
+const pauseHistoryFile = "../workflows/testdata/rights_request_pause_extend_refuse_v2.json"
 
 func writeHistory(t *testing.T, c client.Client, id uuid.UUID, file string) {
 	t.Helper()

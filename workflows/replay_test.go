@@ -24,7 +24,11 @@ func TestReplay(t *testing.T) {
 	})
 	require.NoError(t, err)
 	Register(r)
-	for _, f := range []string{"testdata/rights_request_v1.json", "testdata/rights_request_pause_extend_refuse_v1.json"} {
+	// _v1: requests started before VersionHardening; _v2: since.
+	for _, f := range []string{
+		"testdata/rights_request_v1.json", "testdata/rights_request_pause_extend_refuse_v1.json",
+		"testdata/rights_request_v2.json", "testdata/rights_request_pause_extend_refuse_v2.json",
+	} {
 		require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, f), f)
 	}
 }

@@ -492,6 +492,26 @@ func TestLateRefusal(t *testing.T) {
 	require.True(t, s.Breached)
 }
 
+// TestLateRefusalAfterExtension: extended on day 10, refused on day 35,
+// before the extended deadline but after the first month. Only Art. 12(4)
+// makes it late: no breach, yet the refusal is recorded as late.
+func TestLateRefusalAfterExtension(t *testing.T) {
+	h := newHarness(t, policyDK(), KindErasure, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
+	h.input.Request.Identity = &VerifyIdentity{Method: IdentityMitID, By: "intake"}
+	h.at(10*day, func() {
+		h.update(UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Files in four systems must be reviewed.", By: caseworker})
+	})
+	h.at(35*day, func() {
+		h.update(UpdateDecide, Decide{Outcome: OutcomeRefuse, Grounds: []string{"17(3)(b)"}, Assessment: "Journal duty.", By: caseworker})
+	})
+	res := h.run()
+	require.Equal(t, OutcomeRefuse, res.Outcome)
+	s := h.state()
+	require.False(t, s.Breached, "the extended deadline has not passed")
+	require.True(t, s.DeadlineOn.After(deadline.Date(2026, 10, 6)), "the reply is inside the deadline in force")
+	require.True(t, s.Late, "a refusal is due within the first month (Art. 12(4))")
+}
+
 // TestRefusalInTime is not late.
 func TestRefusalInTime(t *testing.T) {
 	h := newHarness(t, policyDK(), KindPortability, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))

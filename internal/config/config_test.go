@@ -20,12 +20,13 @@ func TestLoadDefaults(t *testing.T) {
 
 func TestLoadRejectsBadValues(t *testing.T) {
 	for name, env := range map[string][2]string{
-		"level":   {"RIGHTSDESK_LOG_LEVEL", "loud"},
-		"format":  {"RIGHTSDESK_LOG_FORMAT", "xml"},
-		"conns":   {"RIGHTSDESK_DB_MAX_CONNS", "0"},
-		"timeout": {"RIGHTSDESK_SHUTDOWN_TIMEOUT", "soon"},
-		"tokens":  {"RIGHTSDESK_API_TOKENS", "a:caseworker:short"},
-		"role":    {"RIGHTSDESK_API_TOKENS", "a:king:0123456789abcdef"},
+		"level":    {"RIGHTSDESK_LOG_LEVEL", "loud"},
+		"format":   {"RIGHTSDESK_LOG_FORMAT", "xml"},
+		"conns":    {"RIGHTSDESK_DB_MAX_CONNS", "0"},
+		"timeout":  {"RIGHTSDESK_SHUTDOWN_TIMEOUT", "soon"},
+		"tokens":   {"RIGHTSDESK_API_TOKENS", "a:caseworker:short"},
+		"role":     {"RIGHTSDESK_API_TOKENS", "a:king:0123456789abcdef"},
+		"temporal": {"RIGHTSDESK_TEMPORAL_TIMEOUT", "0s"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(env[0], env[1])
@@ -33,6 +34,17 @@ func TestLoadRejectsBadValues(t *testing.T) {
 			require.ErrorContains(t, err, env[0])
 		})
 	}
+}
+
+// TestOIDCAudienceRequired: an issuer without an audience would accept a
+// token the issuer made for any other application.
+func TestOIDCAudienceRequired(t *testing.T) {
+	t.Setenv("OIDC_ISSUER_URL", "https://login.example")
+	_, err := Load()
+	require.ErrorContains(t, err, "OIDC_AUDIENCE is required")
+	t.Setenv("OIDC_AUDIENCE", "rightsdesk")
+	_, err = Load()
+	require.NoError(t, err)
 }
 
 func TestRedactedHidesSecrets(t *testing.T) {

@@ -13,11 +13,11 @@ import (
 	"net/mail"
 	"os"
 	"regexp"
-	"time"
 
 	"gopkg.in/yaml.v3"
 	"gorm.io/gorm/clause"
 
+	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
@@ -252,7 +252,7 @@ func (c *Controller) check() []fieldErr {
 	}
 	if c.TimeZone == "" {
 		bad("time_zone", "time_zone is required, e.g. Europe/Copenhagen")
-	} else if _, err := time.LoadLocation(c.TimeZone); err != nil {
+	} else if _, err := deadline.LoadLocation(c.TimeZone); err != nil {
 		bad("time_zone", "unknown time_zone %q", c.TimeZone)
 	}
 	if c.Language != "da" && c.Language != "sv" && c.Language != "en" {
