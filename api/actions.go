@@ -149,25 +149,31 @@ func answerDay(pointer, v string) (time.Time, error) {
 	return d, nil
 }
 
+// textLimit refuses free text longer than maxText.
+func textLimit(pointer, v string) error {
+	if len(v) <= maxText {
+		return nil
+	}
+	var errs fieldErrors
+	errs.add(pointer, "at most %d characters", maxText)
+	return errs.problem()
+}
+
 func (s *Server) actionRoutes(g *echo.Group, m echo.MiddlewareFunc) {
 	g.POST("/:id/identity", action(s, workflows.UpdateVerifyIdentity, func(_ echo.Context, b IdentityActionBody, p *Principal, _ store.Request) (any, error) {
 		on, err := answerDay("/answer_received_at", b.AnswerReceivedAt)
 		return workflows.VerifyIdentity{Method: workflows.IdentityMethod(b.Method), AnswerReceivedOn: on, By: workflows.Actor(p.Actor)}, err
 	}), m)
 	g.POST("/:id/cannot-identify", action(s, workflows.UpdateCannotIdentify, func(_ echo.Context, b CannotIdentifyBody, p *Principal, _ store.Request) (any, error) {
-		if len(b.Reason) > maxText {
-			var errs fieldErrors
-			errs.add("/reason", "at most %d characters", maxText)
-			return nil, errs.problem()
+		if err := textLimit("/reason", b.Reason); err != nil {
+			return nil, err
 		}
 		on, err := answerDay("/answer_received_at", b.AnswerReceivedAt)
 		return workflows.CannotIdentify{Reason: b.Reason, AnswerReceivedOn: on, By: workflows.Actor(p.Actor)}, err
 	}), m)
 	g.POST("/:id/information-request", action(s, workflows.UpdateRequestInformation, func(_ echo.Context, b InformationRequestBody, p *Principal, _ store.Request) (any, error) {
-		if len(b.What) > maxText {
-			var errs fieldErrors
-			errs.add("/what", "at most %d characters", maxText)
-			return nil, errs.problem()
+		if err := textLimit("/what", b.What); err != nil {
+			return nil, err
 		}
 		return workflows.RequestInformation{Purpose: workflows.InformationPurpose(b.Purpose), What: b.What, By: workflows.Actor(p.Actor)}, nil
 	}), m)
@@ -199,10 +205,8 @@ func (s *Server) actionRoutes(g *echo.Group, m echo.MiddlewareFunc) {
 		return d, nil
 	}), m)
 	g.POST("/:id/extension", action(s, workflows.UpdateExtend, func(_ echo.Context, b ExtensionBody, p *Principal, _ store.Request) (any, error) {
-		if len(b.Explanation) > maxText {
-			var errs fieldErrors
-			errs.add("/explanation", "at most %d characters", maxText)
-			return nil, errs.problem()
+		if err := textLimit("/explanation", b.Explanation); err != nil {
+			return nil, err
 		}
 		return workflows.Extend{Reason: workflows.ExtensionReason(b.Reason), Explanation: b.Explanation, By: workflows.Actor(p.Actor)}, nil
 	}), m)

@@ -34,25 +34,13 @@ func (w *rightsRequest) forward(ctx workflow.Context) {
 	if err != nil {
 		return
 	}
-	from := w.state.RequestID
-	child := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID: WorkflowID(newID),
-		// The controller's request lives on after this one closes.
-		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
-	})
-	fut := workflow.ExecuteChildWorkflow(child, WorkflowType, RightsRequestInput{
-		Request: RequestInput{RequestID: newID, ControllerID: policy.ControllerID, Kind: w.state.Kind, Channel: "forwarded",
-			ReceivedOn: w.state.ReceivedOn, ForwardedFrom: &from},
-		Policy: policy,
-	})
+	fut := w.startControllersRequest(ctx, newID, policy)
 	var exists *temporal.ChildWorkflowExecutionAlreadyStartedError
 	if err := fut.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !errors.As(err, &exists) {
 		// The sweeper starts a request row whose workflow never started.
 		w.log.Error("start the controller's request", "Error", err)
 	}
-	now := workflow.Now(ctx)
-	w.state.Stage, w.state.Outcome, w.state.ForwardedTo, w.state.ClosedAt = StageForwarded, OutcomeForwarded, &newID, &now
-	w.change(ctx, "request.forwarded", ActorSystem, map[string]any{"to_controller": policy.ControllerID, "to_request": newID.String()})
+	w.forwarded(ctx, newID, policy.ControllerID)
 }
 
 // forwardV0 is forward as requests started before VersionHardening replay it.
@@ -66,24 +54,34 @@ func (w *rightsRequest) forwardV0(ctx workflow.Context) error {
 	if err := workflow.ExecuteActivity(actx, a.Forward, activities.ForwardInput{From: w.state.RequestID, NewID: newID, ToController: policy.ControllerID}).Get(ctx, nil); err != nil {
 		return fmt.Errorf("forward: %w", err)
 	}
+	fut := w.startControllersRequest(ctx, newID, policy)
+	if err := fut.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+		return fmt.Errorf("start the controller's request: %w", err)
+	}
+	w.forwarded(ctx, newID, policy.ControllerID)
+	return nil
+}
+
+// startControllersRequest starts the controller's copy of a processor's
+// request, with the first date of receipt.
+func (w *rightsRequest) startControllersRequest(ctx workflow.Context, newID uuid.UUID, policy controllers.Policy) workflow.ChildWorkflowFuture {
 	from := w.state.RequestID
 	child := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID: WorkflowID(newID),
 		// The controller's request lives on after this one closes.
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 	})
-	fut := workflow.ExecuteChildWorkflow(child, WorkflowType, RightsRequestInput{
+	return workflow.ExecuteChildWorkflow(child, WorkflowType, RightsRequestInput{
 		Request: RequestInput{RequestID: newID, ControllerID: policy.ControllerID, Kind: w.state.Kind, Channel: "forwarded",
 			ReceivedOn: w.state.ReceivedOn, ForwardedFrom: &from},
 		Policy: policy,
 	})
-	if err := fut.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
-		return fmt.Errorf("start the controller's request: %w", err)
-	}
+}
+
+func (w *rightsRequest) forwarded(ctx workflow.Context, newID uuid.UUID, controllerID string) {
 	now := workflow.Now(ctx)
 	w.state.Stage, w.state.Outcome, w.state.ForwardedTo, w.state.ClosedAt = StageForwarded, OutcomeForwarded, &newID, &now
-	w.change(ctx, "request.forwarded", ActorSystem, map[string]any{"to_controller": policy.ControllerID, "to_request": newID.String()})
-	return nil
+	w.change(ctx, "request.forwarded", ActorSystem, map[string]any{"to_controller": controllerID, "to_request": newID.String()})
 }
 
 // reply sends the reply and closes the request. While the reply cannot be
