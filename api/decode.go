@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -100,6 +101,52 @@ func decodeBytes(body []byte, v any) error {
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return malformedProblem("", "the body must hold exactly one JSON value")
+	}
+	var generic any
+	if err := json.Unmarshal(body, &generic); err != nil {
+		return malformed(err)
+	}
+	return checkKeyCase(generic, reflect.TypeOf(v), "")
+}
+
+// checkKeyCase refuses a key that matches a field only regardless of case
+// ("Kind" for "kind"): encoding/json would take it, the contract does not.
+func checkKeyCase(val any, t reflect.Type, path string) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch x := val.(type) {
+	case map[string]any:
+		if t.Kind() != reflect.Struct {
+			return nil
+		}
+		fields := map[string]reflect.Type{}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "" || name == "-" {
+				continue
+			}
+			fields[name] = f.Type
+		}
+		for k, sub := range x {
+			ft, ok := fields[k]
+			if !ok {
+				return malformedProblem(path+"/"+k, "unknown field (names are case-sensitive)")
+			}
+			if err := checkKeyCase(sub, ft, path+"/"+k); err != nil {
+				return err
+			}
+		}
+	case []any:
+		if t.Kind() != reflect.Slice && t.Kind() != reflect.Array {
+			return nil
+		}
+		for i, sub := range x {
+			if err := checkKeyCase(sub, t.Elem(), path+"/"+strconv.Itoa(i)); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -320,6 +320,8 @@ func TestInputKeptOrRefused(t *testing.T) {
 		{"lone low surrogate", `{"controller":"demo","kind":"access","subject":{"name":"A\udc00","email":"a@example.dk"}}`, "application/json", 400},
 		{"duplicate key", `{"controller":"demo","kind":"access","kind":"erasure","subject":{"name":"A","email":"a@example.dk"}}`, "application/json", 400},
 		{"keys differing in case", `{"controller":"demo","kind":"access","subject":{"name":"A","Name":"B","email":"a@example.dk"}}`, "application/json", 400},
+		{"a key in another case", `{"controller":"demo","Kind":"access","subject":{"name":"A","email":"a@example.dk"}}`, "application/json", 400},
+		{"a nested key in another case", `{"controller":"demo","kind":"access","subject":{"Name":"A","email":"a@example.dk"}}`, "application/json", 400},
 		{"latin-1", valid, "application/json; charset=iso-8859-1", 415},
 		{"name with spaces around it", `{"controller":"demo","kind":"access","subject":{"name":" Anna ","email":"a@example.dk"}}`, "application/json", 422},
 		{"bidi override in a name", `{"controller":"demo","kind":"access","subject":{"name":"Anna \u202eneslO","email":"a@example.dk"}}`, "application/json", 422},
