@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
+	"github.com/rightsdesk/rightsdesk/internal/policy"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
@@ -20,14 +21,14 @@ import (
 const ErrTypeNotFound = "NotFound"
 
 // LoadPolicy returns the deadline policy of a controller.
-func (a *Activities) LoadPolicy(ctx context.Context, controllerID string) (controllers.Policy, error) {
+func (a *Activities) LoadPolicy(ctx context.Context, controllerID string) (policy.Policy, error) {
 	var row store.Controller
 	err := a.Store.DB.WithContext(ctx).First(&row, "id = ?", controllerID).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return controllers.Policy{}, temporal.NewNonRetryableApplicationError("controller "+controllerID+" is not configured", ErrTypeNotFound, err)
+		return policy.Policy{}, temporal.NewNonRetryableApplicationError("controller "+controllerID+" is not configured", ErrTypeNotFound, err)
 	}
 	if err != nil {
-		return controllers.Policy{}, fmt.Errorf("load policy: %w", err)
+		return policy.Policy{}, fmt.Errorf("load policy: %w", err)
 	}
 	return controllers.PolicyOf(row)
 }

@@ -11,7 +11,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"github.com/rightsdesk/rightsdesk/internal/controllers"
+	"github.com/rightsdesk/rightsdesk/internal/policy"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
@@ -25,11 +25,11 @@ type PendingRequest struct {
 	ReceivedOn     time.Time
 	IdentityMethod string
 	IdentityBy     string
-	Policy         controllers.Policy
+	Policy         policy.Policy
 }
 
 // PendingOf builds a PendingRequest from a row and its controller's policy.
-func PendingOf(r store.Request, p controllers.Policy) PendingRequest {
+func PendingOf(r store.Request, p policy.Policy) PendingRequest {
 	out := PendingRequest{RequestID: r.ID, ControllerID: r.ControllerID, Kind: r.Kind, Channel: r.Channel, ReceivedOn: r.ReceivedOn, Policy: p}
 	if r.IntakeIdentity != nil {
 		out.IdentityMethod = *r.IntakeIdentity
@@ -49,7 +49,7 @@ func (a *Activities) FindUnstarted(ctx context.Context, olderThan time.Duration,
 	if err != nil {
 		return nil, fmt.Errorf("find unstarted: %w", err)
 	}
-	policies := map[string]controllers.Policy{}
+	policies := map[string]policy.Policy{}
 	out := make([]PendingRequest, 0, len(rows))
 	for _, r := range rows {
 		p, ok := policies[r.ControllerID]

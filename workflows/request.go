@@ -9,7 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/rightsdesk/rightsdesk/activities"
-	"github.com/rightsdesk/rightsdesk/internal/controllers"
+	"github.com/rightsdesk/rightsdesk/internal/policy"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 )
 
@@ -42,7 +42,7 @@ const WorkflowType = "RightsRequest"
 // controller's policy, which the intake already read to answer with the dates.
 type RightsRequestInput struct {
 	Request RequestInput
-	Policy  controllers.Policy
+	Policy  policy.Policy
 }
 
 // RightsRequest is one rights request from receipt to reply. It owns the
@@ -60,7 +60,7 @@ func RightsRequest(ctx workflow.Context, in RightsRequestInput) (Result, error) 
 }
 
 type rightsRequest struct {
-	policy controllers.Policy
+	policy policy.Policy
 	cal    *deadline.Calendar
 	loc    *time.Location
 	clock  deadline.Clock

@@ -17,7 +17,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/rightsdesk/rightsdesk/activities"
-	"github.com/rightsdesk/rightsdesk/internal/controllers"
+	"github.com/rightsdesk/rightsdesk/internal/policy"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 )
 
@@ -26,17 +26,17 @@ var (
 	sto, _ = time.LoadLocation("Europe/Stockholm")
 )
 
-func policyDK() controllers.Policy {
-	return controllers.Policy{ControllerID: "demo", Role: "controller", Country: "DK", TimeZone: "Europe/Copenhagen", Language: "da", Deadlines: controllers.DefaultDeadlines()}
+func policyDK() policy.Policy {
+	return policy.Policy{ControllerID: "demo", Role: "controller", Country: "DK", TimeZone: "Europe/Copenhagen", Language: "da", Deadlines: policy.DefaultDeadlines()}
 }
 
-func policySE() controllers.Policy {
-	return controllers.Policy{ControllerID: "demo-se", Role: "controller", Country: "SE", TimeZone: "Europe/Stockholm", Language: "sv", Deadlines: controllers.DefaultDeadlines()}
+func policySE() policy.Policy {
+	return policy.Policy{ControllerID: "demo-se", Role: "controller", Country: "SE", TimeZone: "Europe/Stockholm", Language: "sv", Deadlines: policy.DefaultDeadlines()}
 }
 
 // patientSE waits 90 days for an answer: the IMY case paused for 63, longer
 // than the default 30.
-func patientSE() controllers.Policy {
+func patientSE() policy.Policy {
 	p := policySE()
 	p.Deadlines.PauseTimeoutDays = 90
 	return p
@@ -66,7 +66,7 @@ type updateResult struct {
 	err   error
 }
 
-func newHarness(t *testing.T, p controllers.Policy, kind Kind, received string, start time.Time) *harness {
+func newHarness(t *testing.T, p policy.Policy, kind Kind, received string, start time.Time) *harness {
 	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))

@@ -11,14 +11,14 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/rightsdesk/rightsdesk/activities"
-	"github.com/rightsdesk/rightsdesk/internal/controllers"
+	"github.com/rightsdesk/rightsdesk/internal/policy"
 )
 
 // forward sends a processor's request on to its controller (Art. 28(3)(e)):
 // a new request there, with the first date of receipt, and this one closes.
 // Each step is retried until it succeeds, flagged while it fails.
 func (w *rightsRequest) forward(ctx workflow.Context) {
-	var policy controllers.Policy
+	var policy policy.Policy
 	var load workflow.Future
 	err := w.persistent(ctx, "forward", func(actx workflow.Context) workflow.Future {
 		load = workflow.ExecuteActivity(actx, a.LoadPolicy, w.policy.ForwardsTo)
@@ -46,7 +46,7 @@ func (w *rightsRequest) forward(ctx workflow.Context) {
 // forwardV0 is forward as requests started before VersionHardening replay it.
 func (w *rightsRequest) forwardV0(ctx workflow.Context) error {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second})
-	var policy controllers.Policy
+	var policy policy.Policy
 	if err := workflow.ExecuteActivity(actx, a.LoadPolicy, w.policy.ForwardsTo).Get(ctx, &policy); err != nil {
 		return fmt.Errorf("load policy of %s: %w", w.policy.ForwardsTo, err)
 	}
@@ -64,7 +64,7 @@ func (w *rightsRequest) forwardV0(ctx workflow.Context) error {
 
 // startControllersRequest starts the controller's copy of a processor's
 // request, with the first date of receipt.
-func (w *rightsRequest) startControllersRequest(ctx workflow.Context, newID uuid.UUID, policy controllers.Policy) workflow.ChildWorkflowFuture {
+func (w *rightsRequest) startControllersRequest(ctx workflow.Context, newID uuid.UUID, policy policy.Policy) workflow.ChildWorkflowFuture {
 	from := w.state.RequestID
 	child := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID: WorkflowID(newID),

@@ -10,72 +10,33 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/mail"
 	"os"
-	"regexp"
 
 	"gopkg.in/yaml.v3"
 	"gorm.io/gorm/clause"
 
-	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/policy"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
-// Controller is one organisation that decides requests (LEGAL.md §1).
-type Controller struct {
-	ID         string `yaml:"id"`
-	Name       string `yaml:"name"`
-	Role       string `yaml:"role"`
-	ForwardsTo string `yaml:"forwards_to"`
-	Country    string `yaml:"country"`
-	TimeZone   string `yaml:"time_zone"`
-	Language   string `yaml:"language"`
-	Settings   `yaml:",inline"`
-}
-
-// Settings are the parts of a controller kept as JSON in the table.
-type Settings struct {
-	Deadlines            Deadlines `yaml:"deadlines" json:"deadlines"`
-	DPO                  Contact   `yaml:"dpo" json:"dpo"`
-	SupervisoryAuthority Authority `yaml:"supervisory_authority" json:"supervisory_authority"`
-}
-
-// Deadlines is the per-controller deadline policy (LEGAL.md §2, policy).
-type Deadlines struct {
-	// ReminderDaysBefore are the days before `due` the assignee is reminded.
-	ReminderDaysBefore []int `yaml:"reminder_days_before" json:"reminder_days_before"`
-	// EscalationDaysBefore is how many days before `due` the DPO is told (0: on the day).
-	EscalationDaysBefore int `yaml:"escalation_days_before" json:"escalation_days_before"`
-	// BreachNoticeEveryDays is how often the DPO hears of a breached request.
-	BreachNoticeEveryDays int `yaml:"breach_notice_every_days" json:"breach_notice_every_days"`
-	// PauseTimeoutDays closes a request whose subject never answers.
-	PauseTimeoutDays int `yaml:"pause_timeout_days" json:"pause_timeout_days"`
-	// NoticeHour is the local hour notices for a day go out.
-	NoticeHour int `yaml:"notice_hour" json:"notice_hour"`
-}
-
-// Contact is a person or function reached by e-mail.
-type Contact struct {
-	Name  string `yaml:"name" json:"name"`
-	Email string `yaml:"email" json:"email"`
-	Phone string `yaml:"phone,omitempty" json:"phone,omitempty"`
-}
-
-// Authority is the supervisory authority named in every reply.
-type Authority struct {
-	Name string `yaml:"name" json:"name"`
-	URL  string `yaml:"url" json:"url"`
-}
+// The controller's types live in internal/policy, which does no I/O.
+type (
+	// Controller is one organisation that decides requests.
+	Controller = policy.Controller
+	// Settings are the parts of a controller kept as JSON in the table.
+	Settings = policy.Settings
+	// Deadlines is the per-controller deadline policy.
+	Deadlines = policy.Deadlines
+	// Contact is a person or function reached by e-mail.
+	Contact = policy.Contact
+	// Authority is the supervisory authority named in every reply.
+	Authority = policy.Authority
+	// Policy is what a request's workflow needs of its controller.
+	Policy = policy.Policy
+)
 
 // DefaultDeadlines are LEGAL.md §2's policy defaults.
-func DefaultDeadlines() Deadlines {
-	return Deadlines{ReminderDaysBefore: []int{7, 2}, EscalationDaysBefore: 0, BreachNoticeEveryDays: 1, PauseTimeoutDays: 30, NoticeHour: 8}
-}
-
-var defaultAuthority = map[string]Authority{
-	"DK": {Name: "Datatilsynet", URL: "https://www.datatilsynet.dk"},
-	"SE": {Name: "Integritetsskyddsmyndigheten (IMY)", URL: "https://www.imy.se"},
-}
+func DefaultDeadlines() Deadlines { return policy.DefaultDeadlines() }
 
 //go:embed demo.yaml
 var demo []byte
@@ -106,8 +67,6 @@ func Load(path string) ([]Controller, error) {
 	return cs, nil
 }
 
-var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
-
 // Parse reads and checks controllers from YAML. Every error names its line.
 func Parse(b []byte) ([]Controller, error) {
 	// Decode twice: strictly into the types (unknown fields are errors, with
@@ -133,9 +92,9 @@ func Parse(b []byte) ([]Controller, error) {
 	for i := range f.Controllers {
 		node := &f.Controllers[i]
 		c := typed.Controllers[i]
-		c.applyDefaults()
-		for _, err := range c.check() {
-			errs = append(errs, fmt.Errorf("line %d (controller %q): %w", lineOf(node, err.field), c.ID, err.err))
+		c.ApplyDefaults()
+		for _, err := range c.Check() {
+			errs = append(errs, fmt.Errorf("line %d (controller %q): %w", lineOf(node, err.Field), c.ID, err.Err))
 		}
 		if prev, dup := lines[c.ID]; dup {
 			errs = append(errs, fmt.Errorf("line %d: controller %q is already defined on line %d", node.Line, c.ID, prev))
@@ -196,95 +155,6 @@ func cutDot(s string) (string, string, bool) {
 	return s, "", false
 }
 
-func (c *Controller) applyDefaults() {
-	def := DefaultDeadlines()
-	d := &c.Deadlines
-	if d.ReminderDaysBefore == nil {
-		d.ReminderDaysBefore = def.ReminderDaysBefore
-	}
-	if d.BreachNoticeEveryDays == 0 {
-		d.BreachNoticeEveryDays = def.BreachNoticeEveryDays
-	}
-	if d.PauseTimeoutDays == 0 {
-		d.PauseTimeoutDays = def.PauseTimeoutDays
-	}
-	if d.NoticeHour == 0 {
-		d.NoticeHour = def.NoticeHour
-	}
-	if c.Role == "" {
-		c.Role = "controller"
-	}
-	if c.SupervisoryAuthority == (Authority{}) {
-		c.SupervisoryAuthority = defaultAuthority[c.Country]
-	}
-}
-
-type fieldErr struct {
-	field string
-	err   error
-}
-
-func (c *Controller) check() []fieldErr {
-	var errs []fieldErr
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, fieldErr{field, fmt.Errorf(format, args...)})
-	}
-	if !idPattern.MatchString(c.ID) {
-		bad("id", "id must be lower-case letters, digits and dashes (at most 63), not %q", c.ID)
-	}
-	if c.Name == "" {
-		bad("name", "name is required")
-	}
-	switch c.Role {
-	case "controller":
-		if c.ForwardsTo != "" {
-			bad("forwards_to", "only a processor forwards requests; drop forwards_to or set role: processor")
-		}
-	case "processor":
-		if c.ForwardsTo == "" {
-			bad("forwards_to", "a processor must name the controller it forwards requests to (Art. 28(3)(e))")
-		}
-	default:
-		bad("role", "role must be controller or processor, not %q", c.Role)
-	}
-	if c.Country != "DK" && c.Country != "SE" {
-		bad("country", "country must be DK or SE, not %q", c.Country)
-	}
-	if c.TimeZone == "" {
-		bad("time_zone", "time_zone is required, e.g. Europe/Copenhagen")
-	} else if _, err := deadline.LoadLocation(c.TimeZone); err != nil {
-		bad("time_zone", "unknown time_zone %q", c.TimeZone)
-	}
-	if c.Language != "da" && c.Language != "sv" && c.Language != "en" {
-		bad("language", "language must be da, sv or en, not %q", c.Language)
-	}
-	d := c.Deadlines
-	for _, n := range d.ReminderDaysBefore {
-		if n < 1 || n > 28 {
-			bad("deadlines.reminder_days_before", "reminder days must be between 1 and 28, not %d", n)
-		}
-	}
-	if d.EscalationDaysBefore < 0 || d.EscalationDaysBefore > 28 {
-		bad("deadlines.escalation_days_before", "escalation_days_before must be between 0 and 28")
-	}
-	if d.BreachNoticeEveryDays < 1 {
-		bad("deadlines.breach_notice_every_days", "breach_notice_every_days must be at least 1")
-	}
-	if d.PauseTimeoutDays < 1 {
-		bad("deadlines.pause_timeout_days", "pause_timeout_days must be at least 1")
-	}
-	if d.NoticeHour < 0 || d.NoticeHour > 23 {
-		bad("deadlines.notice_hour", "notice_hour must be between 0 and 23")
-	}
-	if _, err := mail.ParseAddress(c.DPO.Email); err != nil {
-		bad("dpo.email", "dpo.email must be an e-mail address")
-	}
-	if c.SupervisoryAuthority.Name == "" {
-		bad("supervisory_authority", "supervisory_authority.name is required")
-	}
-	return errs
-}
-
 // Sync writes the controllers to the controllers table (insert or update).
 func Sync(ctx context.Context, st *store.Store, cs []Controller) error {
 	for _, c := range cs {
@@ -307,17 +177,6 @@ func Sync(ctx context.Context, st *store.Store, cs []Controller) error {
 	return nil
 }
 
-// Policy is what a request's workflow needs of its controller.
-type Policy struct {
-	ControllerID string
-	Role         string
-	ForwardsTo   string
-	Country      string
-	TimeZone     string
-	Language     string
-	Deadlines    Deadlines
-}
-
 // PolicyOf reads a controller's policy from its table row.
 func PolicyOf(row store.Controller) (Policy, error) {
 	var s Settings
@@ -326,11 +185,9 @@ func PolicyOf(row store.Controller) (Policy, error) {
 			return Policy{}, fmt.Errorf("controllers: settings of %s: %w", row.ID, err)
 		}
 	}
-	c := Controller{ID: row.ID, Role: row.Role, Country: row.Country, Settings: s}
-	c.applyDefaults()
-	p := Policy{ControllerID: row.ID, Role: row.Role, Country: row.Country, TimeZone: row.TimeZone, Language: row.Language, Deadlines: c.Deadlines}
+	c := Controller{ID: row.ID, Role: row.Role, Country: row.Country, TimeZone: row.TimeZone, Language: row.Language, Settings: s}
 	if row.ForwardsTo != nil {
-		p.ForwardsTo = *row.ForwardsTo
+		c.ForwardsTo = *row.ForwardsTo
 	}
-	return p, nil
+	return c.Policy(), nil
 }

@@ -1,0 +1,182 @@
+// Package policy holds what a controller is and decides: its identity, its
+// deadline policy, its DPO and authority, and its record of processing
+// (GDPR Art. 30), with the checks LEGAL.md asks. It does no I/O, so the
+// workflow code can use it; internal/controllers reads and stores it.
+package policy
+
+import (
+	"fmt"
+	"net/mail"
+	"regexp"
+
+	"github.com/rightsdesk/rightsdesk/internal/deadline"
+)
+
+// Controller is one organisation that decides requests (LEGAL.md §1).
+type Controller struct {
+	ID         string `yaml:"id"`
+	Name       string `yaml:"name"`
+	Role       string `yaml:"role"`
+	ForwardsTo string `yaml:"forwards_to"`
+	Country    string `yaml:"country"`
+	TimeZone   string `yaml:"time_zone"`
+	Language   string `yaml:"language"`
+	Settings   `yaml:",inline"`
+}
+
+// Settings are the parts of a controller kept as JSON in the table.
+type Settings struct {
+	Deadlines            Deadlines `yaml:"deadlines" json:"deadlines"`
+	DPO                  Contact   `yaml:"dpo" json:"dpo"`
+	SupervisoryAuthority Authority `yaml:"supervisory_authority" json:"supervisory_authority"`
+}
+
+// Deadlines is the per-controller deadline policy (LEGAL.md §2, policy).
+type Deadlines struct {
+	// ReminderDaysBefore are the days before `due` the assignee is reminded.
+	ReminderDaysBefore []int `yaml:"reminder_days_before" json:"reminder_days_before"`
+	// EscalationDaysBefore is how many days before `due` the DPO is told (0: on the day).
+	EscalationDaysBefore int `yaml:"escalation_days_before" json:"escalation_days_before"`
+	// BreachNoticeEveryDays is how often the DPO hears of a breached request.
+	BreachNoticeEveryDays int `yaml:"breach_notice_every_days" json:"breach_notice_every_days"`
+	// PauseTimeoutDays closes a request whose subject never answers.
+	PauseTimeoutDays int `yaml:"pause_timeout_days" json:"pause_timeout_days"`
+	// NoticeHour is the local hour notices for a day go out.
+	NoticeHour int `yaml:"notice_hour" json:"notice_hour"`
+}
+
+// Contact is a person or function reached by e-mail.
+type Contact struct {
+	Name  string `yaml:"name" json:"name"`
+	Email string `yaml:"email" json:"email"`
+	Phone string `yaml:"phone,omitempty" json:"phone,omitempty"`
+}
+
+// Authority is the supervisory authority named in every reply.
+type Authority struct {
+	Name string `yaml:"name" json:"name"`
+	URL  string `yaml:"url" json:"url"`
+}
+
+// DefaultDeadlines are LEGAL.md §2's policy defaults.
+func DefaultDeadlines() Deadlines {
+	return Deadlines{ReminderDaysBefore: []int{7, 2}, EscalationDaysBefore: 0, BreachNoticeEveryDays: 1, PauseTimeoutDays: 30, NoticeHour: 8}
+}
+
+// DefaultAuthority is the supervisory authority of each country.
+var DefaultAuthority = map[string]Authority{
+	"DK": {Name: "Datatilsynet", URL: "https://www.datatilsynet.dk"},
+	"SE": {Name: "Integritetsskyddsmyndigheten (IMY)", URL: "https://www.imy.se"},
+}
+
+// ApplyDefaults fills what a controller leaves out with LEGAL.md's defaults.
+func (c *Controller) ApplyDefaults() {
+	def := DefaultDeadlines()
+	d := &c.Deadlines
+	if d.ReminderDaysBefore == nil {
+		d.ReminderDaysBefore = def.ReminderDaysBefore
+	}
+	if d.BreachNoticeEveryDays == 0 {
+		d.BreachNoticeEveryDays = def.BreachNoticeEveryDays
+	}
+	if d.PauseTimeoutDays == 0 {
+		d.PauseTimeoutDays = def.PauseTimeoutDays
+	}
+	if d.NoticeHour == 0 {
+		d.NoticeHour = def.NoticeHour
+	}
+	if c.Role == "" {
+		c.Role = "controller"
+	}
+	if c.SupervisoryAuthority == (Authority{}) {
+		c.SupervisoryAuthority = DefaultAuthority[c.Country]
+	}
+}
+
+var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// FieldError is a check that failed, with the (dot-separated) key at fault.
+type FieldError struct {
+	Field string
+	Err   error
+}
+
+// Check checks a controller after ApplyDefaults.
+func (c *Controller) Check() []FieldError {
+	var errs []FieldError
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, FieldError{field, fmt.Errorf(format, args...)})
+	}
+	if !idPattern.MatchString(c.ID) {
+		bad("id", "id must be lower-case letters, digits and dashes (at most 63), not %q", c.ID)
+	}
+	if c.Name == "" {
+		bad("name", "name is required")
+	}
+	switch c.Role {
+	case "controller":
+		if c.ForwardsTo != "" {
+			bad("forwards_to", "only a processor forwards requests; drop forwards_to or set role: processor")
+		}
+	case "processor":
+		if c.ForwardsTo == "" {
+			bad("forwards_to", "a processor must name the controller it forwards requests to (Art. 28(3)(e))")
+		}
+	default:
+		bad("role", "role must be controller or processor, not %q", c.Role)
+	}
+	if c.Country != "DK" && c.Country != "SE" {
+		bad("country", "country must be DK or SE, not %q", c.Country)
+	}
+	if c.TimeZone == "" {
+		bad("time_zone", "time_zone is required, e.g. Europe/Copenhagen")
+	} else if _, err := deadline.LoadLocation(c.TimeZone); err != nil {
+		bad("time_zone", "unknown time_zone %q", c.TimeZone)
+	}
+	if c.Language != "da" && c.Language != "sv" && c.Language != "en" {
+		bad("language", "language must be da, sv or en, not %q", c.Language)
+	}
+	d := c.Deadlines
+	for _, n := range d.ReminderDaysBefore {
+		if n < 1 || n > 28 {
+			bad("deadlines.reminder_days_before", "reminder days must be between 1 and 28, not %d", n)
+		}
+	}
+	if d.EscalationDaysBefore < 0 || d.EscalationDaysBefore > 28 {
+		bad("deadlines.escalation_days_before", "escalation_days_before must be between 0 and 28")
+	}
+	if d.BreachNoticeEveryDays < 1 {
+		bad("deadlines.breach_notice_every_days", "breach_notice_every_days must be at least 1")
+	}
+	if d.PauseTimeoutDays < 1 {
+		bad("deadlines.pause_timeout_days", "pause_timeout_days must be at least 1")
+	}
+	if d.NoticeHour < 0 || d.NoticeHour > 23 {
+		bad("deadlines.notice_hour", "notice_hour must be between 0 and 23")
+	}
+	if _, err := mail.ParseAddress(c.DPO.Email); err != nil {
+		bad("dpo.email", "dpo.email must be an e-mail address")
+	}
+	if c.SupervisoryAuthority.Name == "" {
+		bad("supervisory_authority", "supervisory_authority.name is required")
+	}
+	return errs
+}
+
+// Policy is what a request's workflow needs of its controller.
+type Policy struct {
+	ControllerID string
+	Role         string
+	ForwardsTo   string
+	Country      string
+	TimeZone     string
+	Language     string
+	Deadlines    Deadlines
+}
+
+// Policy returns the controller's policy, defaults applied.
+func (c Controller) Policy() Policy {
+	c.ApplyDefaults()
+	return Policy{ControllerID: c.ID, Role: c.Role, ForwardsTo: c.ForwardsTo, Country: c.Country, TimeZone: c.TimeZone,
+		Language: c.Language, Deadlines: c.Deadlines}
+}
