@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strconv"
 
 	"gopkg.in/yaml.v3"
 	"gorm.io/gorm/clause"
@@ -60,7 +62,7 @@ func Load(path string) ([]Controller, error) {
 	if err != nil {
 		return nil, fmt.Errorf("controllers: %w", err)
 	}
-	cs, err := Parse(b)
+	cs, err := parse(b, filepath.Dir(path))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -68,7 +70,10 @@ func Load(path string) ([]Controller, error) {
 }
 
 // Parse reads and checks controllers from YAML. Every error names its line.
-func Parse(b []byte) ([]Controller, error) {
+// A processing_file needs Load, which knows where the file is.
+func Parse(b []byte) ([]Controller, error) { return parse(b, "") }
+
+func parse(b []byte, dir string) ([]Controller, error) {
 	// Decode twice: strictly into the types (unknown fields are errors, with
 	// their lines), and into nodes, to name the line of each later error.
 	var typed struct {
@@ -95,6 +100,18 @@ func Parse(b []byte) ([]Controller, error) {
 		c.ApplyDefaults()
 		for _, err := range c.Check() {
 			errs = append(errs, fmt.Errorf("line %d (controller %q): %w", lineOf(node, err.Field), c.ID, err.Err))
+		}
+		switch {
+		case c.Processing != nil && c.ProcessingFile == "":
+			for _, err := range c.Processing.Check() {
+				errs = append(errs, fmt.Errorf("line %d (controller %q): %w", lineOf(node, "processing."+err.Field), c.ID, err.Err))
+			}
+		case c.Processing == nil && c.ProcessingFile != "":
+			rec, err := loadRecord(dir, c.ProcessingFile)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("line %d (controller %q): %w", lineOf(node, "processing_file"), c.ID, err))
+			}
+			c.Processing = rec
 		}
 		if prev, dup := lines[c.ID]; dup {
 			errs = append(errs, fmt.Errorf("line %d: controller %q is already defined on line %d", node.Line, c.ID, prev))
@@ -129,21 +146,75 @@ func byID(cs []Controller, id string) Controller {
 	return Controller{}
 }
 
-// lineOf finds the line of a (possibly nested, dot-separated) key in a mapping node.
-func lineOf(node *yaml.Node, field string) int {
-	if field == "" || node.Kind != yaml.MappingNode {
+// loadRecord reads a record of processing from its own file, strictly,
+// and checks it; its errors name the file and the line.
+func loadRecord(dir, name string) (*policy.Record, error) {
+	if dir == "" {
+		return nil, errors.New("processing_file can only be read from a controllers file (RIGHTSDESK_CONTROLLERS_FILE)")
+	}
+	path := name
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, name)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("processing_file: %w", err)
+	}
+	var rec policy.Record
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&rec); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	var node yaml.Node
+	if err := yaml.Unmarshal(b, &node); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	root := &node
+	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+		root = root.Content[0]
+	}
+	var errs []error
+	for _, e := range rec.Check() {
+		errs = append(errs, fmt.Errorf("%s line %d: %w", name, lineOf(root, e.Field), e.Err))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return &rec, nil
+}
+
+// lineOf finds the line of a (possibly nested, dot-separated) key in a
+// mapping node; a number steps into a sequence. A key that is missing is
+// reported at the line of the key that holds it.
+func lineOf(node *yaml.Node, field string) int { return lineIn(node, field, node.Line) }
+
+func lineIn(node *yaml.Node, field string, missing int) int {
+	if field == "" {
 		return node.Line
 	}
 	head, rest, _ := cutDot(field)
-	for i := 0; i+1 < len(node.Content); i += 2 {
-		if node.Content[i].Value == head {
-			if rest == "" {
-				return node.Content[i].Line
+	switch node.Kind {
+	case yaml.SequenceNode:
+		i, err := strconv.Atoi(head)
+		if err != nil || i < 0 || i >= len(node.Content) {
+			return missing
+		}
+		if rest == "" {
+			return node.Content[i].Line
+		}
+		return lineIn(node.Content[i], rest, node.Content[i].Line)
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(node.Content); i += 2 {
+			if node.Content[i].Value == head {
+				if rest == "" {
+					return node.Content[i].Line
+				}
+				return lineIn(node.Content[i+1], rest, node.Content[i].Line)
 			}
-			return lineOf(node.Content[i+1], rest)
 		}
 	}
-	return node.Line
+	return missing
 }
 
 func cutDot(s string) (string, string, bool) {

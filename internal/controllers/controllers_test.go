@@ -58,7 +58,7 @@ func TestParseErrorsNameTheLine(t *testing.T) {
 		"unknown field": {`controllers:
   - id: a
     nmae: A
-`, `line 3: field nmae not found in type controllers.Controller`},
+`, `line 3: field nmae not found in type policy.Controller`},
 		"processor target": {`controllers:
   - id: p
     name: P
@@ -77,6 +77,74 @@ func TestParseErrorsNameTheLine(t *testing.T) {
   - {id: a, name: A, country: DK, time_zone: Europe/Copenhagen, language: da}
 `, `dpo.email must be an e-mail address`},
 		"empty": {`controllers: []`, `lists no controllers`},
+		"no record of processing": {`controllers:
+  - id: a
+    name: A
+    country: DK
+    time_zone: Europe/Copenhagen
+    language: da
+    dpo: {email: dpo@a.example}
+`, `line 2 (controller "a"): a controller needs its record of processing`},
+		"automated decisions unsaid": {`controllers:
+  - id: a
+    name: A
+    country: DK
+    time_zone: Europe/Copenhagen
+    language: da
+    dpo: {email: dpo@a.example}
+    processing:
+      purposes: [{name: P, legal_basis: ["6(1)(e)"], categories: [x], recipients: [], retention: 5 years, source: you}]
+`, `line 8 (controller "a"): automated_decisions must say yes (true) or no (false)`},
+		"legal basis": {`controllers:
+  - id: a
+    name: A
+    country: DK
+    time_zone: Europe/Copenhagen
+    language: da
+    dpo: {email: dpo@a.example}
+    processing:
+      automated_decisions: false
+      purposes:
+        - name: P
+          legal_basis:
+            - 6(1)(e)
+            - 6(1)(g)
+          categories: [x]
+          recipients: []
+          retention: 5 years
+          source: you
+`, `line 14 (controller "a"): "6(1)(g)" is not a legal basis`},
+		"special categories": {`controllers:
+  - id: a
+    name: A
+    country: DK
+    time_zone: Europe/Copenhagen
+    language: da
+    dpo: {email: dpo@a.example}
+    processing:
+      automated_decisions: false
+      purposes:
+        - name: Health
+          legal_basis: ["6(1)(e)"]
+          special_categories: true
+          categories: [health]
+          recipients: [the region]
+          retention: 10 years
+          source: you
+`, `line 12 (controller "a"): special categories of data need an Art. 9(2) basis`},
+		"recipients unsaid": {`controllers:
+  - id: a
+    name: A
+    country: DK
+    time_zone: Europe/Copenhagen
+    language: da
+    dpo: {email: dpo@a.example}
+    processing:
+      automated_decisions: true
+      automated_logic: A score from the answers decides the offer.
+      purposes:
+        - {name: P, legal_basis: ["6(1)(b)"], categories: [x], retention: 1 year, source: you}
+`, `line 12 (controller "a"): name the recipients`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Parse([]byte(tc.yaml))
@@ -87,13 +155,24 @@ func TestParseErrorsNameTheLine(t *testing.T) {
 
 func TestLoadAndSync(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.yaml")
+	require.NoError(t, os.WriteFile(filepath.Join(filepath.Dir(path), "jc-record.yaml"), []byte(`automated_decisions: false
+purposes:
+  - name: Beskæftigelsesindsats
+    legal_basis: ["6(1)(e)"]
+    categories: [kontaktoplysninger]
+    recipients: []
+    retention: 5 år
+    source: dig
+`), 0o600))
 	require.NoError(t, os.WriteFile(path, []byte(`controllers:
   - {id: jc, name: Jobcentret, country: DK, time_zone: Europe/Copenhagen, language: da, dpo: {email: dpo@jc.example},
+     processing_file: jc-record.yaml, caseworker_mailbox: sager@jc.example,
      deadlines: {reminder_days_before: [10], pause_timeout_days: 14}}
   - {id: stateras, name: Processor ApS, role: processor, forwards_to: jc, country: DK, time_zone: Europe/Copenhagen, language: da, dpo: {email: dpo@p.example}}
 `), 0o600))
 	cs, err := Load(path)
 	require.NoError(t, err)
+	require.Equal(t, "Beskæftigelsesindsats", cs[0].Processing.Purposes[0].Name, "the record comes from its own file")
 	st := pgtest.New(t)
 	ctx := context.Background()
 	require.NoError(t, Sync(ctx, st, cs))
@@ -116,4 +195,20 @@ func TestLoadAndSync(t *testing.T) {
 
 	_, err = Load(filepath.Join(t.TempDir(), "missing.yaml"))
 	require.Error(t, err)
+
+	// An error in the record's own file names that file and its line.
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "rec.yaml"), []byte(`automated_decisions: false
+purposes:
+  - name: P
+    legal_basis: ["6(1)(e)"]
+    categories: [x]
+    recipients: []
+    source: you
+`), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "c.yaml"), []byte(`controllers:
+  - {id: a, name: A, country: DK, time_zone: Europe/Copenhagen, language: da, dpo: {email: d@a.example}, processing_file: rec.yaml}
+`), 0o600))
+	_, err = Load(filepath.Join(dir, "c.yaml"))
+	require.ErrorContains(t, err, "rec.yaml line 3: give the retention period or its criteria")
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
+	"strings"
 
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 )
@@ -29,6 +30,99 @@ type Settings struct {
 	Deadlines            Deadlines `yaml:"deadlines" json:"deadlines"`
 	DPO                  Contact   `yaml:"dpo" json:"dpo"`
 	SupervisoryAuthority Authority `yaml:"supervisory_authority" json:"supervisory_authority"`
+	// CaseworkerMailbox is the shared mailbox staff notices go to when a
+	// request has no assignee.
+	CaseworkerMailbox string `yaml:"caseworker_mailbox,omitempty" json:"caseworker_mailbox,omitempty"`
+	// Processing is the record of processing (GDPR Art. 30), inline or
+	// read from ProcessingFile (a path relative to the controllers file).
+	Processing     *Record `yaml:"processing,omitempty" json:"processing,omitempty"`
+	ProcessingFile string  `yaml:"processing_file,omitempty" json:"-"`
+}
+
+// Record is a controller's record of processing (GDPR Art. 30). The access
+// reply tells the subject its items (Art. 15(1)(a)-(h)).
+type Record struct {
+	// AutomatedDecisions says, explicitly, whether automated decisions,
+	// profiling included, are made (Art. 15(1)(h), Art. 22): regulators
+	// fined replies that said nothing about it.
+	AutomatedDecisions *bool `yaml:"automated_decisions" json:"automated_decisions"`
+	// AutomatedLogic is meaningful information about the logic involved and
+	// its consequences; required when AutomatedDecisions is true.
+	AutomatedLogic string    `yaml:"automated_logic,omitempty" json:"automated_logic,omitempty"`
+	Purposes       []Purpose `yaml:"purposes" json:"purposes"`
+}
+
+// Purpose is one purpose of processing with what Art. 15(1) asks of it.
+type Purpose struct {
+	Name string `yaml:"name" json:"name"`
+	// LegalBasis lists Art. 6(1)(a)-(f), and Art. 9(2)(a)-(j) where special
+	// categories are processed, written 6(1)(e), 9(2)(h).
+	LegalBasis []string `yaml:"legal_basis" json:"legal_basis"`
+	// SpecialCategories is true where Art. 9 data (health, for one) is
+	// processed: an Art. 9(2) basis is then required.
+	SpecialCategories bool     `yaml:"special_categories,omitempty" json:"special_categories,omitempty"`
+	Categories        []string `yaml:"categories" json:"categories"`
+	// Recipients are named, or an explicit empty list when there are none.
+	Recipients []string `yaml:"recipients" json:"recipients"`
+	// Retention is the period, or the criteria that set it.
+	Retention string `yaml:"retention" json:"retention"`
+	// Source is where the data comes from when not from the subject.
+	Source string `yaml:"source" json:"source"`
+}
+
+var legalBasis = regexp.MustCompile(`^(6\(1\)\([a-f]\)|9\(2\)\([a-j]\))$`)
+
+// Check checks a record of processing; each error names its key below the
+// record (purposes.0.legal_basis.1).
+func (r *Record) Check() []FieldError {
+	var errs []FieldError
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, FieldError{field, fmt.Errorf(format, args...)})
+	}
+	if r.AutomatedDecisions == nil {
+		bad("automated_decisions", "automated_decisions must say yes (true) or no (false): every access reply states it (Art. 15(1)(h))")
+	} else if *r.AutomatedDecisions && strings.TrimSpace(r.AutomatedLogic) == "" {
+		bad("automated_decisions", "with automated decisions, automated_logic must explain the logic and its consequences (Art. 15(1)(h))")
+	}
+	if len(r.Purposes) == 0 {
+		bad("purposes", "the record needs at least one purpose")
+	}
+	for i, p := range r.Purposes {
+		at := func(k string) string { return fmt.Sprintf("purposes.%d.%s", i, k) }
+		if strings.TrimSpace(p.Name) == "" {
+			bad(fmt.Sprintf("purposes.%d", i), "a purpose needs a name")
+		}
+		if len(p.LegalBasis) == 0 {
+			bad(at("legal_basis"), "a purpose needs its legal basis: Art. 6(1)(a)-(f), e.g. 6(1)(e)")
+		}
+		art6, art9 := false, false
+		for j, b := range p.LegalBasis {
+			if !legalBasis.MatchString(b) {
+				bad(fmt.Sprintf("purposes.%d.legal_basis.%d", i, j), "%q is not a legal basis: write 6(1)(a) to 6(1)(f), or 9(2)(a) to 9(2)(j)", b)
+			}
+			art6 = art6 || strings.HasPrefix(b, "6(")
+			art9 = art9 || strings.HasPrefix(b, "9(")
+		}
+		if len(p.LegalBasis) > 0 && !art6 {
+			bad(at("legal_basis"), "every purpose needs an Art. 6(1) basis, also beside an Art. 9(2) one")
+		}
+		if p.SpecialCategories && !art9 {
+			bad(at("legal_basis"), "special categories of data need an Art. 9(2) basis as well")
+		}
+		if len(p.Categories) == 0 {
+			bad(at("categories"), "name the categories of data (Art. 15(1)(b))")
+		}
+		if p.Recipients == nil {
+			bad(fmt.Sprintf("purposes.%d", i), "name the recipients (Art. 15(1)(c)), or write recipients: [] when there are none")
+		}
+		if strings.TrimSpace(p.Retention) == "" {
+			bad(at("retention"), "give the retention period or its criteria (Art. 15(1)(d))")
+		}
+		if strings.TrimSpace(p.Source) == "" {
+			bad(at("source"), "say where the data comes from, e.g. \"the subject\" (Art. 15(1)(g))")
+		}
+	}
+	return errs
 }
 
 // Deadlines is the per-controller deadline policy (LEGAL.md §2, policy).
@@ -159,6 +253,17 @@ func (c *Controller) Check() []FieldError {
 	}
 	if c.SupervisoryAuthority.Name == "" {
 		bad("supervisory_authority", "supervisory_authority.name is required")
+	}
+	if c.CaseworkerMailbox != "" {
+		if _, err := mail.ParseAddress(c.CaseworkerMailbox); err != nil {
+			bad("caseworker_mailbox", "caseworker_mailbox must be an e-mail address")
+		}
+	}
+	switch {
+	case c.Processing != nil && c.ProcessingFile != "":
+		bad("processing_file", "give the record of processing inline (processing) or in a file (processing_file), not both")
+	case c.Processing == nil && c.ProcessingFile == "" && c.Role == "controller":
+		bad("processing", "a controller needs its record of processing (GDPR Art. 30): processing, or processing_file")
 	}
 	return errs
 }
