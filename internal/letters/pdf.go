@@ -3,53 +3,93 @@ package letters
 import (
 	"bytes"
 	"fmt"
+	"strings"
 
-	"github.com/go-pdf/fpdf"
+	"github.com/signintech/gopdf"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
 )
 
-// PDF renders a letter as an A4 PDF. The Go fonts are embedded, so æøå and
-// äö come out right wherever it is opened; no browser is needed.
+// A4 in points, and the page's margins.
+const (
+	pageW, pageH = 595.28, 841.89
+	margin       = 70.0
+	bottom       = pageH - 60
+)
+
+// PDF renders a letter as an A4 PDF. The Go fonts are embedded (subset),
+// so æøå and äö come out right wherever it is opened; no browser is needed.
 func (l Letter) PDF(sender string) ([]byte, error) {
-	p := fpdf.New("P", "mm", "A4", "")
-	p.SetTitle(l.Subject, true)
-	p.SetCreator("rightsdesk", true)
-	p.SetAuthor(sender, true)
-	p.SetLang(l.Language)
-	p.AddUTF8FontFromBytes("go", "", goregular.TTF)
-	p.AddUTF8FontFromBytes("go", "B", gobold.TTF)
-	p.SetMargins(25, 25, 25)
-	p.SetAutoPageBreak(true, 20)
-	p.SetFooterFunc(func() {
-		p.SetY(-15)
-		p.SetFont("go", "", 8)
-		p.CellFormat(0, 10, fmt.Sprintf("%s · %d/{nb}", sender, p.PageNo()), "", 0, "C", false, 0, "")
+	p := &gopdf.GoPdf{}
+	p.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4})
+	p.SetInfo(gopdf.PdfInfo{Title: l.Subject, Author: sender, Creator: "rightsdesk"})
+	if err := p.AddTTFFontData("go", goregular.TTF); err != nil {
+		return nil, fmt.Errorf("letters: pdf: %w", err)
+	}
+	if err := p.AddTTFFontData("go-bold", gobold.TTF); err != nil {
+		return nil, fmt.Errorf("letters: pdf: %w", err)
+	}
+	page := 0
+	p.AddFooter(func() {
+		page++
+		_ = p.SetFont("go", "", 8)
+		footer := fmt.Sprintf("%s · %d", sender, page)
+		w, _ := p.MeasureTextWidth(footer)
+		p.SetXY((pageW-w)/2, pageH-40)
+		_ = p.Cell(nil, footer)
 	})
-	p.AliasNbPages("")
 	p.AddPage()
-	p.SetFont("go", "B", 14)
-	p.MultiCell(0, 7, l.Subject, "", "L", false)
-	p.Ln(4)
-	for _, b := range l.blocks {
+	y := margin
+	// write sets text in a column from x, wrapped, on as many pages as it takes.
+	write := func(font string, size, leading, x float64, text string) error {
+		if err := p.SetFont(font, "", size); err != nil {
+			return err
+		}
+		for _, para := range strings.Split(text, "\n") {
+			lines, err := p.SplitTextWithWordWrap(para, pageW-margin-x)
+			if err != nil {
+				return err
+			}
+			for _, line := range lines {
+				if y+leading > bottom {
+					p.AddPage()
+					y = margin
+				}
+				p.SetXY(x, y)
+				if err := p.Cell(nil, line); err != nil {
+					return err
+				}
+				y += leading
+			}
+		}
+		return nil
+	}
+	if err := write("go-bold", 14, 18, margin, l.Subject); err != nil {
+		return nil, fmt.Errorf("letters: pdf: %w", err)
+	}
+	y += 10
+	for i, b := range l.blocks {
+		var err error
 		switch b.kind {
 		case "h":
-			p.Ln(2)
-			p.SetFont("go", "B", 11)
-			p.MultiCell(0, 5.5, b.text, "", "L", false)
-			p.Ln(1)
+			y += 4
+			err = write("go-bold", 11, 15, margin, b.text)
+			y += 2
 		case "li":
-			p.SetFont("go", "", 10.5)
-			p.SetX(30)
-			p.MultiCell(0, 5.2, "• "+b.text, "", "L", false)
+			err = write("go", 10.5, 14, margin+12, "• "+b.text)
+			if i+1 < len(l.blocks) && l.blocks[i+1].kind != "li" {
+				y += 7
+			}
 		default:
-			p.SetFont("go", "", 10.5)
-			p.MultiCell(0, 5.2, b.text, "", "L", false)
-			p.Ln(2.5)
+			err = write("go", 10.5, 14, margin, b.text)
+			y += 7
+		}
+		if err != nil {
+			return nil, fmt.Errorf("letters: pdf: %w", err)
 		}
 	}
 	var out bytes.Buffer
-	if err := p.Output(&out); err != nil {
+	if _, err := p.WriteTo(&out); err != nil {
 		return nil, fmt.Errorf("letters: pdf: %w", err)
 	}
 	return out.Bytes(), nil
