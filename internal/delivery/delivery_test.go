@@ -1,0 +1,91 @@
+package delivery_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/rightsdesk/rightsdesk/internal/delivery"
+	"github.com/rightsdesk/rightsdesk/internal/mailcatch"
+)
+
+// TestSMTPToARealServer: go-mail talks SMTP to an in-process server, which
+// parses what arrived: the Message-ID, both bodies and the PDF.
+func TestSMTPToARealServer(t *testing.T) {
+	srv, err := mailcatch.Start("127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { srv.Close() })
+	s, err := delivery.ParseSMTPURL(srv.URL())
+	require.NoError(t, err)
+	err = s.Send(context.Background(), delivery.Email{
+		MessageID: "0b6f1c2e-letter@rightsdesk", From: "Demo Kommune <noreply@demo.example>", To: "ase@example.dk",
+		Subject: "Svar på din anmodning om indsigt (RD-2026-000042)", Text: "Kære Åse\n\nSe vedhæftet.", HTML: "<p>Kære Åse</p>",
+		PDF: []byte("%PDF-1.4 test"), PDFName: "svar.pdf",
+	})
+	require.NoError(t, err)
+	msgs := srv.Messages()
+	require.Len(t, msgs, 1)
+	m := msgs[0]
+	require.Equal(t, []string{"ase@example.dk"}, m.To)
+	require.Equal(t, "Svar på din anmodning om indsigt (RD-2026-000042)", m.Subject)
+	require.Equal(t, "0b6f1c2e-letter@rightsdesk", m.MessageID)
+	require.Contains(t, m.Text, "Kære Åse")
+	require.Contains(t, m.HTML, "<p>Kære Åse</p>")
+	require.Len(t, m.Attachments, 1)
+	require.Equal(t, "svar.pdf", m.Attachments[0].Filename)
+	require.Equal(t, "%PDF-1.4 test", string(m.Attachments[0].Data))
+
+	_, err = delivery.ParseSMTPURL("http://example")
+	require.Error(t, err)
+	sec, err := delivery.ParseSMTPURL("smtp://u:p@mail.example:2525")
+	require.NoError(t, err)
+	require.Equal(t, "mail.example", sec.Host)
+	require.Equal(t, 2525, sec.Port)
+	require.Equal(t, "p", sec.Password)
+}
+
+// TestSMTPRefusedIsNotAmbiguous: a server that is not there means the
+// message was not sent, and may be sent again.
+func TestSMTPRefusedIsNotAmbiguous(t *testing.T) {
+	s, err := delivery.ParseSMTPURL("smtp://127.0.0.1:1?tls=none")
+	require.NoError(t, err)
+	err = s.Send(context.Background(), delivery.Email{MessageID: "x@y", From: "a@b.example", To: "c@d.example", Subject: "s", Text: "t"})
+	require.Error(t, err)
+	require.NotErrorIs(t, err, delivery.ErrAmbiguous)
+}
+
+// TestWebhookSigned: the receiver sees the Standard Webhooks headers and a
+// signature that verifies with the shared secret, and not with another.
+func TestWebhookSigned(t *testing.T) {
+	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	var mu sync.Mutex
+	var got http.Header
+	var body []byte
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		got, body = r.Header.Clone(), must(io.ReadAll(r.Body))
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	t.Cleanup(recv.Close)
+	w, err := delivery.NewWebhook(secret)
+	require.NoError(t, err)
+	require.NoError(t, w.Post(context.Background(), recv.URL, "msg-1", []byte(`{"a":1}`)))
+	require.Equal(t, "msg-1", got.Get("webhook-id"))
+	require.NoError(t, delivery.Verify(secret, body, got))
+	require.Error(t, delivery.Verify("whsec_c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0", body, got))
+	_, err = delivery.NewWebhook("not a secret!")
+	require.Error(t, err)
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
