@@ -18,6 +18,8 @@ type Activities struct {
 	Store *store.Store
 	// Temporal is the client the sweeper lists stopped workflows with.
 	Temporal client.Client
+	// Outbox makes notices letters and sends them; nil records them only.
+	Outbox *Outbox
 }
 
 // EventInput is one audit-log entry to record.

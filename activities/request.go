@@ -62,6 +62,7 @@ type TaskSnapshot struct {
 	CreatedAt   time.Time
 	CompletedAt *time.Time
 	CompletedBy string
+	LetterID    *uuid.UUID `json:",omitempty"`
 }
 
 // ProjectInput is a state change to write to the read model.
@@ -109,7 +110,8 @@ func (a *Activities) Project(ctx context.Context, in ProjectInput) error {
 		} else {
 			for _, t := range in.Tasks {
 				row := store.Task{ID: t.ID, RequestID: r.RequestID, Kind: t.Kind, Status: t.Status, Assignee: strPtr(t.Assignee),
-					DueOn: &t.DueOn, CreatedAt: t.CreatedAt, UpdatedAt: time.Now().UTC(), CompletedAt: t.CompletedAt, CompletedBy: strPtr(t.CompletedBy)}
+					DueOn: &t.DueOn, CreatedAt: t.CreatedAt, UpdatedAt: time.Now().UTC(), CompletedAt: t.CompletedAt, CompletedBy: strPtr(t.CompletedBy),
+					LetterID: t.LetterID}
 				err := tx.Clauses(clause.OnConflict{
 					Columns:   []clause.Column{{Name: "id"}},
 					DoUpdates: clause.AssignmentColumns([]string{"status", "assignee", "due_on", "updated_at", "completed_at", "completed_by"}),
@@ -159,18 +161,25 @@ type NoticeInput struct {
 	// Recipient is a role ("dpo", "caseworkers", "subject") or "assignee:<id>".
 	Recipient string
 	DueAt     time.Time
+	// Facts are what the letter tells that only the workflow knows.
+	Facts *LetterFacts `json:",omitempty"`
 }
 
-// SendNotice records a notice once per key. Delivery by e-mail and letter
-// builds on this row.
-func (a *Activities) SendNotice(ctx context.Context, in NoticeInput) error {
+// SendNotice records a notice once per key and, with an outbox, makes it a
+// letter and sends it once: by e-mail, to a mail gateway, or as a print
+// task. Its result tells the workflow whether a caseworker must print it
+// or confirm an e-mail whose outcome is unknown.
+func (a *Activities) SendNotice(ctx context.Context, in NoticeInput) (NoticeResult, error) {
 	n := store.Notice{ID: uuid.NewSHA1(uuid.NameSpaceURL, []byte("rightsdesk/notice/"+in.Key)), NoticeKey: in.Key, RequestID: in.RequestID,
 		Kind: in.Kind, Recipient: in.Recipient, DueAt: in.DueAt.UTC(), SentAt: ptr(time.Now().UTC())}
 	err := a.Store.DB.WithContext(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "notice_key"}}, DoNothing: true}).Create(&n).Error
 	if err != nil {
-		return fmt.Errorf("send notice: %w", err)
+		return NoticeResult{}, fmt.Errorf("send notice: %w", err)
 	}
-	return nil
+	if a.Outbox == nil {
+		return NoticeResult{Status: "recorded"}, nil
+	}
+	return a.Outbox.Send(ctx, in)
 }
 
 func ptr[T any](v T) *T { return &v }

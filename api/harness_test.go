@@ -21,6 +21,9 @@ import (
 	"github.com/rightsdesk/rightsdesk/api"
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
+	"github.com/rightsdesk/rightsdesk/internal/delivery"
+	"github.com/rightsdesk/rightsdesk/internal/intake"
+	"github.com/rightsdesk/rightsdesk/internal/mailcatch"
 	"github.com/rightsdesk/rightsdesk/internal/pgtest"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/testenv"
@@ -49,7 +52,13 @@ type stack struct {
 	server *api.Server
 	// taskQueue is where this stack's worker polls.
 	taskQueue string
+	// mail receives what the stack sends by e-mail; outbox is the worker's.
+	mail   *mailcatch.Server
+	outbox *activities.Outbox
 }
+
+// webhookSecret signs the stack's calls to mail gateways.
+const webhookSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
 type stackOptions struct {
 	temporal client.Client // instead of the shared client (to inject failures)
@@ -78,7 +87,18 @@ func newStack(t testing.TB, opts ...stackOptions) *stack {
 	tc := testenv.Temporal(t)
 	// Unique per stack: a benchmark builds one per run under the same name.
 	tq := testenv.TaskQueue(t) + "-" + uuid.NewString()[:8]
-	w := worker.New(tc, tq, &activities.Activities{Store: st})
+	// Letters go through a real outbox to a real SMTP server in the test,
+	// and to a gateway webhook when a test configures one.
+	mail, err := mailcatch.Start("127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { mail.Close() })
+	smtpServer, err := delivery.ParseSMTPURL(mail.URL())
+	require.NoError(t, err)
+	webhook, err := delivery.NewWebhook(webhookSecret)
+	require.NoError(t, err)
+	outbox := &activities.Outbox{Store: st, Subjects: &intake.Service{Store: st, Keys: testenv.Keys()}, SMTP: smtpServer,
+		MailFrom: "Demo <noreply@demo.example>", Webhook: webhook, PublicURL: "https://rights.example"}
+	w := worker.New(tc, tq, &activities.Activities{Store: st, Outbox: outbox})
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 	cfg := config.Config{BodyLimit: "1M", TaskQueue: tq, APITokens: apiTokens, IntakeRatePerMinute: 1000,
@@ -98,7 +118,7 @@ func newStack(t testing.TB, opts ...stackOptions) *stack {
 	require.NoError(t, err)
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	return &stack{t: t, url: srv.URL, store: st, client: tc, server: s, taskQueue: tq}
+	return &stack{t: t, url: srv.URL, store: st, client: tc, server: s, taskQueue: tq, mail: mail, outbox: outbox}
 }
 
 // response is one answer, its body decoded.

@@ -47,6 +47,8 @@ type RequestDetail struct {
 	Details  json.RawMessage `json:"details"`
 	State    *StateView      `json:"state"`
 	Timeline []EventView     `json:"timeline"`
+	// Letters are the request's letters and notices, from the outbox.
+	Letters []LetterView `json:"letters"`
 }
 
 func (s *Server) getRequest(c echo.Context) error {
@@ -77,6 +79,9 @@ func (s *Server) getRequest(c echo.Context) error {
 	}
 	for _, e := range events {
 		out.Timeline = append(out.Timeline, EventView{At: e.At, Actor: e.Actor, Action: e.Action, Data: json.RawMessage(e.Data)})
+	}
+	if out.Letters, err = s.lettersOf(c, r); err != nil {
+		return err
 	}
 	if r.WorkflowStarted {
 		qctx, cancel := context.WithTimeout(ctx, min(5*time.Second, s.cfg.TemporalTimeout))

@@ -132,6 +132,7 @@ func (s *Server) routes() {
 	v1.POST("/requests/search", s.searchRequests, staff)
 	v1.GET("/requests/:id/access-log", s.accessLog, s.staff(config.RoleDPO, config.RoleAdmin))
 	s.actionRoutes(v1.Group("/requests"), s.staff(config.RoleCaseworker, config.RoleAdmin))
+	s.letterRoutes(v1.Group("/requests"), staff, s.staff(config.RoleCaseworker, config.RoleAdmin))
 
 	v1.GET("/rights", s.listRights, staff)
 	v1.GET("/staff", s.listStaff, staff)

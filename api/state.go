@@ -75,6 +75,7 @@ type TaskStateView struct {
 	DueAt       string     `json:"due_at"`
 	CompletedAt *time.Time `json:"completed_at"`
 	CompletedBy string     `json:"completed_by,omitempty"`
+	LetterID    *string    `json:"letter_id,omitempty"`
 }
 
 func stateView(s workflows.State) StateView {
@@ -105,8 +106,13 @@ func stateView(s workflows.State) StateView {
 		v.Extension = &ExtensionView{Reason: string(e.Reason), Explanation: e.Explanation, By: string(e.By), At: e.At}
 	}
 	for _, t := range s.Tasks {
-		v.Tasks = append(v.Tasks, TaskStateView{ID: t.ID.String(), Kind: string(t.Kind), Status: string(t.Status), Assignee: t.Assignee,
-			DueAt: dateOf(t.DueOn), CompletedAt: t.CompletedAt, CompletedBy: string(t.CompletedBy)})
+		tv := TaskStateView{ID: t.ID.String(), Kind: string(t.Kind), Status: string(t.Status), Assignee: t.Assignee,
+			DueAt: dateOf(t.DueOn), CompletedAt: t.CompletedAt, CompletedBy: string(t.CompletedBy)}
+		if t.LetterID != nil {
+			l := t.LetterID.String()
+			tv.LetterID = &l
+		}
+		v.Tasks = append(v.Tasks, tv)
 	}
 	return v
 }

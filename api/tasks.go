@@ -26,6 +26,8 @@ type TaskView struct {
 	Assignee   *string `json:"assignee"`
 	DueAt      *string `json:"due_at"`
 	DaysLeft   *int    `json:"days_left"`
+	// LetterID is the letter to print, or to confirm, for those tasks.
+	LetterID *string `json:"letter_id"`
 }
 
 type taskRow struct {
@@ -85,6 +87,10 @@ func (s *Server) listTasks(c echo.Context) error {
 	for _, r := range rows {
 		v := TaskView{ID: r.ID.String(), Kind: r.Kind, RequestID: r.RequestID.String(), Reference: r.Reference, Controller: r.ControllerID,
 			RightKind: r.RequestKind, Assignee: r.Assignee, DueAt: dateOfPtr(r.DueOn)}
+		if r.LetterID != nil {
+			l := r.LetterID.String()
+			v.LetterID = &l
+		}
 		if r.DueOn != nil {
 			d, ok := today[r.TimeZone]
 			if !ok {

@@ -96,6 +96,7 @@ const (
 	UpdateWithdraw            = "withdraw"
 	UpdateClaimTask           = "claim-task"
 	UpdateCompleteTask        = "complete-task"
+	UpdateSendLetter          = "send-letter"
 )
 
 // QueryState returns the live State.
@@ -265,6 +266,16 @@ type ClaimTask struct {
 	By     Actor
 }
 
+// SendLetter sends a letter the caseworker decides on: a preliminary
+// answer to a large case (Danish public bodies, within 30 days).
+type SendLetter struct {
+	Kind string
+	By   Actor
+}
+
+// Letters a caseworker may send by SendLetter.
+const LetterPreliminary = "preliminary"
+
 // CompleteTask marks an open fulfilment task done.
 type CompleteTask struct {
 	TaskID uuid.UUID
@@ -283,7 +294,20 @@ const (
 	// TaskAttention is open while a step of the request keeps failing; it
 	// closes by itself when the step succeeds.
 	TaskAttention TaskKind = "attention"
+	// TaskPrintLetter is a letter to print and post (the subject gave no
+	// digital address); completing it records that it was posted.
+	TaskPrintLetter TaskKind = "print_letter"
+	// TaskConfirmDelivery is an e-mail whose outcome is unknown (the
+	// worker stopped mid-send): a caseworker looks for its Message-ID in
+	// the mailbox and confirms; it is never resent blindly.
+	TaskConfirmDelivery TaskKind = "confirm_delivery"
+	// TaskApproveReply holds the reply for a caseworker's approval, where
+	// the controller asks for it; the deadline keeps running.
+	TaskApproveReply TaskKind = "approve_reply"
 )
+
+// deliveryTasks close only when a caseworker completes them.
+var deliveryTasks = []TaskKind{TaskPrintLetter, TaskConfirmDelivery}
 
 // TaskStatus is whether a task is open or done.
 type TaskStatus string
@@ -305,6 +329,8 @@ type Task struct {
 	CreatedAt   time.Time
 	CompletedAt *time.Time `json:",omitempty"`
 	CompletedBy Actor      `json:",omitempty"`
+	// LetterID is the letter a delivery task is about.
+	LetterID *uuid.UUID `json:",omitempty"`
 }
 
 // Identity is the outcome of the identity check.
@@ -334,7 +360,9 @@ type Extension struct {
 
 // Pause is one stop of the clock.
 type Pause struct {
-	Purpose   InformationPurpose
+	Purpose InformationPurpose
+	// What was asked of the subject.
+	What      string `json:",omitempty"`
 	PausedAt  time.Time
 	ResumedAt *time.Time `json:",omitempty"`
 	// Answer is what the subject wrote on the status page, if they did.

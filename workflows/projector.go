@@ -203,13 +203,15 @@ func (w *rightsRequest) notifier(ctx workflow.Context) {
 		w.sending = true
 		n := w.notices[0]
 		w.notices = w.notices[1:]
-		if err := workflow.ExecuteActivity(actx, a.SendNotice, n).Get(ctx, nil); err != nil {
+		var res activities.NoticeResult
+		if err := workflow.ExecuteActivity(actx, a.SendNotice, n).Get(ctx, &res); err != nil {
 			w.notices = append(w.notices, n)
 			if err := w.failed(ctx, "notify", &r, err); err != nil {
 				return
 			}
 		} else {
 			w.succeeded(ctx, "notify", &r)
+			w.delivered(ctx, res)
 		}
 		w.sending = false
 	}
@@ -242,7 +244,7 @@ func projection(s State, events []activities.EventInput) activities.ProjectInput
 	for _, t := range s.Tasks {
 		in.Tasks = append(in.Tasks, activities.TaskSnapshot{
 			ID: t.ID, Kind: string(t.Kind), Status: string(t.Status), Assignee: t.Assignee, DueOn: t.DueOn,
-			CreatedAt: t.CreatedAt, CompletedAt: t.CompletedAt, CompletedBy: string(t.CompletedBy),
+			CreatedAt: t.CreatedAt, CompletedAt: t.CompletedAt, CompletedBy: string(t.CompletedBy), LetterID: t.LetterID,
 		})
 	}
 	return in

@@ -9,8 +9,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/rightsdesk/rightsdesk/activities"
-	"github.com/rightsdesk/rightsdesk/internal/policy"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/policy"
 )
 
 // a refers to the activities by method; the worker registers the real ones.
@@ -25,6 +25,8 @@ const (
 	NoticeInformation = "information_request"
 	NoticeReply       = "reply"
 	NoticeWithdrawn   = "withdrawal_confirmed"
+	NoticeReceipt     = "receipt"
+	NoticePreliminary = "preliminary"
 	// NoticeRefusalReminder counts down to the refusal deadline (Art.
 	// 12(4)) of an extended request that is not granted yet.
 	NoticeRefusalReminder = "refusal_reminder"
@@ -82,9 +84,19 @@ type rightsRequest struct {
 	fatal   error
 	// sent holds the keys of deadline notices already handled.
 	sent map[string]bool
-	// version is the workflow's version of VersionHardening.
+	// version is the workflow's version of VersionHardening, letters of
+	// VersionLetters.
 	version workflow.Version
+	letters workflow.Version
 }
+
+// VersionLetters marks requests started since letters reach people: a
+// receipt at the start, print and confirmation tasks from the outbox, the
+// optional approval of the reply, and the send-letter Update.
+const VersionLetters = "letters-2026-11"
+
+// lettered reports whether the request runs with VersionLetters.
+func (w *rightsRequest) lettered() bool { return w.letters >= 1 }
 
 // VersionHardening marks requests started since the hardening: the pause
 // rule exactly as LEGAL.md §2, failing steps retried and flagged instead of
@@ -128,11 +140,15 @@ func newRightsRequest(ctx workflow.Context, in RightsRequestInput) (*rightsReque
 // request in its first real stage.
 func (w *rightsRequest) setup(ctx workflow.Context) error {
 	w.version = workflow.GetVersion(ctx, VersionHardening, workflow.DefaultVersion, 1)
+	w.letters = workflow.GetVersion(ctx, VersionLetters, workflow.DefaultVersion, 1)
 	w.change(ctx, "request.received", ActorSystem, map[string]any{
 		"kind": w.state.Kind, "channel": w.state.Channel, "received_on": w.state.ReceivedOn.Format(time.DateOnly),
 		"due_on": w.state.DueOn.Format(time.DateOnly), "statutory_due_on": w.state.StatutoryDueOn.Format(time.DateOnly),
 		"forwarded_from": w.forwardedFrom,
 	})
+	if w.lettered() && w.policy.Role != "processor" {
+		w.notify(ctx, "receipt", NoticeReceipt, RecipientSubject, workflow.Now(ctx))
+	}
 	switch {
 	case w.policy.Role == "processor":
 		// forwarded by run, at once
@@ -164,6 +180,7 @@ func (w *rightsRequest) setup(ctx workflow.Context) error {
 		{UpdateWithdraw, w.withdraw, w.validateWithdraw},
 		{UpdateClaimTask, w.claimTask, w.validateClaimTask},
 		{UpdateCompleteTask, w.completeTask, w.validateCompleteTask},
+		{UpdateSendLetter, w.sendLetter, w.validateSendLetter},
 	} {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.fn, workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
 			return err
@@ -194,9 +211,10 @@ func (w *rightsRequest) run(ctx workflow.Context) (Result, error) {
 		}
 	}
 	// Let the projector write the last state, the notifier send what is
-	// queued and every handler finish.
+	// queued, caseworkers print or confirm what they must, and every
+	// handler finish.
 	err := workflow.Await(ctx, func() bool {
-		return !w.dirty && len(w.notices) == 0 && !w.busy && !w.sending && workflow.AllHandlersFinished(ctx)
+		return !w.dirty && len(w.notices) == 0 && !w.busy && !w.sending && !w.deliveryOpen() && workflow.AllHandlersFinished(ctx)
 	})
 	if err != nil {
 		return Result{}, err

@@ -17,8 +17,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/rightsdesk/rightsdesk/activities"
-	"github.com/rightsdesk/rightsdesk/internal/policy"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/policy"
 )
 
 var (
@@ -58,6 +58,9 @@ type harness struct {
 	// projectErr and noticeErr, when set, make the activities fail.
 	projectErr func() error
 	noticeErr  func(activities.NoticeInput) error
+	// noticeResult, when set, says what the outbox made of a notice.
+	noticeResult func(activities.NoticeInput) activities.NoticeResult
+	marked       []activities.MarkLetterInput
 }
 
 type updateResult struct {
@@ -84,13 +87,21 @@ func newHarness(t *testing.T, p policy.Policy, kind Kind, received string, start
 		h.projects = append(h.projects, in)
 		return nil
 	}).Maybe()
-	h.env.OnActivity(acts.SendNotice, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.NoticeInput) error {
+	h.env.OnActivity(acts.SendNotice, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.NoticeInput) (activities.NoticeResult, error) {
 		if h.noticeErr != nil {
 			if err := h.noticeErr(in); err != nil {
-				return err
+				return activities.NoticeResult{}, err
 			}
 		}
 		h.notices = append(h.notices, sentNotice{in, h.env.Now()})
+		res := activities.NoticeResult{Status: activities.LetterSent, LetterID: activities.LetterID(in.Key), Channel: "email"}
+		if h.noticeResult != nil {
+			res = h.noticeResult(in)
+		}
+		return res, nil
+	}).Maybe()
+	h.env.OnActivity(acts.MarkLetter, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.MarkLetterInput) error {
+		h.marked = append(h.marked, in)
 		return nil
 	}).Maybe()
 	r, err := deadline.ParseDate(received)
@@ -157,9 +168,14 @@ func (h *harness) actions() []string {
 	return out
 }
 
+// noticeLog lists the notices sent, but for the receipt every request
+// starts with (TestReceiptAndDeliveryTasks checks it).
 func (h *harness) noticeLog() []string {
 	var out []string
 	for _, n := range h.notices {
+		if n.Kind == NoticeReceipt {
+			continue
+		}
 		out = append(out, fmt.Sprintf("%s %s %s", n.SentAt.UTC().Format(time.RFC3339), n.Kind, n.Recipient))
 	}
 	return out

@@ -88,17 +88,58 @@ func (w *rightsRequest) forwarded(ctx workflow.Context, newID uuid.UUID, control
 // sent the request stays in stage reply, flagged, and the deadline loop
 // still marks a breach.
 func (w *rightsRequest) reply(ctx workflow.Context) {
-	n := activities.NoticeInput{
-		Key: w.state.RequestID.String() + "/reply", RequestID: w.state.RequestID,
-		Kind: NoticeReply + "_" + string(w.state.Outcome), Recipient: RecipientSubject, DueAt: workflow.Now(ctx),
+	if w.lettered() && w.policy.ApproveReplies && !w.approved() {
+		// The controller approves each reply before it goes; the deadline
+		// keeps running meanwhile.
+		if !w.hasOpen(TaskApproveReply) {
+			w.openTask(ctx, TaskApproveReply)
+			w.change(ctx, "reply.awaiting_approval", ActorSystem, nil)
+		}
+		if err := workflow.Await(ctx, func() bool { return w.approved() || w.state.Stage != StageReply }); err != nil || w.state.Stage != StageReply {
+			return
+		}
 	}
+	n := w.notice("reply", NoticeReply+"_"+string(w.state.Outcome), RecipientSubject, workflow.Now(ctx))
+	if !w.lettered() {
+		n.Facts = nil
+	}
+	var sent workflow.Future
 	err := w.persistent(ctx, "reply", func(actx workflow.Context) workflow.Future {
-		return workflow.ExecuteActivity(actx, a.SendNotice, n)
+		sent = workflow.ExecuteActivity(actx, a.SendNotice, n)
+		return sent
 	})
 	if err != nil {
 		return
 	}
+	var res activities.NoticeResult
+	if w.lettered() && sent.Get(ctx, &res) == nil {
+		w.delivered(ctx, res)
+		// A reply on paper, or one whose e-mail may not have gone, is
+		// replied when a caseworker has posted or confirmed it.
+		if err := workflow.Await(ctx, func() bool { return !w.deliveryOpen() }); err != nil {
+			return
+		}
+	}
 	w.closeAfterReply(ctx)
+}
+
+// approved reports whether a caseworker approved the reply.
+func (w *rightsRequest) approved() bool {
+	for _, t := range w.state.Tasks {
+		if t.Kind == TaskApproveReply && t.Status == TaskDone {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *rightsRequest) hasOpen(kind TaskKind) bool {
+	for _, t := range w.state.Tasks {
+		if t.Kind == kind && t.Status == TaskOpen {
+			return true
+		}
+	}
+	return false
 }
 
 func (w *rightsRequest) closeAfterReply(ctx workflow.Context) {

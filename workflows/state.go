@@ -54,9 +54,34 @@ func (w *rightsRequest) change(ctx workflow.Context, action string, actor Actor,
 }
 
 func (w *rightsRequest) notify(ctx workflow.Context, key, kind, recipient string, at time.Time) {
-	w.notices = append(w.notices, activities.NoticeInput{
+	w.notices = append(w.notices, w.notice(key, kind, recipient, at))
+}
+
+func (w *rightsRequest) notice(key, kind, recipient string, at time.Time) activities.NoticeInput {
+	return activities.NoticeInput{
 		Key: w.state.RequestID.String() + "/" + key, RequestID: w.state.RequestID, Kind: kind, Recipient: recipient, DueAt: at,
-	})
+		Facts: w.facts(),
+	}
+}
+
+// facts are what a letter tells that only the workflow knows, as of now.
+func (w *rightsRequest) facts() *activities.LetterFacts {
+	s := &w.state
+	f := &activities.LetterFacts{DueOn: s.DueOn, StatutoryDueOn: s.StatutoryDueOn, ExtendedDueOn: s.ExtendedDueOn, DeadlineOn: s.DeadlineOn,
+		PauseTimeoutDays: w.policy.Deadlines.PauseTimeoutDays, Outcome: string(s.Outcome)}
+	if d := s.Decision; d != nil {
+		f.Grounds, f.Assessment = d.Grounds, d.Assessment
+	}
+	if e := s.Extension; e != nil {
+		f.ExtensionReason, f.ExtensionExplanation = string(e.Reason), e.Explanation
+	}
+	if n := len(s.Pauses); n > 0 {
+		f.InformationPurpose, f.InformationWhat = string(s.Pauses[n-1].Purpose), s.Pauses[n-1].What
+	}
+	if a := s.Attention; a != nil {
+		f.Step = a.Step
+	}
+	return f
 }
 
 // enter moves to a stage and opens its task.
@@ -79,15 +104,53 @@ func (w *rightsRequest) openTask(ctx workflow.Context, kind TaskKind) {
 	})
 }
 
-// closeTasks closes every open task of the given kinds (all kinds if none).
+// closeTasks closes every open task of the given kinds (all kinds if none,
+// but for letters to print or confirm: they close only when done).
 func (w *rightsRequest) closeTasks(ctx workflow.Context, status TaskStatus, by Actor, kinds ...TaskKind) {
 	now := workflow.Now(ctx)
 	for i := range w.state.Tasks {
 		t := &w.state.Tasks[i]
-		if t.Status == TaskOpen && (len(kinds) == 0 || slices.Contains(kinds, t.Kind)) {
+		all := len(kinds) == 0 && !(w.lettered() && slices.Contains(deliveryTasks, t.Kind))
+		if t.Status == TaskOpen && (all || slices.Contains(kinds, t.Kind)) {
 			t.Status, t.CompletedAt, t.CompletedBy = status, &now, by
 		}
 	}
+}
+
+// deliveryOpen reports whether a letter still waits to be printed or confirmed.
+func (w *rightsRequest) deliveryOpen() bool {
+	for _, t := range w.state.Tasks {
+		if t.Status == TaskOpen && slices.Contains(deliveryTasks, t.Kind) {
+			return true
+		}
+	}
+	return false
+}
+
+// delivered handles what the outbox said of a letter: one to print, or an
+// e-mail to confirm, becomes a caseworker task.
+func (w *rightsRequest) delivered(ctx workflow.Context, res activities.NoticeResult) {
+	if !w.lettered() {
+		return
+	}
+	var kind TaskKind
+	switch res.Status {
+	case activities.LetterPrint:
+		kind = TaskPrintLetter
+	case activities.LetterConfirm:
+		kind = TaskConfirmDelivery
+	default:
+		return
+	}
+	for _, t := range w.state.Tasks {
+		if t.Kind == kind && t.LetterID != nil && *t.LetterID == res.LetterID {
+			return
+		}
+	}
+	w.openTask(ctx, kind)
+	id := res.LetterID
+	w.state.Tasks[len(w.state.Tasks)-1].LetterID = &id
+	w.change(ctx, "letter."+string(kind), ActorSystem, map[string]any{"letter": id.String(), "channel": res.Channel})
 }
 
 func (w *rightsRequest) task(id uuid.UUID) *Task {

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 )
 
@@ -116,7 +117,7 @@ func (w *rightsRequest) requestInformation(ctx workflow.Context, in RequestInfor
 		return w.snapshot(), conflict("already-paused", "%v", err)
 	}
 	w.clock = clock
-	w.state.Pauses = append(w.state.Pauses, Pause{Purpose: in.Purpose, PausedAt: workflow.Now(ctx)})
+	w.state.Pauses = append(w.state.Pauses, Pause{Purpose: in.Purpose, What: in.What, PausedAt: workflow.Now(ctx)})
 	w.openTask(ctx, TaskAwaitSubject)
 	w.notify(ctx, "information/"+today.Format(time.DateOnly), NoticeInformation, RecipientSubject, workflow.Now(ctx))
 	w.change(ctx, "information.requested", in.By, map[string]any{"purpose": in.Purpose})
@@ -350,16 +351,66 @@ func (w *rightsRequest) validateCompleteTask(ctx workflow.Context, in CompleteTa
 		return invalid("task-kind", "this task is completed when the subject's answer is recorded")
 	case TaskAttention:
 		return invalid("task-kind", "this task closes by itself when the failing step succeeds")
+	case TaskApproveReply:
+		if w.state.Stage != StageReply {
+			return conflict("stage", "the reply can be approved only while it waits for approval")
+		}
 	}
 	return needActor(in.By)
 }
 
 func (w *rightsRequest) completeTask(ctx workflow.Context, in CompleteTask) (State, error) {
 	t := w.task(in.TaskID)
+	kind, letter := t.Kind, t.LetterID
+	if letter != nil {
+		// The outbox records that the letter was posted, or that the
+		// e-mail arrived after all.
+		status := activities.LetterPrinted
+		if kind == TaskConfirmDelivery {
+			status = activities.LetterSent
+		}
+		actx := workflow.WithActivityOptions(ctx, stepOptions)
+		if err := workflow.ExecuteActivity(actx, a.MarkLetter, activities.MarkLetterInput{LetterID: *letter, Status: status}).Get(ctx, nil); err != nil {
+			return w.snapshot(), err
+		}
+		// The task may have been completed while the outbox was written.
+		if t = w.task(in.TaskID); t.Status != TaskOpen {
+			return w.snapshot(), nil
+		}
+	}
 	now := workflow.Now(ctx)
 	t.Status, t.CompletedAt, t.CompletedBy = TaskDone, &now, in.By
-	w.state.Stage = StageReply
-	w.change(ctx, "fulfilment.done", in.By, map[string]any{"task": in.TaskID.String()})
+	switch kind {
+	case TaskPrintLetter:
+		w.change(ctx, "letter.posted", in.By, map[string]any{"task": in.TaskID.String(), "letter": letter.String()})
+	case TaskConfirmDelivery:
+		w.change(ctx, "letter.confirmed", in.By, map[string]any{"task": in.TaskID.String(), "letter": letter.String()})
+	case TaskApproveReply:
+		w.change(ctx, "reply.approved", in.By, map[string]any{"task": in.TaskID.String()})
+	default:
+		w.state.Stage = StageReply
+		w.change(ctx, "fulfilment.done", in.By, map[string]any{"task": in.TaskID.String()})
+	}
+	return w.snapshot(), nil
+}
+
+func (w *rightsRequest) validateSendLetter(ctx workflow.Context, in SendLetter) error {
+	if err := w.open(); err != nil {
+		return err
+	}
+	if in.Kind != LetterPreliminary {
+		return invalid("letter-kind", "a caseworker sends only a preliminary answer this way (kind %q); other letters follow from the decisions", LetterPreliminary)
+	}
+	if w.sent["letter/"+in.Kind] {
+		return conflict("letter-sent", "a preliminary answer was already sent")
+	}
+	return needActor(in.By)
+}
+
+func (w *rightsRequest) sendLetter(ctx workflow.Context, in SendLetter) (State, error) {
+	w.sent["letter/"+in.Kind] = true
+	w.notify(ctx, in.Kind, NoticePreliminary, RecipientSubject, workflow.Now(ctx))
+	w.change(ctx, "letter.preliminary", in.By, nil)
 	return w.snapshot(), nil
 }
 

@@ -8,16 +8,19 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rightsdesk/rightsdesk/internal/app"
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/internal/devstack"
+	"github.com/rightsdesk/rightsdesk/internal/mailcatch"
 	"github.com/rightsdesk/rightsdesk/internal/pgcluster"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -34,6 +37,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	httpAddr := fs.String("http-addr", "127.0.0.1:8080", "address the API listens on")
 	temporalPort := fs.Int("temporal-port", 7233, "port of the embedded Temporal frontend (0: any free port)")
 	temporalUIPort := fs.Int("temporal-ui-port", 8233, "port of the embedded Temporal Web UI (0: any free port)")
+	mailAddr := fs.String("mail-addr", "127.0.0.1:8025", "address of the page that shows the mail rightsdesk sent (the in-process mail catcher)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -116,6 +120,26 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		cfg.MasterKeys, cfg.BlindIndexKey = "dev:"+secrets.MasterKey, secrets.IndexKey
 	}
 
+	// Letters and notices go to an in-process mail catcher, shown on a page
+	// of its own, unless a real SMTP server is configured.
+	mailPage := ""
+	if cfg.SMTPURL == "" {
+		catcher, err := mailcatch.Start("127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		defer catcher.Close()
+		cfg.SMTPURL = catcher.URL()
+		mln, err := listenOrFree(*mailAddr)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", *mailAddr, err)
+		}
+		mailPage = "http://" + mln.Addr().String()
+		msrv := &http.Server{Handler: catcher.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = msrv.Serve(mln) }()
+		defer msrv.Close()
+	}
+
 	ready := func() {
 		tokens, _ := config.ParseTokens(cfg.APITokens)
 		fmt.Fprintf(stdout, "\nrightsdesk is running (data in %s)\n\n", dir)
@@ -126,6 +150,9 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stdout, "  Temporal     %s (namespace %s)\n", cfg.TemporalAddress, cfg.TemporalNamespace)
 		if pgURL != "" {
 			fmt.Fprintf(stdout, "  PostgreSQL   %s\n", pgURL)
+		}
+		if mailPage != "" {
+			fmt.Fprintf(stdout, "  Mail         %s   (what rightsdesk sent by e-mail)\n", mailPage)
 		}
 		for _, t := range tokens {
 			fmt.Fprintf(stdout, "  %-12s Authorization: Bearer %s\n", t.Role+" token", t.Secret)

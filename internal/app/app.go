@@ -17,6 +17,8 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
+	"github.com/rightsdesk/rightsdesk/internal/delivery"
+	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/migrations"
 	"github.com/rightsdesk/rightsdesk/worker"
@@ -82,7 +84,14 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger, roles Role
 func RunWith(ctx context.Context, cfg config.Config, logger *slog.Logger, st *store.Store, tc client.Client, keys *crypto.Keyring, roles Roles) error {
 	g, ctx := errgroup.WithContext(ctx)
 	if roles.Worker {
-		acts := &activities.Activities{Store: st}
+		outbox, err := NewOutbox(cfg, st, keys)
+		if err != nil {
+			return err
+		}
+		if outbox.SMTP == nil {
+			logger.Warn("RIGHTSDESK_SMTP_URL is not set: letters and notices by e-mail are kept in the outbox, not sent")
+		}
+		acts := &activities.Activities{Store: st, Outbox: outbox}
 		w := worker.New(tc, cfg.TaskQueue, acts)
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
@@ -121,4 +130,21 @@ func RunWith(ctx context.Context, cfg config.Config, logger *slog.Logger, st *st
 		return nil
 	}
 	return err
+}
+
+// NewOutbox builds the outbox the worker sends letters through.
+func NewOutbox(cfg config.Config, st *store.Store, keys *crypto.Keyring) (*activities.Outbox, error) {
+	o := &activities.Outbox{Store: st, Subjects: &intake.Service{Store: st, Keys: keys}, MailFrom: cfg.MailFrom, PublicURL: cfg.PublicURL}
+	var err error
+	if cfg.SMTPURL != "" {
+		if o.SMTP, err = delivery.ParseSMTPURL(cfg.SMTPURL); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.WebhookSecret != "" {
+		if o.Webhook, err = delivery.NewWebhook(cfg.WebhookSecret); err != nil {
+			return nil, err
+		}
+	}
+	return o, nil
 }

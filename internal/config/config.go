@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"os"
 	"reflect"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/caarlos0/env/v11"
 
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
+	"github.com/rightsdesk/rightsdesk/internal/delivery"
 )
 
 // Config is the whole configuration of every rightsdesk process.
@@ -60,6 +62,12 @@ type Config struct {
 	CodecCORSOrigins string `env:"RIGHTSDESK_CODEC_CORS_ORIGINS" help:"origins (the Temporal UI) allowed to call /codec, comma-separated"`
 	// TemporalTimeout bounds every call the API makes into Temporal.
 	TemporalTimeout time.Duration `env:"RIGHTSDESK_TEMPORAL_TIMEOUT" envDefault:"10s" help:"longest the API waits for Temporal before answering 503"`
+	// SMTPURL is the mail server letters and notices go through.
+	SMTPURL string `env:"RIGHTSDESK_SMTP_URL" secret:"true" help:"SMTP server for letters and notices, smtp://user:pass@host:587 (STARTTLS), smtps://host:465, or ?tls=none for a local catcher; empty: e-mail is not sent"`
+	// MailFrom is the default sender of e-mail.
+	MailFrom string `env:"RIGHTSDESK_MAIL_FROM" envDefault:"rightsdesk <noreply@localhost>" help:"default sender of e-mail; a controller's delivery.email_from wins"`
+	// WebhookSecret signs the calls to Digital Post and digital-mail gateways.
+	WebhookSecret string `env:"RIGHTSDESK_WEBHOOK_SECRET" secret:"true" help:"Standard Webhooks secret (whsec_ and base64) that signs calls to mail gateways"`
 	// SweepInterval is how often requests whose workflow did not start are started.
 	SweepInterval time.Duration `env:"RIGHTSDESK_SWEEP_INTERVAL" envDefault:"1m" help:"how often the sweeper starts requests whose workflow start failed"`
 	// CodecAnonymous lets /codec decode without a token: rightsdesk dev only,
@@ -130,6 +138,19 @@ func (c Config) Validate() error {
 	}
 	if c.OIDCIssuer != "" && strings.TrimSpace(c.OIDCAudience) == "" {
 		errs = append(errs, errors.New("config: OIDC_AUDIENCE is required with OIDC_ISSUER_URL: without it a token the issuer made for any other application would be accepted"))
+	}
+	if c.SMTPURL != "" {
+		if _, err := delivery.ParseSMTPURL(c.SMTPURL); err != nil {
+			errs = append(errs, fmt.Errorf("config: RIGHTSDESK_SMTP_URL: %w", err))
+		}
+	}
+	if c.WebhookSecret != "" {
+		if _, err := delivery.NewWebhook(c.WebhookSecret); err != nil {
+			errs = append(errs, fmt.Errorf("config: RIGHTSDESK_WEBHOOK_SECRET: %w", err))
+		}
+	}
+	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+		errs = append(errs, fmt.Errorf("config: RIGHTSDESK_MAIL_FROM must be an address, e.g. Kommune <noreply@kommune.example>"))
 	}
 	if c.TemporalTimeout <= 0 {
 		errs = append(errs, errors.New("config: RIGHTSDESK_TEMPORAL_TIMEOUT must be positive"))

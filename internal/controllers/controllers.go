@@ -101,6 +101,18 @@ func parse(b []byte, dir string) ([]Controller, error) {
 		for _, err := range c.Check() {
 			errs = append(errs, fmt.Errorf("line %d (controller %q): %w", lineOf(node, err.Field), c.ID, err.Err))
 		}
+		if c.LettersDir != "" {
+			if dir == "" {
+				errs = append(errs, fmt.Errorf("line %d (controller %q): letters_dir can only be read from a controllers file (RIGHTSDESK_CONTROLLERS_FILE)", lineOf(node, "letters_dir"), c.ID))
+			} else {
+				if !filepath.IsAbs(c.LettersDir) {
+					c.LettersDir = filepath.Join(dir, c.LettersDir)
+				}
+				if st, err := os.Stat(c.LettersDir); err != nil || !st.IsDir() {
+					errs = append(errs, fmt.Errorf("line %d (controller %q): letters_dir %q is not a directory", lineOf(node, "letters_dir"), c.ID, c.LettersDir))
+				}
+			}
+		}
 		switch {
 		case c.Processing != nil && c.ProcessingFile == "":
 			for _, err := range c.Processing.Check() {

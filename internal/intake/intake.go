@@ -205,8 +205,12 @@ func (s *Service) Register(ctx context.Context, in Intake) (Result, error) {
 				row.IdempotencyKey = &k
 			}
 			if i == 0 {
-				// One status link follows the whole letter.
+				// One status link follows the whole letter; sealed, it goes
+				// into the receipt.
 				row.StatusTokenHash = HashToken(token)
+				if row.StatusTokenSealed, err = crypto.Seal(key, []byte(token), id[:]); err != nil {
+					return err
+				}
 			}
 			if in.IdentityMethod != "" {
 				row.IntakeIdentity, row.IntakeIdentityBy = &in.IdentityMethod, &in.IdentityBy
@@ -259,6 +263,29 @@ func sameKinds(rows []store.Request, kinds []string) bool {
 		}
 	}
 	return true
+}
+
+// OpenSubject decrypts a subject's personal data and returns its data key,
+// to seal what is written about the subject (letters) under the same key.
+func (s *Service) OpenSubject(ctx context.Context, id uuid.UUID) (Subject, []byte, error) {
+	return s.subject(ctx, id)
+}
+
+// StatusToken returns the status link's token of a request's letter (the
+// first request of its group holds it), or "" when there is none.
+func (s *Service) StatusToken(ctx context.Context, r store.Request, key []byte) (string, error) {
+	holder := r
+	if len(holder.StatusTokenSealed) == 0 && r.GroupID != nil {
+		if err := s.Store.DB.WithContext(ctx).Where("group_id = ? AND status_token_sealed IS NOT NULL", *r.GroupID).
+			Limit(1).Find(&holder).Error; err != nil {
+			return "", err
+		}
+	}
+	if len(holder.StatusTokenSealed) == 0 {
+		return "", nil
+	}
+	tok, err := crypto.Open(key, holder.StatusTokenSealed, holder.ID[:])
+	return string(tok), err
 }
 
 // LoadSubject decrypts a subject's personal data.

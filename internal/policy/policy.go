@@ -7,6 +7,7 @@ package policy
 import (
 	"fmt"
 	"net/mail"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -37,6 +38,37 @@ type Settings struct {
 	// read from ProcessingFile (a path relative to the controllers file).
 	Processing     *Record `yaml:"processing,omitempty" json:"processing,omitempty"`
 	ProcessingFile string  `yaml:"processing_file,omitempty" json:"-"`
+	// PublicAuthority is set for public bodies (municipalities, jobcentres,
+	// regions): a Swedish one names the appeal to the administrative court.
+	PublicAuthority bool `yaml:"public_authority,omitempty" json:"public_authority,omitempty"`
+	// Delivery says how letters leave.
+	Delivery Delivery `yaml:"delivery,omitempty" json:"delivery,omitempty"`
+	// LettersDir holds <lang>/<kind>.html templates that replace the
+	// embedded letters for this controller (relative to the controllers
+	// file; made absolute when it is read).
+	LettersDir string `yaml:"letters_dir,omitempty" json:"letters_dir,omitempty"`
+}
+
+// Delivery is how a controller's letters reach people.
+type Delivery struct {
+	// EmailFrom is the sender of e-mail, "Name <address>"; default the
+	// installation's RIGHTSDESK_MAIL_FROM.
+	EmailFrom string `yaml:"email_from,omitempty" json:"email_from,omitempty"`
+	// DigitalPost is the gateway to Danish Digital Post (DK), SenderID the
+	// authority's CVR number.
+	DigitalPost *Gateway `yaml:"digital_post,omitempty" json:"digital_post,omitempty"`
+	// SEDigitalMail is the gateway to Swedish digital mail (SE), SenderID
+	// the organisation number.
+	SEDigitalMail *Gateway `yaml:"se_digital_mail,omitempty" json:"se_digital_mail,omitempty"`
+	// ApproveReplies holds each reply for a caseworker's approval before it
+	// goes; the deadline keeps running.
+	ApproveReplies bool `yaml:"approve_replies,omitempty" json:"approve_replies,omitempty"`
+}
+
+// Gateway is a signed webhook that forwards letters to a national mailbox.
+type Gateway struct {
+	URL      string `yaml:"url" json:"url"`
+	SenderID string `yaml:"sender_id" json:"sender_id"`
 }
 
 // Record is a controller's record of processing (GDPR Art. 30). The access
@@ -187,7 +219,16 @@ func (c *Controller) ApplyDefaults() {
 	}
 }
 
-var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+var (
+	idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+	cvr       = regexp.MustCompile(`^\d{8}$`)
+	orgNumber = regexp.MustCompile(`^\d{6}-?\d{4}$`)
+)
+
+func validURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
 
 // FieldError is a check that failed, with the (dot-separated) key at fault.
 type FieldError struct {
@@ -259,6 +300,33 @@ func (c *Controller) Check() []FieldError {
 			bad("caseworker_mailbox", "caseworker_mailbox must be an e-mail address")
 		}
 	}
+	if g := c.Delivery.DigitalPost; g != nil {
+		if c.Country != "DK" {
+			bad("delivery.digital_post", "Digital Post is Danish: only for country DK")
+		}
+		if !validURL(g.URL) {
+			bad("delivery.digital_post.url", "the gateway's url must be an http(s) URL")
+		}
+		if !cvr.MatchString(g.SenderID) {
+			bad("delivery.digital_post.sender_id", "sender_id is the authority's CVR number, 8 digits")
+		}
+	}
+	if g := c.Delivery.SEDigitalMail; g != nil {
+		if c.Country != "SE" {
+			bad("delivery.se_digital_mail", "Swedish digital mail is for country SE")
+		}
+		if !validURL(g.URL) {
+			bad("delivery.se_digital_mail.url", "the gateway's url must be an http(s) URL")
+		}
+		if !orgNumber.MatchString(g.SenderID) {
+			bad("delivery.se_digital_mail.sender_id", "sender_id is the organisation number, 10 digits (NNNNNN-NNNN)")
+		}
+	}
+	if f := c.Delivery.EmailFrom; f != "" {
+		if _, err := mail.ParseAddress(f); err != nil {
+			bad("delivery.email_from", "email_from must be an address, e.g. Demo Kommune <noreply@demo.example>")
+		}
+	}
 	switch {
 	case c.Processing != nil && c.ProcessingFile != "":
 		bad("processing_file", "give the record of processing inline (processing) or in a file (processing_file), not both")
@@ -277,11 +345,13 @@ type Policy struct {
 	TimeZone     string
 	Language     string
 	Deadlines    Deadlines
+	// ApproveReplies holds each reply for a caseworker's approval.
+	ApproveReplies bool `json:",omitempty"`
 }
 
 // Policy returns the controller's policy, defaults applied.
 func (c Controller) Policy() Policy {
 	c.ApplyDefaults()
 	return Policy{ControllerID: c.ID, Role: c.Role, ForwardsTo: c.ForwardsTo, Country: c.Country, TimeZone: c.TimeZone,
-		Language: c.Language, Deadlines: c.Deadlines}
+		Language: c.Language, Deadlines: c.Deadlines, ApproveReplies: c.Delivery.ApproveReplies}
 }

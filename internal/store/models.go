@@ -81,6 +81,9 @@ type Request struct {
 	// workflow itself stopped; nil when all is well.
 	Attention      *string
 	AttentionSince *time.Time
+	// StatusTokenSealed is the status link's token, sealed with the
+	// subject's data key, for the receipt letter.
+	StatusTokenSealed []byte
 }
 
 // Staff is a staff member in the directory: an opaque ID (the audit log's
@@ -123,6 +126,8 @@ type Task struct {
 	UpdatedAt   time.Time
 	CompletedAt *time.Time
 	CompletedBy *string
+	// LetterID is the letter a print or confirmation task is about.
+	LetterID *uuid.UUID
 }
 
 // Event is one entry of the append-only audit log.
@@ -160,3 +165,23 @@ type Access struct {
 
 // TableName is the access log's table.
 func (Access) TableName() string { return "access_log" }
+
+// Letter is one letter or notice in the outbox.
+type Letter struct {
+	ID        uuid.UUID `gorm:"primaryKey"`
+	LetterKey string
+	RequestID uuid.UUID
+	Kind      string
+	Audience  string
+	Channel   string
+	Language  string
+	// Content and PDF are sealed with the subject's data key.
+	Content   []byte
+	PDF       []byte `gorm:"column:pdf"`
+	Status    string
+	Attempts  int
+	LastError *string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	SentAt    *time.Time
+}

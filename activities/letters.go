@@ -1,0 +1,553 @@
+package activities
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/temporal"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/rightsdesk/rightsdesk/internal/controllers"
+	"github.com/rightsdesk/rightsdesk/internal/crypto"
+	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/delivery"
+	"github.com/rightsdesk/rightsdesk/internal/intake"
+	"github.com/rightsdesk/rightsdesk/internal/letters"
+	"github.com/rightsdesk/rightsdesk/internal/policy"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+)
+
+// Letter statuses in the outbox.
+const (
+	LetterPending = "pending" // written, not yet handed to a channel
+	LetterSending = "sending" // handed over; the outcome not yet recorded
+	LetterSent    = "sent"
+	LetterConfirm = "confirm" // an e-mail whose outcome is unknown: a caseworker confirms
+	LetterPrint   = "print"   // to be printed and posted by a caseworker
+	LetterPrinted = "printed"
+	// LetterHeld is returned, never stored: no channel is configured.
+	LetterHeld = "held"
+)
+
+// ErrTypeNoLetter is a notice no letter can be made of: no retry mends it.
+const ErrTypeNoLetter = "NoLetter"
+
+// LetterFacts are what a letter tells that only the workflow knows: the
+// decision, the extension's words, what is asked of the subject.
+type LetterFacts struct {
+	Outcome              string     `json:",omitempty"`
+	Grounds              []string   `json:",omitempty"`
+	Assessment           string     `json:",omitempty"`
+	ExtensionReason      string     `json:",omitempty"`
+	ExtensionExplanation string     `json:",omitempty"`
+	InformationPurpose   string     `json:",omitempty"`
+	InformationWhat      string     `json:",omitempty"`
+	PauseTimeoutDays     int        `json:",omitempty"`
+	DueOn                time.Time  `json:",omitempty"`
+	StatutoryDueOn       time.Time  `json:",omitempty"`
+	ExtendedDueOn        *time.Time `json:",omitempty"`
+	DeadlineOn           time.Time  `json:",omitempty"`
+	// Step is what keeps failing, for an attention notice.
+	Step string `json:",omitempty"`
+}
+
+// NoticeResult says what became of a notice.
+type NoticeResult struct {
+	// Status is sent, confirm, print, held, or recorded (no outbox).
+	Status   string
+	LetterID uuid.UUID
+	Channel  string `json:",omitempty"`
+}
+
+// Outbox composes letters and notices, keeps each as a row before it is
+// sent, and sends it once: a row first, then the send, keyed by the row.
+type Outbox struct {
+	Store    *store.Store
+	Subjects *intake.Service
+	Renderer letters.Renderer
+	// SMTP sends e-mail; nil holds e-mail letters in the outbox.
+	SMTP     *delivery.SMTP
+	MailFrom string
+	// Webhook signs calls to the Digital Post and digital-mail gateways.
+	Webhook *delivery.Webhook
+	// PublicURL makes links for staff notices.
+	PublicURL string
+	// AfterSend, when set, runs after a message left and before it is
+	// recorded as sent. Fault tests panic there, as a worker killed at
+	// that moment would stop.
+	AfterSend func(letterID uuid.UUID)
+}
+
+// letterContent is a letter's sealed content.
+type letterContent struct {
+	From    string `json:"from,omitempty"`
+	To      string `json:"to"`
+	Name    string `json:"name,omitempty"`
+	Address string `json:"address,omitempty"`
+	Subject string `json:"subject"`
+	Text    string `json:"text"`
+	HTML    string `json:"html"`
+}
+
+// LetterID is a notice's stable message ID.
+func LetterID(key string) uuid.UUID {
+	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("rightsdesk/letter/"+key))
+}
+
+// Send composes the notice's letter (once), then sends it (once).
+func (o *Outbox) Send(ctx context.Context, in NoticeInput) (NoticeResult, error) {
+	row, key, err := o.prepare(ctx, in)
+	if err != nil {
+		return NoticeResult{}, err
+	}
+	res := NoticeResult{LetterID: row.ID, Channel: row.Channel, Status: row.Status}
+	switch row.Status {
+	case LetterSent, LetterPrinted, LetterConfirm, LetterPrint:
+		return res, nil
+	case LetterSending:
+		if row.Channel == "email" {
+			// It may have gone: never resent blindly. A caseworker checks
+			// the mailbox for its Message-ID.
+			if err := o.mark(ctx, row.ID, LetterSending, LetterConfirm, nil); err != nil {
+				return res, err
+			}
+			res.Status = LetterConfirm
+			return res, nil
+		}
+		// A gateway deduplicates on the message ID: sending again is safe.
+	}
+	if row.Channel == "email" && o.SMTP == nil {
+		res.Status = LetterHeld
+		return res, nil
+	}
+	if row.Channel != "email" && o.Webhook == nil {
+		return res, temporal.NewNonRetryableApplicationError("a mail gateway is configured but RIGHTSDESK_WEBHOOK_SECRET is not", ErrTypeNoLetter, nil)
+	}
+	if err := o.Store.DB.WithContext(ctx).Model(&store.Letter{}).Where("id = ?", row.ID).
+		Updates(map[string]any{"status": LetterSending, "attempts": gorm.Expr("attempts + 1"), "updated_at": time.Now().UTC()}).Error; err != nil {
+		return res, fmt.Errorf("outbox: %w", err)
+	}
+	if err := o.deliver(ctx, row, key); err != nil {
+		if errors.Is(err, delivery.ErrAmbiguous) {
+			// Left in sending: the next attempt makes it a confirmation.
+			return res, err
+		}
+		msg := err.Error()
+		if e := o.mark(ctx, row.ID, LetterSending, LetterPending, &msg); e != nil {
+			return res, errors.Join(err, e)
+		}
+		return res, err
+	}
+	if o.AfterSend != nil {
+		o.AfterSend(row.ID)
+	}
+	now := time.Now().UTC()
+	if err := o.Store.DB.WithContext(ctx).Model(&store.Letter{}).Where("id = ?", row.ID).
+		Updates(map[string]any{"status": LetterSent, "sent_at": now, "updated_at": now, "last_error": nil}).Error; err != nil {
+		return res, fmt.Errorf("outbox: %w", err)
+	}
+	res.Status = LetterSent
+	return res, nil
+}
+
+func (o *Outbox) mark(ctx context.Context, id uuid.UUID, from, to string, lastErr *string) error {
+	err := o.Store.DB.WithContext(ctx).Model(&store.Letter{}).Where("id = ? AND status = ?", id, from).
+		Updates(map[string]any{"status": to, "last_error": lastErr, "updated_at": time.Now().UTC()}).Error
+	if err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	return nil
+}
+
+// deliver hands a letter to its channel.
+func (o *Outbox) deliver(ctx context.Context, row store.Letter, key []byte) error {
+	c, pdf, err := openLetter(row, key)
+	if err != nil {
+		return err
+	}
+	switch row.Channel {
+	case "email":
+		return o.SMTP.Send(ctx, delivery.Email{
+			MessageID: row.ID.String() + "@rightsdesk", From: c.From, To: c.To, Subject: c.Subject, Text: c.Text, HTML: c.HTML,
+			PDF: pdf, PDFName: pdfName(row),
+		})
+	case "digital_post", "se_digital_mail":
+		s, err := o.settingsOf(ctx, row.RequestID)
+		if err != nil {
+			return err
+		}
+		var target string
+		var body []byte
+		if row.Channel == "digital_post" {
+			target, body, err = digitalPost(row, c, pdf, s)
+		} else {
+			target, body, err = seDigitalMail(row, c, pdf, s)
+		}
+		if err != nil {
+			return err
+		}
+		return o.Webhook.Post(ctx, target, row.ID.String(), body)
+	}
+	return temporal.NewNonRetryableApplicationError("unknown channel "+row.Channel, ErrTypeNoLetter, nil)
+}
+
+func pdfName(row store.Letter) string { return strings.ReplaceAll(row.Kind, "_", "-") + ".pdf" }
+
+func openLetter(row store.Letter, key []byte) (letterContent, []byte, error) {
+	var c letterContent
+	plain, err := crypto.Open(key, row.Content, row.ID[:])
+	if err != nil {
+		return c, nil, fmt.Errorf("outbox: open letter: %w", err)
+	}
+	if err := json.Unmarshal(plain, &c); err != nil {
+		return c, nil, err
+	}
+	var pdf []byte
+	if len(row.PDF) > 0 {
+		if pdf, err = crypto.Open(key, row.PDF, append(row.ID[:], 'p')); err != nil {
+			return c, nil, fmt.Errorf("outbox: open pdf: %w", err)
+		}
+	}
+	return c, pdf, nil
+}
+
+type controllerSettings struct {
+	policy.Settings
+	Name    string
+	Country string
+}
+
+func (o *Outbox) settingsOf(ctx context.Context, requestID uuid.UUID) (controllerSettings, error) {
+	var row store.Controller
+	err := o.Store.DB.WithContext(ctx).Where("id = (SELECT controller_id FROM requests WHERE id = ?)", requestID).First(&row).Error
+	if err != nil {
+		return controllerSettings{}, fmt.Errorf("outbox: controller: %w", err)
+	}
+	s := controllerSettings{Name: row.Name, Country: row.Country}
+	if len(row.Settings) > 0 {
+		if err := json.Unmarshal(row.Settings, &s.Settings); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+func digitalPost(row store.Letter, c letterContent, pdf []byte, s controllerSettings) (string, []byte, error) {
+	g := s.Delivery.DigitalPost
+	if g == nil {
+		return "", nil, temporal.NewNonRetryableApplicationError("no Digital Post gateway configured", ErrTypeNoLetter, nil)
+	}
+	legal := strings.HasPrefix(row.Kind, "reply_") || row.Kind == string(letters.Refusal) || strings.HasPrefix(row.Kind, "closure_")
+	body, err := json.Marshal(delivery.DigitalPost{
+		Type: "digital_post.memo", MessageUUID: row.ID.String(), MessageType: "DIGITALPOST", Label: c.Subject,
+		LegalNotification: legal, Sender: delivery.DPSender{IDType: "CVR", ID: g.SenderID, Label: s.Name},
+		Recipient: delivery.DPPerson{IDType: "CPR", ID: c.To, Name: c.Name, Address: c.Address},
+		Created:   row.CreatedAt.UTC(), Channel: "automatic",
+		Case:     delivery.DPCase{CaseID: caseIDOf(c.Subject), CaseSystem: "rightsdesk"},
+		Document: delivery.DPDocument{Filename: pdfName(row), EncodingFormat: "application/pdf", Language: row.Language, Content: pdf},
+	})
+	return g.URL, body, err
+}
+
+func seDigitalMail(row store.Letter, c letterContent, pdf []byte, s controllerSettings) (string, []byte, error) {
+	g := s.Delivery.SEDigitalMail
+	if g == nil {
+		return "", nil, temporal.NewNonRetryableApplicationError("no Swedish digital-mail gateway configured", ErrTypeNoLetter, nil)
+	}
+	sum := sha256.Sum256(pdf)
+	body, err := json.Marshal(delivery.SEDigitalMail{
+		Type: "se_digital_mail.secure_delivery", MessageID: row.ID.String(), Sender: delivery.SESender{OrgNumber: g.SenderID, Name: s.Name},
+		Recipient: delivery.SERecipient{Personnummer: c.To, Name: c.Name, Address: c.Address}, Subject: c.Subject, Language: row.Language,
+		Support: delivery.SESupport{Email: s.DPO.Email}, Body: delivery.SEBody{ContentType: "text/html", Content: c.HTML},
+		Files:         []delivery.SEDocument{{Filename: pdfName(row), ContentType: "application/pdf", SHA256: hex.EncodeToString(sum[:]), Content: pdf}},
+		PaperFallback: true, Reference: caseIDOf(c.Subject),
+	})
+	return g.URL, body, err
+}
+
+// caseIDOf takes the reference from a subject line "… (RD-2026-000042)".
+func caseIDOf(subject string) string {
+	if i := strings.LastIndex(subject, "("); i >= 0 && strings.HasSuffix(subject, ")") {
+		return subject[i+1 : len(subject)-1]
+	}
+	return ""
+}
+
+// prepare returns the notice's outbox row, composing and writing it the
+// first time, and the subject's data key that seals it.
+func (o *Outbox) prepare(ctx context.Context, in NoticeInput) (store.Letter, []byte, error) {
+	db := o.Store.DB.WithContext(ctx)
+	var req store.Request
+	if err := db.First(&req, "id = ?", in.RequestID).Error; err != nil {
+		return store.Letter{}, nil, fmt.Errorf("outbox: request: %w", err)
+	}
+	if req.SubjectID == nil {
+		return store.Letter{}, nil, temporal.NewNonRetryableApplicationError("the request has no subject", ErrTypeNoLetter, nil)
+	}
+	subj, key, err := o.Subjects.OpenSubject(ctx, *req.SubjectID)
+	if err != nil {
+		return store.Letter{}, nil, fmt.Errorf("outbox: subject: %w", err)
+	}
+	var row store.Letter
+	if err := db.Limit(1).Find(&row, "letter_key = ?", in.Key).Error; err != nil {
+		return row, nil, fmt.Errorf("outbox: %w", err)
+	}
+	if row.ID != uuid.Nil {
+		return row, key, nil
+	}
+	row, err = o.compose(ctx, in, req, subj, key)
+	if err != nil {
+		return row, nil, err
+	}
+	if err := db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "letter_key"}}, DoNothing: true}).Create(&row).Error; err != nil {
+		return row, nil, fmt.Errorf("outbox: %w", err)
+	}
+	// Another attempt may have written it first: the stored row wins.
+	if err := db.First(&row, "letter_key = ?", in.Key).Error; err != nil {
+		return row, nil, fmt.Errorf("outbox: %w", err)
+	}
+	return row, key, nil
+}
+
+// letterKind maps a workflow notice to its letter.
+func letterKind(notice, right string) (letters.Kind, bool) {
+	switch notice {
+	case "reminder":
+		return letters.NoticeReminder, true
+	case "refusal_reminder":
+		return letters.NoticeRefusalReminder, true
+	case "escalation":
+		return letters.NoticeEscalation, true
+	case "breach":
+		return letters.NoticeBreach, true
+	case "attention":
+		return letters.NoticeAttention, true
+	case "receipt":
+		return letters.Receipt, true
+	case "extension":
+		return letters.Extension, true
+	case "information_request":
+		return letters.InformationRequest, true
+	case "withdrawal_confirmed":
+		return letters.WithdrawalConfirmed, true
+	case "preliminary":
+		return letters.Preliminary, true
+	case "restriction_lifting":
+		return letters.RestrictionLifting, true
+	case "reply_grant", "reply_partial":
+		return letters.ReplyFor(right), true
+	case "reply_refuse":
+		return letters.Refusal, true
+	case "reply_cannot_identify":
+		return letters.ClosureCannotIdentify, true
+	case "reply_no_answer":
+		return letters.ClosureNoAnswer, true
+	}
+	return "", false
+}
+
+// compose renders a notice's letter for its recipient and chooses the
+// channel: Digital Post or Swedish digital mail where configured and the
+// person gave their national ID, else e-mail, else paper.
+func (o *Outbox) compose(ctx context.Context, in NoticeInput, req store.Request, subj intake.Subject, key []byte) (store.Letter, error) {
+	kind, ok := letterKind(in.Kind, req.Kind)
+	if !ok {
+		return store.Letter{}, temporal.NewNonRetryableApplicationError("no letter for a notice of kind "+in.Kind, ErrTypeNoLetter, nil)
+	}
+	var crow store.Controller
+	if err := o.Store.DB.WithContext(ctx).First(&crow, "id = ?", req.ControllerID).Error; err != nil {
+		return store.Letter{}, fmt.Errorf("outbox: controller: %w", err)
+	}
+	var s policy.Settings
+	if len(crow.Settings) > 0 {
+		if err := json.Unmarshal(crow.Settings, &s); err != nil {
+			return store.Letter{}, fmt.Errorf("outbox: settings: %w", err)
+		}
+	}
+	pol, err := controllers.PolicyOf(crow)
+	if err != nil {
+		return store.Letter{}, err
+	}
+	loc, err := deadline.LoadLocation(crow.TimeZone)
+	if err != nil {
+		return store.Letter{}, err
+	}
+	today := deadline.Today(time.Now(), loc)
+	authority := s.SupervisoryAuthority
+	if authority.Name == "" {
+		authority = policy.DefaultAuthority[crow.Country]
+	}
+	d := letters.Data{
+		Language: req.Language, Today: today, Recipient: subj.Name,
+		Controller: letters.Controller{Name: crow.Name, Country: crow.Country, PublicAuthority: s.PublicAuthority, DPO: s.DPO,
+			Authority: authority, Record: s.Processing},
+		Request: letters.Request{Reference: req.Reference, Kind: req.Kind, ReceivedOn: req.ReceivedOn, ExtendedDueOn: req.ExtendedDueOn,
+			Link: strings.TrimRight(o.PublicURL, "/") + "/v1/requests/" + req.ID.String()},
+		Decision: &letters.Decision{},
+	}
+	if req.DueOn != nil {
+		d.Request.DueOn = *req.DueOn
+	}
+	if req.StatutoryDueOn != nil {
+		d.Request.StatutoryDueOn = *req.StatutoryDueOn
+	}
+	deadlineOn := d.Request.StatutoryDueOn
+	if f := in.Facts; f != nil {
+		if !f.DueOn.IsZero() {
+			d.Request.DueOn, d.Request.StatutoryDueOn, d.Request.ExtendedDueOn, deadlineOn = f.DueOn, f.StatutoryDueOn, f.ExtendedDueOn, f.DeadlineOn
+		}
+		d.Decision = &letters.Decision{Outcome: f.Outcome, Grounds: f.Grounds, Assessment: f.Assessment}
+		if f.ExtensionReason != "" {
+			d.Extension = &letters.ExtensionFacts{Reason: f.ExtensionReason, Explanation: f.ExtensionExplanation}
+		}
+		d.Information = &letters.Information{Purpose: f.InformationPurpose, What: f.InformationWhat, TimeoutDays: f.PauseTimeoutDays}
+	}
+	if d.Information == nil {
+		d.Information = &letters.Information{TimeoutDays: pol.Deadlines.PauseTimeoutDays}
+	}
+	if d.Information.TimeoutDays == 0 {
+		d.Information.TimeoutDays = pol.Deadlines.PauseTimeoutDays
+	}
+	row := store.Letter{ID: LetterID(in.Key), LetterKey: in.Key, RequestID: req.ID, Kind: string(kind), Status: LetterPending}
+	content := letterContent{From: o.MailFrom}
+	if s.Delivery.EmailFrom != "" {
+		content.From = s.Delivery.EmailFrom
+	}
+	staff := strings.HasPrefix(string(kind), "notice_")
+	if staff {
+		row.Audience, row.Channel = "staff", "email"
+		d.Recipient = ""
+		noticeDay := deadline.Today(in.DueAt, loc)
+		d.Notice = &letters.Notice{Step: "", DaysLeft: deadline.DaysBetween(noticeDay, d.Request.DueOn)}
+		if kind == letters.NoticeBreach {
+			d.Notice.DaysLeft = deadline.DaysBetween(noticeDay, deadlineOn)
+		}
+		if kind == letters.NoticeRefusalReminder {
+			d.Notice.DaysLeft = deadline.DaysBetween(noticeDay, d.Request.StatutoryDueOn)
+		}
+		if in.Facts != nil {
+			d.Notice.Step = in.Facts.Step
+		}
+		to, lang, err := o.staffAddress(ctx, in.Recipient, s, crow.Language)
+		if err != nil {
+			return row, err
+		}
+		content.To, d.Language = to, lang
+	} else {
+		row.Audience = "subject"
+		if kind == letters.Receipt || kind == letters.InformationRequest || kind == letters.Preliminary {
+			tok, err := o.Subjects.StatusToken(ctx, req, key)
+			if err != nil {
+				return row, fmt.Errorf("outbox: status link: %w", err)
+			}
+			if tok != "" {
+				d.Request.StatusURL = strings.TrimRight(o.PublicURL, "/") + "/v1/status/" + tok
+			}
+		}
+		content.Name, content.Address = subj.Name, subj.Address
+		switch {
+		case s.Delivery.DigitalPost != nil && crow.Country == "DK" && subj.NationalIDKind == "cpr":
+			row.Channel, content.To = "digital_post", subj.NationalID
+		case s.Delivery.SEDigitalMail != nil && crow.Country == "SE" && (subj.NationalIDKind == "personnummer" || subj.NationalIDKind == "samordningsnummer"):
+			row.Channel, content.To = "se_digital_mail", subj.NationalID
+		case subj.Email != "":
+			row.Channel, content.To = "email", subj.Email
+		default:
+			// No digital address: paper, printed and posted by a caseworker.
+			row.Channel, row.Status = "print", LetterPrint
+		}
+	}
+	row.Language = d.Language
+	r := o.Renderer
+	if s.LettersDir != "" {
+		r.Overrides = os.DirFS(s.LettersDir)
+	}
+	l, err := r.Render(kind, d)
+	if err != nil {
+		return row, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNoLetter, nil)
+	}
+	content.Subject, content.Text, content.HTML = l.Subject, l.Text, l.HTML
+	plain, err := json.Marshal(content)
+	if err != nil {
+		return row, err
+	}
+	if row.Content, err = crypto.Seal(key, plain, row.ID[:]); err != nil {
+		return row, err
+	}
+	if !staff {
+		pdf, err := l.PDF(crow.Name)
+		if err != nil {
+			return row, err
+		}
+		if row.PDF, err = crypto.Seal(key, pdf, append(row.ID[:], 'p')); err != nil {
+			return row, err
+		}
+	}
+	return row, nil
+}
+
+// staffAddress finds a staff notice's address and language: the assignee's
+// from the staff directory, else the controller's caseworker mailbox; the
+// DPO's for the DPO.
+func (o *Outbox) staffAddress(ctx context.Context, recipient string, s policy.Settings, lang string) (string, string, error) {
+	mailbox := s.CaseworkerMailbox
+	if mailbox == "" {
+		mailbox = s.DPO.Email
+	}
+	switch {
+	case recipient == "dpo":
+		return s.DPO.Email, lang, nil
+	case strings.HasPrefix(recipient, "assignee:"):
+		var st store.Staff
+		if err := o.Store.DB.WithContext(ctx).Limit(1).Find(&st, "id = ?", strings.TrimPrefix(recipient, "assignee:")).Error; err != nil {
+			return "", "", fmt.Errorf("outbox: staff: %w", err)
+		}
+		if st.Email != "" {
+			if st.Language != "" {
+				lang = st.Language
+			}
+			return st.Email, lang, nil
+		}
+	}
+	return mailbox, lang, nil
+}
+
+// MarkLetterInput records what a caseworker did with a letter.
+type MarkLetterInput struct {
+	LetterID uuid.UUID
+	// Status is printed (posted on paper) or sent (the e-mail arrived).
+	Status string
+}
+
+// MarkLetter records that a letter to print was posted, or that an e-mail
+// whose outcome was unknown arrived. It is idempotent.
+func (a *Activities) MarkLetter(ctx context.Context, in MarkLetterInput) error {
+	from := LetterPrint
+	if in.Status == LetterSent {
+		from = LetterConfirm
+	}
+	now := time.Now().UTC()
+	err := a.Store.DB.WithContext(ctx).Model(&store.Letter{}).Where("id = ? AND status = ?", in.LetterID, from).
+		Updates(map[string]any{"status": in.Status, "sent_at": now, "updated_at": now}).Error
+	if err != nil {
+		return fmt.Errorf("mark letter: %w", err)
+	}
+	return nil
+}
+
+// Letters lists a request's letters, newest last.
+func (o *Outbox) Letters(ctx context.Context, requestID uuid.UUID) ([]store.Letter, error) {
+	var rows []store.Letter
+	err := o.Store.DB.WithContext(ctx).Select("id, letter_key, request_id, kind, audience, channel, language, status, attempts, last_error, created_at, updated_at, sent_at").
+		Where("request_id = ?", requestID).Order("created_at, id").Find(&rows).Error
+	return rows, err
+}
