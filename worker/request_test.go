@@ -24,10 +24,10 @@ import (
 )
 
 // historyFile is the committed history the replay test runs against; set
-// RIGHTSDESK_WRITE_HISTORY=1 to write it anew from this test. The _v1
-// histories were written before workflows.VersionHardening and stay, so
-// requests started then still replay.
-const historyFile = "../workflows/testdata/rights_request_v2.json"
+// RIGHTSDESK_WRITE_HISTORY=1 to write it anew from this test. The older
+// histories stay (_v1 before workflows.VersionHardening, _v2 before
+// workflows.VersionLetters), so requests started then still replay.
+const historyFile = "../workflows/testdata/rights_request_v3.json"
 
 func update[T any](t *testing.T, c client.Client, id uuid.UUID, updateID, name string, arg T) (workflows.State, error) {
 	t.Helper()
@@ -160,10 +160,11 @@ func TestRequestEndToEnd(t *testing.T) {
 	require.NotContains(t, string(events[4].Data), "No retention duty", "free text stays out of the audit rows")
 
 	var notices []store.Notice
-	require.NoError(t, st.DB.Where("request_id = ?", id).Find(&notices).Error)
-	require.Len(t, notices, 1)
-	require.Equal(t, "reply_grant", notices[0].Kind)
-	require.Equal(t, "subject", notices[0].Recipient)
+	require.NoError(t, st.DB.Where("request_id = ?", id).Order("created_at").Find(&notices).Error)
+	require.Len(t, notices, 2)
+	require.Equal(t, "receipt", notices[0].Kind, "a receipt at the start")
+	require.Equal(t, "reply_grant", notices[1].Kind)
+	require.Equal(t, "subject", notices[1].Recipient)
 
 	// Typed search attributes make the request findable without personal data.
 	require.Eventually(t, func() bool {
@@ -219,7 +220,7 @@ func TestPauseExtendRefuse(t *testing.T) {
 	}
 }
 
-const pauseHistoryFile = "../workflows/testdata/rights_request_pause_extend_refuse_v2.json"
+const pauseHistoryFile = "../workflows/testdata/rights_request_pause_extend_refuse_v3.json"
 
 func writeHistory(t *testing.T, c client.Client, id uuid.UUID, file string) {
 	t.Helper()
