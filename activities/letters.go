@@ -93,9 +93,11 @@ type letterContent struct {
 	To      string `json:"to"`
 	Name    string `json:"name,omitempty"`
 	Address string `json:"address,omitempty"`
-	Subject string `json:"subject"`
-	Text    string `json:"text"`
-	HTML    string `json:"html"`
+	// Reference is the request's, the case ID a gateway passes on.
+	Reference string `json:"reference"`
+	Subject   string `json:"subject"`
+	Text      string `json:"text"`
+	HTML      string `json:"html"`
 }
 
 // LetterID is a notice's stable message ID.
@@ -252,7 +254,7 @@ func digitalPost(row store.Letter, c letterContent, pdf []byte, s controllerSett
 		LegalNotification: legal, Sender: delivery.DPSender{IDType: "CVR", ID: g.SenderID, Label: s.Name},
 		Recipient: delivery.DPPerson{IDType: "CPR", ID: c.To, Name: c.Name, Address: c.Address},
 		Created:   row.CreatedAt.UTC(), Channel: "automatic",
-		Case:     delivery.DPCase{CaseID: caseIDOf(c.Subject), CaseSystem: "rightsdesk"},
+		Case:     delivery.DPCase{CaseID: c.Reference, CaseSystem: "rightsdesk"},
 		Document: delivery.DPDocument{Filename: pdfName(row), EncodingFormat: "application/pdf", Language: row.Language, Content: pdf},
 	})
 	return g.URL, body, err
@@ -269,17 +271,9 @@ func seDigitalMail(row store.Letter, c letterContent, pdf []byte, s controllerSe
 		Recipient: delivery.SERecipient{Personnummer: c.To, Name: c.Name, Address: c.Address}, Subject: c.Subject, Language: row.Language,
 		Support: delivery.SESupport{Email: s.DPO.Email}, Body: delivery.SEBody{ContentType: "text/html", Content: c.HTML},
 		Files:         []delivery.SEDocument{{Filename: pdfName(row), ContentType: "application/pdf", SHA256: hex.EncodeToString(sum[:]), Content: pdf}},
-		PaperFallback: true, Reference: caseIDOf(c.Subject),
+		PaperFallback: true, Reference: c.Reference,
 	})
 	return g.URL, body, err
-}
-
-// caseIDOf takes the reference from a subject line "… (RD-2026-000042)".
-func caseIDOf(subject string) string {
-	if i := strings.LastIndex(subject, "("); i >= 0 && strings.HasSuffix(subject, ")") {
-		return subject[i+1 : len(subject)-1]
-	}
-	return ""
 }
 
 // prepare returns the notice's outbox row, composing and writing it the
@@ -418,7 +412,7 @@ func (o *Outbox) compose(ctx context.Context, in NoticeInput, req store.Request,
 		d.Information.TimeoutDays = pol.Deadlines.PauseTimeoutDays
 	}
 	row := store.Letter{ID: LetterID(in.Key), LetterKey: in.Key, RequestID: req.ID, Kind: string(kind), Status: LetterPending}
-	content := letterContent{From: o.MailFrom}
+	content := letterContent{From: o.MailFrom, Reference: req.Reference}
 	if s.Delivery.EmailFrom != "" {
 		content.From = s.Delivery.EmailFrom
 	}
