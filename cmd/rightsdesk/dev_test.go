@@ -53,6 +53,7 @@ type devRun struct {
 	ui      string
 	tctl    client.Client
 	pgURL   string
+	mail    string
 	pgPID   int
 	dataDir string
 }
@@ -62,7 +63,7 @@ func startDev(t *testing.T, dataDir string) *devRun {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &devRun{cancel: cancel, done: make(chan error, 1), stdout: &syncBuffer{}, dataDir: dataDir}
 	go func() {
-		r.done <- run(ctx, []string{"dev", "--data-dir", dataDir, "--http-addr", "127.0.0.1:0", "--temporal-port", "0", "--temporal-ui-port", "0"}, r.stdout, io.Discard)
+		r.done <- run(ctx, []string{"dev", "--data-dir", dataDir, "--http-addr", "127.0.0.1:0", "--temporal-port", "0", "--temporal-ui-port", "0", "--mail-addr", "127.0.0.1:0"}, r.stdout, io.Discard)
 	}()
 	require.Eventually(t, func() bool {
 		select {
@@ -81,6 +82,7 @@ func startDev(t *testing.T, dataDir string) *devRun {
 	r.api = find(`API\s+(http://\S+)`)
 	r.ui = find(`Temporal UI\s+(http://\S+)`)
 	r.pgURL = find(`PostgreSQL\s+(postgres://\S+)`)
+	r.mail = find(`Mail\s+(http://\S+)`)
 	tc, err := client.Dial(client.Options{HostPort: find(`Temporal\s+(127\.0\.0\.1:\d+)`)})
 	require.NoError(t, err)
 	r.tctl = tc
@@ -152,6 +154,23 @@ func TestDev(t *testing.T) {
 	_, err = first.tctl.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "persisted", TaskQueue: "no-worker"}, "Nothing")
 	require.NoError(t, err)
 	tokens := regexp.MustCompile(`Bearer (rd_dev_\w+)`).FindAllString(first.stdout.String(), -1)
+
+	// A newcomer registers a request by curl and sees its receipt on the
+	// mail page within seconds.
+	resp, err := http.Post(first.api+"/v1/requests", "application/json", strings.NewReader(
+		`{"controller":"demo","kind":"access","subject":{"name":"Nina Nybegynder","email":"nina@example.dk"}}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(first.mail)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		page, _ := io.ReadAll(resp.Body)
+		return strings.Contains(string(page), "Vi har modtaget din anmodning om indsigt") && strings.Contains(string(page), "nina@example.dk")
+	}, 20*time.Second, 100*time.Millisecond, "the receipt shows on the mail page")
 	first.stop(t)
 
 	second := startDev(t, dataDir)
