@@ -30,7 +30,26 @@ ALTER TABLE requests ADD COLUMN status_token_sealed bytea;
 -- A task to print a letter, or to confirm an e-mail, names the letter.
 ALTER TABLE tasks ADD COLUMN letter_id uuid REFERENCES letters (id);
 
+-- The daily digest of breached and soon-due requests, one a controller,
+-- day and recipient: an outbox of its own (it belongs to no request and
+-- holds no personal data, only references).
+CREATE TABLE digests (
+    id            uuid PRIMARY KEY,
+    digest_key    text NOT NULL UNIQUE,
+    controller_id text NOT NULL REFERENCES controllers (id),
+    recipient     text NOT NULL,
+    subject_line  text NOT NULL,
+    body_text     text NOT NULL,
+    body_html     text NOT NULL,
+    status        text NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'unknown')),
+    attempts      integer NOT NULL DEFAULT 0,
+    last_error    text,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    sent_at       timestamptz
+);
+
 -- +goose Down
+DROP TABLE digests;
 ALTER TABLE tasks DROP COLUMN letter_id;
 ALTER TABLE requests DROP COLUMN status_token_sealed;
 DROP TABLE letters;

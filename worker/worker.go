@@ -82,6 +82,21 @@ func Register(r sdkworker.Registry, acts *activities.Activities) {
 	r.RegisterActivity(acts)
 }
 
+// EnsureDigest creates the Temporal Schedule that runs the daily digests:
+// every hour at five past, each controller's at its own notice hour.
+func EnsureDigest(ctx context.Context, c client.Client, taskQueue string) error {
+	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID:      workflows.DigestScheduleID,
+		Spec:    client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: time.Hour, Offset: 5 * time.Minute}}},
+		Action:  &client.ScheduleWorkflowAction{ID: "rightsdesk-digest", Workflow: workflows.DigestWorkflowType, TaskQueue: taskQueue},
+		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
+	})
+	if err != nil && !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		return fmt.Errorf("worker: create the digest schedule: %w", err)
+	}
+	return nil
+}
+
 // EnsureSweeper creates the Temporal Schedule that runs the sweeper every
 // interval; an existing schedule is left as it is.
 func EnsureSweeper(ctx context.Context, c client.Client, taskQueue string, every time.Duration) error {

@@ -13,6 +13,7 @@ import (
 func Register(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(RightsRequest, workflow.RegisterOptions{Name: WorkflowType})
 	r.RegisterWorkflowWithOptions(Sweep, workflow.RegisterOptions{Name: SweepWorkflowType})
+	r.RegisterWorkflowWithOptions(Digest, workflow.RegisterOptions{Name: DigestWorkflowType})
 }
 
 func errorsAs(err error, target any) bool { return errors.As(err, target) }

@@ -185,3 +185,20 @@ type Letter struct {
 	UpdatedAt time.Time
 	SentAt    *time.Time
 }
+
+// Digest is one daily digest e-mail of a controller's breached and
+// soon-due requests, to one recipient.
+type Digest struct {
+	ID           uuid.UUID `gorm:"primaryKey"`
+	DigestKey    string
+	ControllerID string
+	Recipient    string
+	SubjectLine  string
+	BodyText     string
+	BodyHTML     string `gorm:"column:body_html"`
+	Status       string
+	Attempts     int
+	LastError    *string
+	CreatedAt    time.Time
+	SentAt       *time.Time
+}

@@ -1,0 +1,27 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// DigestWorkflowType is the registered name of Digest; DigestScheduleID
+// the Temporal Schedule that runs it every hour.
+const (
+	DigestWorkflowType = "Digest"
+	DigestScheduleID   = "rightsdesk-digest"
+)
+
+// Digest sends the daily digests that are due this hour: each controller
+// gets its own at its notice hour, in its time zone.
+func Digest(ctx workflow.Context) (int, error) {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 5 * time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 5 * time.Second, MaximumAttempts: 5},
+	})
+	var n int
+	err := workflow.ExecuteActivity(actx, a.SendDigests, workflow.Now(ctx)).Get(ctx, &n)
+	return n, err
+}
