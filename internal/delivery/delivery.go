@@ -92,7 +92,8 @@ func (s *SMTP) Send(ctx context.Context, e Email) error {
 		return fmt.Errorf("delivery: from: %w", err)
 	}
 	if err := m.To(e.To); err != nil {
-		return fmt.Errorf("delivery: to: %w", err)
+		// Not %w: the parser's message quotes the address.
+		return errors.New("delivery: the recipient's e-mail address is not valid")
 	}
 	m.SetMessageIDWithValue(e.MessageID)
 	m.SetDate()
@@ -119,9 +120,15 @@ func (s *SMTP) Send(ctx context.Context, e Email) error {
 	}
 	err = c.DialAndSendWithContext(ctx, m)
 	var se *mail.SendError
-	if errors.As(err, &se) && (se.Reason == mail.ErrSMTPDataClose || se.Reason == mail.ErrAmbiguous) {
-		// The message was handed over; the server's answer was lost.
-		return fmt.Errorf("%w: %v", ErrAmbiguous, err)
+	if errors.As(err, &se) {
+		// A send error's own text quotes the recipients: say what failed,
+		// with the server's code, and no address.
+		msg := fmt.Sprintf("delivery: smtp %s failed (code %d %s)", se.Reason, se.ErrorCode(), se.EnhancedStatusCode())
+		if se.Reason == mail.ErrSMTPDataClose || se.Reason == mail.ErrAmbiguous {
+			// The message was handed over; the server's answer was lost.
+			return fmt.Errorf("%w: %s", ErrAmbiguous, msg)
+		}
+		return errors.New(msg)
 	}
 	if err != nil {
 		return fmt.Errorf("delivery: smtp: %w", err)
