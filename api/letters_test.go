@@ -259,3 +259,50 @@ func TestWorkerKilledMidSend(t *testing.T) {
 	require.Equal(t, "sent", s.letters(r.str("id"))[0]["status"])
 	require.Len(t, s.mail.Messages(), 1)
 }
+
+// TestApprovalAndPreliminaryAnswer: a controller that approves replies
+// holds the reply until a caseworker approves it from the queue; a
+// preliminary answer goes when a caseworker sends it.
+func TestApprovalAndPreliminaryAnswer(t *testing.T) {
+	s := newStack(t)
+	c := controllers.Demo()[0]
+	c.Delivery.ApproveReplies = true
+	require.NoError(t, controllers.Sync(context.Background(), s.store, []controllers.Controller{c}))
+	r := s.intake(map[string]any{"controller": "demo", "kind": "access", "subject": map[string]any{"name": "Dora", "email": "dora@example.dk"}}, "")
+	require.Equal(t, http.StatusCreated, r.status)
+	id := r.str("id")
+	p := map[string]string{"id": id}
+	s.waitStage(id, "identity")
+
+	pre := s.call(http.MethodPost, "/v1/requests/{id}/letters", p, map[string]any{"kind": "preliminary"}, tokCaseworker)
+	require.Equal(t, http.StatusOK, pre.status, "%s", pre.raw)
+	require.Contains(t, s.mailTo("dora@example.dk", "Foreløbigt svar", 1)[0].Text, "endeligt svar senest")
+	again := s.call(http.MethodPost, "/v1/requests/{id}/letters", p, map[string]any{"kind": "preliminary"}, tokCaseworker)
+	require.Equal(t, http.StatusConflict, again.status)
+	require.Equal(t, "letter-sent", again.problemRule())
+
+	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/requests/{id}/identity", p, map[string]any{"method": "mitid"}, tokCaseworker).status)
+	d := s.call(http.MethodPost, "/v1/requests/{id}/decision", p, map[string]any{"outcome": "grant", "assessment": "Copy enclosed."}, tokCaseworker)
+	require.Equal(t, http.StatusOK, d.status)
+	done := s.call(http.MethodPost, "/v1/tasks/{id}/complete", map[string]string{"id": taskOf(t, d.body, "fulfil")}, nil, tokCaseworker)
+	require.Equal(t, http.StatusOK, done.status, "%s", done.raw)
+	var approve string
+	require.Eventually(t, func() bool {
+		got := s.call(http.MethodGet, "/v1/requests/{id}", p, nil, tokCaseworker)
+		for _, tk := range got.body["state"].(map[string]any)["tasks"].([]any) {
+			if tk := tk.(map[string]any); tk["kind"] == "approve_reply" && tk["status"] == "open" {
+				approve = tk["id"].(string)
+				return true
+			}
+		}
+		return false
+	}, 20*time.Second, 50*time.Millisecond)
+	for _, m := range s.mail.Messages() {
+		require.NotContains(t, m.Subject, "Svar på din anmodning om indsigt", "no reply before it is approved")
+	}
+	ok := s.call(http.MethodPost, "/v1/tasks/{id}/complete", map[string]string{"id": approve}, nil, tokCaseworker2)
+	require.Equal(t, http.StatusOK, ok.status, "%s", ok.raw)
+	reply := s.mailTo("dora@example.dk", "Svar på din anmodning om indsigt", 1)[0]
+	require.Contains(t, reply.Text, "Beskæftigelsesindsats", "the access reply lists the record of processing")
+	s.waitStage(id, "closed")
+}
