@@ -14,6 +14,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"html"
 	"html/template"
 	"io/fs"
 	"slices"
@@ -205,7 +206,8 @@ func (r Renderer) Render(kind Kind, d Data) (Letter, error) {
 	if err := t.ExecuteTemplate(&body, "body", d); err != nil {
 		return Letter{}, fmt.Errorf("letters: %s/%s body: %w", lang, kind, err)
 	}
-	l := Letter{Kind: kind, Language: lang, Subject: strings.Join(strings.Fields(subject.String()), " ")}
+	// The subject line is plain text: undo html/template's escaping.
+	l := Letter{Kind: kind, Language: lang, Subject: html.UnescapeString(strings.Join(strings.Fields(subject.String()), " "))}
 	l.blocks, err = parseBlocks(body.String())
 	if err != nil {
 		return Letter{}, fmt.Errorf("letters: %s/%s: %w", lang, kind, err)

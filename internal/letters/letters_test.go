@@ -239,6 +239,13 @@ func TestValuesAreEscaped(t *testing.T) {
 	require.NotContains(t, l.HTML, "<img")
 	require.Contains(t, l.HTML, "&lt;script&gt;")
 	require.Contains(t, l.Text, `<script>alert("x")</script>`, "the text version shows what was written")
+
+	// The subject line is text: a reference with & stays as written.
+	d.Request.Reference = "A&B-1"
+	l, err = Renderer{}.Render(InformationRequest, d)
+	require.NoError(t, err)
+	require.Equal(t, "We need information from you (A&B-1)", l.Subject)
+	require.Contains(t, l.HTML, "<title>We need information from you (A&amp;B-1)</title>")
 }
 
 // TestOverride: a controller's directory replaces one template.
