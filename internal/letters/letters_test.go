@@ -296,3 +296,28 @@ func TestPDFReadsBack(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRenderHTML renders the longest letter (the access reply) as
+// HTML and text.
+func BenchmarkRenderHTML(b *testing.B) {
+	d := sample(ReplyAccess, "da", controllerDK())
+	for b.Loop() {
+		if _, err := (Renderer{}).Render(ReplyAccess, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRenderPDF renders the access reply and makes its PDF.
+func BenchmarkRenderPDF(b *testing.B) {
+	d := sample(ReplyAccess, "da", controllerDK())
+	for b.Loop() {
+		l, err := Renderer{}.Render(ReplyAccess, d)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := l.PDF("Demo Kommune"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
