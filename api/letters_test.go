@@ -306,3 +306,25 @@ func TestApprovalAndPreliminaryAnswer(t *testing.T) {
 	require.Contains(t, reply.Text, "Beskæftigelsesindsats", "the access reply lists the record of processing")
 	s.waitStage(id, "closed")
 }
+
+// TestDataMapReadable: a controller's data map through the API, for the
+// controllers the caller acts for; another controller's is not found.
+func TestDataMapReadable(t *testing.T) {
+	s := newStack(t)
+	c := controllers.Demo()[0]
+	c.Systems = []policy.System{{ID: "sag", Name: "Sagssystem", Kind: "postgres", Datasets: []policy.Dataset{{
+		ID: "case_notes", Name: "Sagsnotater", Table: "src.case_notes", Keys: map[string]string{"cpr": "cpr"},
+		Purposes: []string{"Beskæftigelsesindsats"}, LegalBasis: []string{"6(1)(e)"}, Recipients: []string{}, Retention: "5 år",
+		Erase: policy.Erasure{Strategy: "delete"}, Holds: []policy.Hold{{Reference: "psykologloven § 14, stk. 2", Reason: "5 år", Column: "last_entry_at", Years: 5}},
+	}}}}
+	require.NoError(t, controllers.Sync(context.Background(), s.store, []controllers.Controller{c}))
+	r := s.call(http.MethodGet, "/v1/controllers/{id}/data-map", map[string]string{"id": "demo"}, nil, tokCaseworker)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	sys := r.body["systems"].([]any)[0].(map[string]any)
+	require.Equal(t, "postgres", sys["kind"])
+	ds := sys["datasets"].([]any)[0].(map[string]any)
+	require.Equal(t, "psykologloven § 14, stk. 2", ds["holds"].([]any)[0].(map[string]any)["reference"])
+	require.NotContains(t, string(r.raw), "postgres://", "no connection strings")
+	other := s.call(http.MethodGet, "/v1/controllers/{id}/data-map", map[string]string{"id": "demo"}, nil, tokOther)
+	require.Equal(t, http.StatusNotFound, other.status)
+}

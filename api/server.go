@@ -136,6 +136,7 @@ func (s *Server) routes() {
 
 	v1.GET("/rights", s.listRights, staff)
 	v1.GET("/staff", s.listStaff, staff)
+	v1.GET("/controllers/:id/data-map", s.dataMap, staff)
 	v1.GET("/tasks", s.listTasks, staff)
 	v1.POST("/tasks/:id/claim", s.taskAction(workflows.UpdateClaimTask), s.staff(config.RoleCaseworker, config.RoleAdmin))
 	v1.POST("/tasks/:id/complete", s.taskAction(workflows.UpdateCompleteTask), s.staff(config.RoleCaseworker, config.RoleAdmin))

@@ -125,6 +125,10 @@ func parse(b []byte, dir string) ([]Controller, error) {
 			}
 			c.Processing = rec
 		}
+		for _, err := range policy.CheckSystems(c.Systems, c.Processing) {
+			errs = append(errs, fmt.Errorf("line %d (controller %q): %w", lineOf(node, err.Field), c.ID, err.Err))
+		}
+
 		if prev, dup := lines[c.ID]; dup {
 			errs = append(errs, fmt.Errorf("line %d: controller %q is already defined on line %d", node.Line, c.ID, prev))
 		}

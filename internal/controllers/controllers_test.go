@@ -77,6 +77,56 @@ func TestParseErrorsNameTheLine(t *testing.T) {
   - {id: a, name: A, country: DK, time_zone: Europe/Copenhagen, language: da}
 `, `dpo.email must be an e-mail address`},
 		"empty": {`controllers: []`, `lists no controllers`},
+		"data map: anonymise must cover the identifiers": {`controllers:
+  - id: a
+    name: A
+    country: DK
+    time_zone: Europe/Copenhagen
+    language: da
+    dpo: {email: dpo@a.example}
+    processing:
+      automated_decisions: false
+      purposes: [{name: P, legal_basis: ["6(1)(e)"], categories: [x], recipients: [], retention: 1 year, source: you}]
+    systems:
+      - id: crm
+        name: CRM
+        kind: postgres
+        datasets:
+          - id: contacts
+            table: contacts
+            keys: {email: email}
+            purposes: [P]
+            legal_basis: ["6(1)(f)"]
+            recipients: []
+            retention: 1 year
+            erase:
+              strategy: anonymise
+              fields: {name: null}
+`, `line 25 (controller "a"): anonymising must cover the identifier column "email"`},
+		"data map: unknown purpose": {`controllers:
+  - id: a
+    name: A
+    country: DK
+    time_zone: Europe/Copenhagen
+    language: da
+    dpo: {email: dpo@a.example}
+    processing:
+      automated_decisions: false
+      purposes: [{name: P, legal_basis: ["6(1)(e)"], categories: [x], recipients: [], retention: 1 year, source: you}]
+    systems:
+      - id: crm
+        name: CRM
+        kind: postgres
+        datasets:
+          - id: contacts
+            table: contacts
+            keys: {email: email}
+            purposes: [Marketing]
+            legal_basis: ["6(1)(f)"]
+            recipients: []
+            retention: 1 year
+            erase: {strategy: delete}
+`, `line 19 (controller "a"): purpose "Marketing" is not in the record of processing`},
 		"no record of processing": {`controllers:
   - id: a
     name: A

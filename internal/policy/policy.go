@@ -47,6 +47,9 @@ type Settings struct {
 	// embedded letters for this controller (relative to the controllers
 	// file; made absolute when it is read).
 	LettersDir string `yaml:"letters_dir,omitempty" json:"letters_dir,omitempty"`
+	// Systems are the data map: where the controller keeps personal data
+	// and how a decision is carried out there (docs/DATAMAP.md).
+	Systems []System `yaml:"systems,omitempty" json:"systems,omitempty"`
 }
 
 // Delivery is how a controller's letters reach people.

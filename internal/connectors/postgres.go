@@ -1,0 +1,277 @@
+package connectors
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/rightsdesk/rightsdesk/internal/policy"
+)
+
+// Postgres reaches a system that is a PostgreSQL database. All SQL is built
+// from the map's validated names, quoted as identifiers, and every value is
+// a parameter: nothing from a request or a person ever becomes SQL text.
+type Postgres struct {
+	System string
+	Pool   *pgxpool.Pool
+	// HashKey keys the hash an anonymised column gets, so the same person
+	// still joins up across tables without being identifiable.
+	HashKey []byte
+}
+
+var _ Connector = (*Postgres)(nil)
+
+func ident(name string) string {
+	parts := strings.Split(name, ".")
+	return pgx.Identifier(parts).Sanitize()
+}
+
+// normalised compares a column the way the identifier was normalised.
+func normalised(kind, col string) string {
+	switch kind {
+	case "email":
+		return "lower(" + ident(col) + ")"
+	case "cpr", "personnummer", "samordningsnummer", "phone":
+		return "regexp_replace(" + ident(col) + ", '[^0-9]', '', 'g')"
+	}
+	return ident(col)
+}
+
+// match is the WHERE clause that finds the subject's rows, and its values.
+func match(ds policy.Dataset, s Subject, args []any) (string, []any, error) {
+	var conds []string
+	for _, kind := range slices.Sorted(maps.Keys(ds.Keys)) {
+		v, ok := s.Identifiers[kind]
+		if !ok || v == "" {
+			continue
+		}
+		value := v
+		if kind == "phone" {
+			value = strings.TrimPrefix(v, "+")
+		}
+		args = append(args, value)
+		conds = append(conds, fmt.Sprintf("%s = $%d", normalised(kind, ds.Keys[kind]), len(args)))
+	}
+	if len(conds) == 0 {
+		return "", nil, ErrNoIdentifier
+	}
+	return "(" + strings.Join(conds, " OR ") + ")", args, nil
+}
+
+// held is the condition that a hold keeps a row, and its values: the rows
+// whose hold column is younger than its years, or every row for a hold
+// without a column.
+func held(ds policy.Dataset, args []any) (string, []any, bool) {
+	var conds []string
+	for _, h := range ds.Holds {
+		if h.Column == "" {
+			return "true", args, true
+		}
+		args = append(args, now().AddDate(-h.Years, 0, 0))
+		conds = append(conds, fmt.Sprintf("%s > $%d", ident(h.Column), len(args)))
+	}
+	if len(conds) == 0 {
+		return "false", args, false
+	}
+	return "(" + strings.Join(conds, " OR ") + ")", args, true
+}
+
+func (p *Postgres) result(ds policy.Dataset, rows int64) Result {
+	return Result{System: p.System, Dataset: ds.ID, Rows: rows}
+}
+
+// Find counts the subject's rows.
+func (p *Postgres) Find(ctx context.Context, ds policy.Dataset, s Subject) (Result, error) {
+	where, args, err := match(ds, s, nil)
+	if err != nil {
+		return p.result(ds, 0), err
+	}
+	var n int64
+	if err := p.Pool.QueryRow(ctx, "SELECT count(*) FROM "+ident(ds.Table)+" WHERE "+where, args...).Scan(&n); err != nil {
+		return p.result(ds, 0), fmt.Errorf("connectors: %s.%s: find: %w", p.System, ds.ID, err)
+	}
+	return p.result(ds, n), nil
+}
+
+// Export streams the subject's rows, the map's fields (or every column).
+func (p *Postgres) Export(ctx context.Context, ds policy.Dataset, s Subject, emit func(Row) error) (Result, error) {
+	where, args, err := match(ds, s, nil)
+	if err != nil {
+		return p.result(ds, 0), err
+	}
+	cols := "*"
+	if len(ds.Fields) > 0 {
+		quoted := make([]string, len(ds.Fields))
+		for i, f := range ds.Fields {
+			quoted[i] = ident(f)
+		}
+		cols = strings.Join(quoted, ", ")
+	}
+	rows, err := p.Pool.Query(ctx, "SELECT "+cols+" FROM "+ident(ds.Table)+" WHERE "+where, args...)
+	if err != nil {
+		return p.result(ds, 0), fmt.Errorf("connectors: %s.%s: export: %w", p.System, ds.ID, err)
+	}
+	defer rows.Close()
+	var n int64
+	for rows.Next() {
+		r, err := pgx.RowToMap(rows)
+		if err != nil {
+			return p.result(ds, n), fmt.Errorf("connectors: %s.%s: export: %w", p.System, ds.ID, err)
+		}
+		if ds.Restrict != "" {
+			delete(r, ds.Restrict)
+		}
+		if err := emit(r); err != nil {
+			return p.result(ds, n), err
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return p.result(ds, n), fmt.Errorf("connectors: %s.%s: export: %w", p.System, ds.ID, err)
+	}
+	return p.result(ds, n), nil
+}
+
+// Erase erases, in one transaction, the subject's rows that no hold keeps,
+// and counts the rows kept. Running it again erases nothing more.
+func (p *Postgres) Erase(ctx context.Context, ds policy.Dataset, s Subject) (Result, error) {
+	res := p.result(ds, 0)
+	// The count of held rows, with its own numbering of values.
+	where, cargs, err := match(ds, s, nil)
+	if err != nil {
+		return res, err
+	}
+	hold, cargs, holds := held(ds, cargs)
+
+	var args []any
+	var sql string
+	switch ds.Erase.Strategy {
+	case "delete":
+		sql = "DELETE FROM " + ident(ds.Table)
+	case "anonymise":
+		var sets []string
+		for _, col := range slices.Sorted(maps.Keys(ds.Erase.Fields)) {
+			how := ds.Erase.Fields[col]
+			switch {
+			case how == "null" || how == "":
+				sets = append(sets, ident(col)+" = NULL")
+			case how == "hash":
+				// HMAC-SHA256 with PostgreSQL's own sha256(), no extension:
+				// H((K^opad) || H((K^ipad) || value)), the pads made here.
+				ipad, opad := hmacPads(p.HashKey)
+				args = append(args, ipad, opad)
+				sets = append(sets, fmt.Sprintf("%s = encode(sha256($%d::bytea || sha256($%d::bytea || convert_to(%s::text, 'UTF8'))), 'hex')",
+					ident(col), len(args), len(args)-1, ident(col)))
+			case strings.HasPrefix(how, "fixed:"):
+				args = append(args, strings.TrimPrefix(how, "fixed:"))
+				sets = append(sets, fmt.Sprintf("%s = $%d", ident(col), len(args)))
+			default:
+				return res, fmt.Errorf("%w: anonymise %q as %q", ErrUnsupported, col, how)
+			}
+		}
+		sql = "UPDATE " + ident(ds.Table) + " SET " + strings.Join(sets, ", ")
+	default:
+		return res, fmt.Errorf("%w: erase strategy %q", ErrUnsupported, ds.Erase.Strategy)
+	}
+	ewhere, args, _ := match(ds, s, args)
+	ehold, args, _ := held(ds, args)
+	sql += " WHERE " + ewhere + " AND NOT " + ehold
+
+	err = pgx.BeginFunc(ctx, p.Pool, func(tx pgx.Tx) error {
+		if holds {
+			if err := tx.QueryRow(ctx, "SELECT count(*) FROM "+ident(ds.Table)+" WHERE "+where+" AND "+hold, cargs...).Scan(&res.Held); err != nil {
+				return err
+			}
+		}
+		tag, err := tx.Exec(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		res.Rows = tag.RowsAffected()
+		return nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("connectors: %s.%s: erase: %w", p.System, ds.ID, err)
+	}
+	if res.Held > 0 {
+		res.Holds = ds.Holds
+	}
+	return res, nil
+}
+
+// hmacPads are HMAC-SHA256's inner and outer key pads (RFC 2104).
+func hmacPads(key []byte) (ipad, opad []byte) {
+	if len(key) > sha256.BlockSize {
+		sum := sha256.Sum256(key)
+		key = sum[:]
+	}
+	ipad, opad = make([]byte, sha256.BlockSize), make([]byte, sha256.BlockSize)
+	copy(ipad, key)
+	copy(opad, key)
+	for i := range ipad {
+		ipad[i] ^= 0x36
+		opad[i] ^= 0x5c
+	}
+	return ipad, opad
+}
+
+// Restrict sets the dataset's restriction flag on the subject's rows.
+func (p *Postgres) Restrict(ctx context.Context, ds policy.Dataset, s Subject, on bool) (Result, error) {
+	res := p.result(ds, 0)
+	if ds.Restrict == "" {
+		return res, fmt.Errorf("%w: %s.%s has no restriction column", ErrUnsupported, p.System, ds.ID)
+	}
+	where, args, err := match(ds, s, []any{on})
+	if err != nil {
+		return res, err
+	}
+	tag, err := p.Pool.Exec(ctx, "UPDATE "+ident(ds.Table)+" SET "+ident(ds.Restrict)+" = $1 WHERE "+where+" AND "+ident(ds.Restrict)+" IS DISTINCT FROM $1", args...)
+	if err != nil {
+		return res, fmt.Errorf("connectors: %s.%s: restrict: %w", p.System, ds.ID, err)
+	}
+	res.Rows = tag.RowsAffected()
+	return res, nil
+}
+
+// Rectify sets the allowed columns to the corrected values.
+func (p *Postgres) Rectify(ctx context.Context, ds policy.Dataset, s Subject, values map[string]string) (Result, error) {
+	res := p.result(ds, 0)
+	if len(values) == 0 {
+		return res, nil
+	}
+	var args []any
+	var sets []string
+	for _, col := range slices.Sorted(maps.Keys(values)) {
+		if !slices.Contains(ds.Rectify, col) {
+			return res, fmt.Errorf("%w: %s.%s does not allow rectifying %q", ErrUnsupported, p.System, ds.ID, col)
+		}
+		args = append(args, values[col])
+		sets = append(sets, fmt.Sprintf("%s = $%d", ident(col), len(args)))
+	}
+	where, args, err := match(ds, s, args)
+	if err != nil {
+		return res, err
+	}
+	tag, err := p.Pool.Exec(ctx, "UPDATE "+ident(ds.Table)+" SET "+strings.Join(sets, ", ")+" WHERE "+where, args...)
+	if err != nil {
+		return res, fmt.Errorf("connectors: %s.%s: rectify: %w", p.System, ds.ID, err)
+	}
+	res.Rows = tag.RowsAffected()
+	return res, nil
+}
+
+// KeyedHash is the hash an anonymised value gets: HMAC-SHA256, hex, as
+// the SQL of Erase computes it.
+func KeyedHash(key []byte, v string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(v))
+	return hex.EncodeToString(m.Sum(nil))
+}

@@ -1,0 +1,216 @@
+package policy
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// System is one place a controller keeps personal data, and how rightsdesk
+// reaches it: a PostgreSQL database, an HTTP service, or people (manual).
+// Secrets are never in the map: a postgres system's connection string is
+// the environment variable RIGHTSDESK_SYSTEM_<ID>_DSN, an http system's
+// signing secret RIGHTSDESK_SYSTEM_<ID>_SECRET.
+type System struct {
+	ID   string `yaml:"id" json:"id"`
+	Name string `yaml:"name" json:"name"`
+	// Kind is postgres, http or manual.
+	Kind string `yaml:"kind" json:"kind"`
+	// URL is an http system's endpoint.
+	URL string `yaml:"url,omitempty" json:"url,omitempty"`
+	// Instructions tell a caseworker what to do in a manual system.
+	Instructions string    `yaml:"instructions,omitempty" json:"instructions,omitempty"`
+	Datasets     []Dataset `yaml:"datasets" json:"datasets"`
+}
+
+// Dataset is one kind of record in a system: for postgres, one table.
+type Dataset struct {
+	ID   string `yaml:"id" json:"id"`
+	Name string `yaml:"name" json:"name"`
+	// Table is the postgres table (schema.table allowed).
+	Table string `yaml:"table,omitempty" json:"table,omitempty"`
+	// Keys map the identifiers a subject gives (cpr, personnummer,
+	// samordningsnummer, email, phone, or a custom one) to the column that
+	// holds them.
+	Keys map[string]string `yaml:"keys" json:"keys"`
+	// Fields are the columns an access package exports (all but the
+	// restriction flag when empty).
+	Fields     []string `yaml:"fields,omitempty" json:"fields,omitempty"`
+	Purposes   []string `yaml:"purposes" json:"purposes"`
+	LegalBasis []string `yaml:"legal_basis" json:"legal_basis"`
+	Recipients []string `yaml:"recipients" json:"recipients"`
+	Retention  string   `yaml:"retention" json:"retention"`
+	// Erase is how an erasure is carried out.
+	Erase Erasure `yaml:"erase" json:"erase"`
+	// Restrict names the boolean column that marks a row restricted.
+	Restrict string `yaml:"restrict,omitempty" json:"restrict,omitempty"`
+	// Rectify lists the columns a rectification may change.
+	Rectify []string `yaml:"rectify,omitempty" json:"rectify,omitempty"`
+	// Holds keep data an erasure may not touch, each with its legal reference.
+	Holds []Hold `yaml:"holds,omitempty" json:"holds,omitempty"`
+}
+
+// Erasure is a dataset's erasure strategy: delete the rows, or anonymise
+// them field by field.
+type Erasure struct {
+	// Strategy is delete or anonymise.
+	Strategy string `yaml:"strategy" json:"strategy"`
+	// Fields, for anonymise: each column's treatment, null (or YAML's
+	// bare null), hash (a keyed hash, so the same person still joins up)
+	// or fixed:<text>.
+	Fields map[string]string `yaml:"fields,omitempty" json:"fields,omitempty"`
+}
+
+// Hold keeps data that the law requires kept.
+type Hold struct {
+	// Reference is the legal reference, e.g. "psykologloven § 14, stk. 2".
+	Reference string `yaml:"reference" json:"reference"`
+	// Reason says why, in the controller's language; the reply quotes it.
+	Reason string `yaml:"reason" json:"reason"`
+	// Column and Years hold the rows whose Column (a date) is less than
+	// Years old; without them the whole dataset is held.
+	Column string `yaml:"column,omitempty" json:"column,omitempty"`
+	Years  int    `yaml:"years,omitempty" json:"years,omitempty"`
+}
+
+// Identifier kinds a dataset can be keyed by, besides custom ones.
+var IdentifierKinds = []string{"cpr", "personnummer", "samordningsnummer", "email", "phone"}
+
+var (
+	systemID   = regexp.MustCompile(`^[a-z][a-z0-9_]{0,40}$`)
+	sqlName    = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+	tableName  = regexp.MustCompile(`^([a-z_][a-z0-9_]{0,62}\.)?[a-z_][a-z0-9_]{0,62}$`)
+	customKind = regexp.MustCompile(`^[a-z][a-z0-9_]{0,40}$`)
+)
+
+// CheckSystems checks a data map; each error names its key below the
+// controller (systems.0.datasets.1.keys).
+func CheckSystems(systems []System, record *Record) []FieldError {
+	var errs []FieldError
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, FieldError{field, fmt.Errorf(format, args...)})
+	}
+	purposes := map[string]bool{}
+	if record != nil {
+		for _, p := range record.Purposes {
+			purposes[p.Name] = true
+		}
+	}
+	seen := map[string]bool{}
+	for i, s := range systems {
+		at := func(k string) string { return fmt.Sprintf("systems.%d.%s", i, k) }
+		if !systemID.MatchString(s.ID) {
+			bad(at("id"), "a system's id is lower-case letters, digits and _, not %q", s.ID)
+		} else if seen[s.ID] {
+			bad(at("id"), "system %q is defined twice", s.ID)
+		}
+		seen[s.ID] = true
+		if strings.TrimSpace(s.Name) == "" {
+			bad(at("name"), "a system needs a name")
+		}
+		switch s.Kind {
+		case "postgres":
+		case "http":
+			if !validURL(s.URL) {
+				bad(at("url"), "an http system needs its url")
+			}
+		case "manual":
+			if strings.TrimSpace(s.Instructions) == "" {
+				bad(at("instructions"), "a manual system needs instructions for the caseworker")
+			}
+		default:
+			bad(at("kind"), "kind must be postgres, http or manual, not %q", s.Kind)
+		}
+		if len(s.Datasets) == 0 {
+			bad(at("datasets"), "a system needs at least one dataset")
+		}
+		dsSeen := map[string]bool{}
+		for j, d := range s.Datasets {
+			dat := func(k string) string { return fmt.Sprintf("systems.%d.datasets.%d.%s", i, j, k) }
+			if !sqlName.MatchString(d.ID) || dsSeen[d.ID] {
+				bad(dat("id"), "a dataset's id is unique in its system, lower-case letters, digits and _")
+			}
+			dsSeen[d.ID] = true
+			if s.Kind == "postgres" {
+				if !tableName.MatchString(d.Table) {
+					bad(dat("table"), "a postgres dataset names its table (lower case, schema.table allowed)")
+				}
+				for _, c := range append(append(slices.Clone(d.Fields), d.Rectify...), d.Restrict) {
+					if c != "" && !sqlName.MatchString(c) {
+						bad(dat("fields"), "%q is not a column name", c)
+					}
+				}
+			}
+			if len(d.Keys) == 0 {
+				bad(dat("keys"), "a dataset names the identifiers its rows are found by, e.g. {cpr: cpr_number, email: email}")
+			}
+			for kind, col := range d.Keys {
+				if !slices.Contains(IdentifierKinds, kind) && !customKind.MatchString(kind) {
+					bad(dat("keys"), "%q is not an identifier kind", kind)
+				}
+				if s.Kind == "postgres" && !sqlName.MatchString(col) {
+					bad(dat("keys"), "%q is not a column name", col)
+				}
+			}
+			if len(d.Purposes) == 0 {
+				bad(dat("purposes"), "a dataset names the purposes it serves")
+			}
+			for _, p := range d.Purposes {
+				if record != nil && !purposes[p] {
+					bad(dat("purposes"), "purpose %q is not in the record of processing", p)
+				}
+			}
+			if len(d.LegalBasis) == 0 {
+				bad(dat("legal_basis"), "a dataset needs its legal basis, e.g. [\"6(1)(e)\"]")
+			}
+			for _, b := range d.LegalBasis {
+				if !legalBasis.MatchString(b) {
+					bad(dat("legal_basis"), "%q is not a legal basis", b)
+				}
+			}
+			if d.Recipients == nil {
+				bad(dat("recipients"), "name the recipients, or write recipients: []")
+			}
+			if strings.TrimSpace(d.Retention) == "" {
+				bad(dat("retention"), "give the retention period or its criteria")
+			}
+			switch d.Erase.Strategy {
+			case "delete":
+			case "anonymise":
+				if len(d.Erase.Fields) == 0 {
+					bad(dat("erase.fields"), "anonymise names each column and how: null, hash or fixed:<text>")
+				}
+				for col, how := range d.Erase.Fields {
+					if s.Kind == "postgres" && !sqlName.MatchString(col) {
+						bad(dat("erase.fields"), "%q is not a column name", col)
+					}
+					// YAML reads a bare null as nothing: that is the null strategy.
+					if how != "" && how != "null" && how != "hash" && !strings.HasPrefix(how, "fixed:") {
+						bad(dat("erase.fields"), "column %q: null, hash or fixed:<text>, not %q", col, how)
+					}
+				}
+				for _, col := range d.Keys {
+					if _, ok := d.Erase.Fields[col]; !ok {
+						bad(dat("erase.fields"), "anonymising must cover the identifier column %q, or the person is still found", col)
+					}
+				}
+			default:
+				bad(dat("erase.strategy"), "erase.strategy must be delete or anonymise, not %q", d.Erase.Strategy)
+			}
+			for k, h := range d.Holds {
+				hat := fmt.Sprintf("systems.%d.datasets.%d.holds.%d", i, j, k)
+				if strings.TrimSpace(h.Reference) == "" || strings.TrimSpace(h.Reason) == "" {
+					bad(hat, "a hold needs its legal reference and its reason")
+				}
+				if (h.Column == "") != (h.Years == 0) {
+					bad(hat, "a hold limited in time needs both column and years")
+				}
+				if h.Column != "" && s.Kind == "postgres" && !sqlName.MatchString(h.Column) {
+					bad(hat, "%q is not a column name", h.Column)
+				}
+			}
+		}
+	}
+	return errs
+}
