@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
 
+	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
@@ -20,6 +21,10 @@ type Activities struct {
 	Temporal client.Client
 	// Outbox makes notices letters and sends them; nil records them only.
 	Outbox *Outbox
+	// Subjects opens a subject's data (fulfilment finds them by it).
+	Subjects *intake.Service
+	// Systems reaches the systems of the data maps.
+	Systems *Systems
 }
 
 // EventInput is one audit-log entry to record.

@@ -58,6 +58,14 @@ type LetterFacts struct {
 	DeadlineOn           time.Time  `json:",omitempty"`
 	// Step is what keeps failing, for an attention notice.
 	Step string `json:",omitempty"`
+	// Erased and Kept tell an erasure's reply what was done.
+	Erased []string   `json:",omitempty"`
+	Kept   []KeptFact `json:",omitempty"`
+}
+
+// KeptFact is data an erasure kept, and why.
+type KeptFact struct {
+	What, Why string
 }
 
 // NoticeResult says what became of a notice.
@@ -404,6 +412,12 @@ func (o *Outbox) compose(ctx context.Context, in NoticeInput, req store.Request,
 			d.Extension = &letters.ExtensionFacts{Reason: f.ExtensionReason, Explanation: f.ExtensionExplanation}
 		}
 		d.Information = &letters.Information{Purpose: f.InformationPurpose, What: f.InformationWhat, TimeoutDays: f.PauseTimeoutDays}
+		if len(f.Erased) > 0 || len(f.Kept) > 0 {
+			d.Erasure = &letters.Erasure{Erased: f.Erased}
+			for _, k := range f.Kept {
+				d.Erasure.Kept = append(d.Erasure.Kept, letters.Kept{What: k.What, Why: k.Why})
+			}
+		}
 	}
 	if d.Information == nil {
 		d.Information = &letters.Information{TimeoutDays: pol.Deadlines.PauseTimeoutDays}

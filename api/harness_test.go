@@ -53,8 +53,9 @@ type stack struct {
 	// taskQueue is where this stack's worker polls.
 	taskQueue string
 	// mail receives what the stack sends by e-mail; outbox is the worker's.
-	mail   *mailcatch.Server
-	outbox *activities.Outbox
+	mail    *mailcatch.Server
+	outbox  *activities.Outbox
+	systems *activities.Systems
 }
 
 // webhookSecret signs the stack's calls to mail gateways.
@@ -98,7 +99,9 @@ func newStack(t testing.TB, opts ...stackOptions) *stack {
 	require.NoError(t, err)
 	outbox := &activities.Outbox{Store: st, Subjects: &intake.Service{Store: st, Keys: testenv.Keys()}, SMTP: smtpServer,
 		MailFrom: "Demo <noreply@demo.example>", Webhook: webhook, PublicURL: "https://rights.example"}
-	w := worker.New(tc, tq, &activities.Activities{Store: st, Outbox: outbox})
+	systems := &activities.Systems{Keys: testenv.Keys()}
+	t.Cleanup(systems.Close)
+	w := worker.New(tc, tq, &activities.Activities{Store: st, Outbox: outbox, Subjects: outbox.Subjects, Systems: systems})
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 	cfg := config.Config{BodyLimit: "1M", TaskQueue: tq, APITokens: apiTokens, IntakeRatePerMinute: 1000,
@@ -118,7 +121,7 @@ func newStack(t testing.TB, opts ...stackOptions) *stack {
 	require.NoError(t, err)
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	return &stack{t: t, url: srv.URL, store: st, client: tc, server: s, taskQueue: tq, mail: mail, outbox: outbox}
+	return &stack{t: t, url: srv.URL, store: st, client: tc, server: s, taskQueue: tq, mail: mail, outbox: outbox, systems: systems}
 }
 
 // response is one answer, its body decoded.

@@ -31,6 +31,19 @@ type StateView struct {
 	ClosedAt       *time.Time      `json:"closed_at"`
 	Version        int64           `json:"version"`
 	Attention      *AttentionView  `json:"attention"`
+	// BlockedBy lists the person's other open requests an erasure waits for.
+	BlockedBy []string `json:"blocked_by"`
+	// Fulfilment is what each automated step did where the data lives.
+	Fulfilment []FulfilmentView `json:"fulfilment"`
+}
+
+// FulfilmentView is one automated step's outcome.
+type FulfilmentView struct {
+	System  string `json:"system"`
+	Dataset string `json:"dataset"`
+	Step    string `json:"step"`
+	Rows    int64  `json:"rows"`
+	Held    int64  `json:"held"`
 }
 
 // PauseView is one stop of the clock.
@@ -76,6 +89,9 @@ type TaskStateView struct {
 	CompletedAt *time.Time `json:"completed_at"`
 	CompletedBy string     `json:"completed_by,omitempty"`
 	LetterID    *string    `json:"letter_id,omitempty"`
+	// System and Instructions say where and how a fulfilment task is done.
+	System       string `json:"system,omitempty"`
+	Instructions string `json:"instructions,omitempty"`
 }
 
 func stateView(s workflows.State) StateView {
@@ -88,6 +104,11 @@ func stateView(s workflows.State) StateView {
 	}
 	if a := s.Attention; a != nil {
 		v.Attention = &AttentionView{Step: a.Step, Since: a.Since}
+	}
+	v.BlockedBy = append([]string{}, s.BlockedBy...)
+	v.Fulfilment = []FulfilmentView{}
+	for _, f := range s.Fulfilment {
+		v.Fulfilment = append(v.Fulfilment, FulfilmentView{System: f.System, Dataset: f.Dataset, Step: f.Step, Rows: f.Rows, Held: f.Held})
 	}
 	for _, p := range s.Pauses {
 		v.Pauses = append(v.Pauses, PauseView{Purpose: string(p.Purpose), PausedAt: p.PausedAt, ResumedAt: p.ResumedAt, Answer: p.Answer})
@@ -107,7 +128,7 @@ func stateView(s workflows.State) StateView {
 	}
 	for _, t := range s.Tasks {
 		tv := TaskStateView{ID: t.ID.String(), Kind: string(t.Kind), Status: string(t.Status), Assignee: t.Assignee,
-			DueAt: dateOf(t.DueOn), CompletedAt: t.CompletedAt, CompletedBy: string(t.CompletedBy)}
+			DueAt: dateOf(t.DueOn), CompletedAt: t.CompletedAt, CompletedBy: string(t.CompletedBy), System: t.System, Instructions: t.Instructions}
 		if t.LetterID != nil {
 			l := t.LetterID.String()
 			tv.LetterID = &l

@@ -7,6 +7,8 @@ import (
 	"unicode"
 
 	"github.com/google/uuid"
+
+	"github.com/rightsdesk/rightsdesk/activities"
 )
 
 // WorkflowID is the ID of a request's workflow: request/<uuid>. It carries
@@ -331,6 +333,10 @@ type Task struct {
 	CompletedBy Actor      `json:",omitempty"`
 	// LetterID is the letter a delivery task is about.
 	LetterID *uuid.UUID `json:",omitempty"`
+	// System and Instructions say where, and how, a fulfilment task is
+	// carried out by hand.
+	System       string `json:",omitempty"`
+	Instructions string `json:",omitempty"`
 }
 
 // Identity is the outcome of the identity check.
@@ -411,6 +417,10 @@ type State struct {
 	Breached bool
 	// Attention is set while a step keeps failing.
 	Attention *Attention `json:",omitempty"`
+	// Fulfilment records what each automated step did where the data lives.
+	Fulfilment []activities.StepResult `json:",omitempty"`
+	// BlockedBy lists other open requests of the person an erasure waits for.
+	BlockedBy []string `json:",omitempty"`
 	// Late is set when a refusal went out after the first month (Art. 12(4)).
 	Late      bool
 	RepliedAt *time.Time `json:",omitempty"`

@@ -88,7 +88,19 @@ type rightsRequest struct {
 	// VersionLetters.
 	version workflow.Version
 	letters workflow.Version
+	// fulfilment is the version of VersionFulfilment; toFulfil is set by
+	// a grant, for run to carry it out.
+	fulfilment workflow.Version
+	toFulfil   bool
+	plan       *activities.FulfilmentPlan
 }
+
+// VersionFulfilment marks requests whose grants are carried out in the
+// systems of the controller's data map.
+const VersionFulfilment = "fulfilment-2026-11"
+
+// automated reports whether the request runs with VersionFulfilment.
+func (w *rightsRequest) automated() bool { return w.fulfilment >= 1 }
 
 // VersionLetters marks requests started since letters reach people: a
 // receipt at the start, print and confirmation tasks from the outbox, the
@@ -141,6 +153,7 @@ func newRightsRequest(ctx workflow.Context, in RightsRequestInput) (*rightsReque
 func (w *rightsRequest) setup(ctx workflow.Context) error {
 	w.version = workflow.GetVersion(ctx, VersionHardening, workflow.DefaultVersion, 1)
 	w.letters = workflow.GetVersion(ctx, VersionLetters, workflow.DefaultVersion, 1)
+	w.fulfilment = workflow.GetVersion(ctx, VersionFulfilment, workflow.DefaultVersion, 1)
 	w.change(ctx, "request.received", ActorSystem, map[string]any{
 		"kind": w.state.Kind, "channel": w.state.Channel, "received_on": w.state.ReceivedOn.Format(time.DateOnly),
 		"due_on": w.state.DueOn.Format(time.DateOnly), "statutory_due_on": w.state.StatutoryDueOn.Format(time.DateOnly),
@@ -206,7 +219,12 @@ func (w *rightsRequest) run(ctx workflow.Context) (Result, error) {
 			w.reply(ctx)
 			continue
 		}
-		if err := workflow.Await(ctx, func() bool { return w.state.Stage != stage }); err != nil {
+		if stage == StageFulfilment && w.toFulfil {
+			w.toFulfil = false
+			w.fulfil(ctx)
+			continue
+		}
+		if err := workflow.Await(ctx, func() bool { return w.state.Stage != stage || w.toFulfil }); err != nil {
 			return Result{}, err
 		}
 	}

@@ -61,6 +61,12 @@ type harness struct {
 	// noticeResult, when set, says what the outbox made of a notice.
 	noticeResult func(activities.NoticeInput) activities.NoticeResult
 	marked       []activities.MarkLetterInput
+	// plan is what PlanFulfilment answers (unmapped by default); steps
+	// records the automated steps run.
+	plan          activities.FulfilmentPlan
+	steps         []activities.FulfilStep
+	stepResult    func(activities.FulfilStep) activities.StepResult
+	pendingOthers func() []string
 }
 
 type updateResult struct {
@@ -99,6 +105,22 @@ func newHarness(t *testing.T, p policy.Policy, kind Kind, received string, start
 			res = h.noticeResult(in)
 		}
 		return res, nil
+	}).Maybe()
+	h.env.OnActivity(acts.PlanFulfilment, mock.Anything, mock.Anything).Return(func(_ context.Context, _ uuid.UUID) (activities.FulfilmentPlan, error) {
+		return h.plan, nil
+	}).Maybe()
+	h.env.OnActivity(acts.Fulfil, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.FulfilStep) (activities.StepResult, error) {
+		h.steps = append(h.steps, in)
+		if h.stepResult != nil {
+			return h.stepResult(in), nil
+		}
+		return activities.StepResult{System: in.System, Dataset: in.Dataset, Step: in.Step, DatasetName: in.Dataset}, nil
+	}).Maybe()
+	h.env.OnActivity(acts.PendingOthers, mock.Anything, mock.Anything).Return(func(_ context.Context, _ uuid.UUID) ([]string, error) {
+		if h.pendingOthers != nil {
+			return h.pendingOthers(), nil
+		}
+		return nil, nil
 	}).Maybe()
 	h.env.OnActivity(acts.MarkLetter, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.MarkLetterInput) error {
 		h.marked = append(h.marked, in)

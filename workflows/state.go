@@ -81,6 +81,7 @@ func (w *rightsRequest) facts() *activities.LetterFacts {
 	if a := s.Attention; a != nil {
 		f.Step = a.Step
 	}
+	w.erasureFacts(f)
 	return f
 }
 

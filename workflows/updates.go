@@ -197,12 +197,25 @@ func (w *rightsRequest) validateDecide(ctx workflow.Context, in Decide) error {
 }
 
 func (w *rightsRequest) decide(ctx workflow.Context, in Decide) (State, error) {
+	var plan activities.FulfilmentPlan
+	if w.automated() && in.Outcome != OutcomeRefuse {
+		// Planned now, so the answer already shows the tasks for people;
+		// the automated steps run after it.
+		actx := workflow.WithActivityOptions(ctx, stepOptions)
+		if err := workflow.ExecuteActivity(actx, a.PlanFulfilment, w.state.RequestID).Get(ctx, &plan); err != nil {
+			return w.snapshot(), err
+		}
+	}
 	w.state.Decision = &Decision{Outcome: in.Outcome, Grounds: in.Grounds, Assessment: in.Assessment, Justification: in.Justification, By: in.By, At: workflow.Now(ctx)}
 	w.state.Outcome = in.Outcome
 	w.closeTasks(ctx, TaskDone, in.By, TaskDecide)
-	if in.Outcome == OutcomeRefuse {
+	switch {
+	case in.Outcome == OutcomeRefuse:
 		w.state.Stage = StageReply
-	} else {
+	case w.automated() && plan.Mapped:
+		// Carried out in the controller's systems by run.
+		w.state.Stage, w.toFulfil, w.plan = StageFulfilment, true, &plan
+	default:
 		w.enter(ctx, StageFulfilment)
 	}
 	w.change(ctx, "decision.made", in.By, map[string]any{"outcome": in.Outcome, "grounds": in.Grounds})
@@ -388,6 +401,11 @@ func (w *rightsRequest) completeTask(ctx workflow.Context, in CompleteTask) (Sta
 	case TaskApproveReply:
 		w.change(ctx, "reply.approved", in.By, map[string]any{"task": in.TaskID.String()})
 	default:
+		if w.automated() && w.hasOpen(TaskFulfil) {
+			// One system done by hand; others still to go.
+			w.change(ctx, "fulfilment.system_done", in.By, map[string]any{"task": in.TaskID.String(), "system": t.System})
+			break
+		}
 		w.state.Stage = StageReply
 		w.change(ctx, "fulfilment.done", in.By, map[string]any{"task": in.TaskID.String()})
 	}

@@ -91,7 +91,9 @@ func RunWith(ctx context.Context, cfg config.Config, logger *slog.Logger, st *st
 		if outbox.SMTP == nil {
 			logger.Warn("RIGHTSDESK_SMTP_URL is not set: letters and notices by e-mail are kept in the outbox, not sent")
 		}
-		acts := &activities.Activities{Store: st, Outbox: outbox}
+		systems := &activities.Systems{DSN: config.SystemDSNs(), Keys: keys}
+		defer systems.Close()
+		acts := &activities.Activities{Store: st, Outbox: outbox, Subjects: outbox.Subjects, Systems: systems}
 		w := worker.New(tc, cfg.TaskQueue, acts)
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)

@@ -158,6 +158,22 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
+// SystemDSNs reads the connection strings of the data maps' postgres
+// systems: RIGHTSDESK_SYSTEM_<ID>_DSN, the ID upper-cased. They are secrets
+// and never part of the map.
+func SystemDSNs() map[string]string {
+	out := map[string]string{}
+	for _, kv := range os.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
+		if id, ok := strings.CutPrefix(k, "RIGHTSDESK_SYSTEM_"); ok {
+			if id, ok = strings.CutSuffix(id, "_DSN"); ok && id != "" && v != "" {
+				out[strings.ToLower(id)] = v
+			}
+		}
+	}
+	return out
+}
+
 // RequireDatabase reports a clear error when no database is configured.
 func (c Config) RequireDatabase() error {
 	if c.DatabaseURL == "" {

@@ -1,0 +1,265 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/rightsdesk/rightsdesk/internal/connectors"
+	"github.com/rightsdesk/rightsdesk/internal/crypto"
+	"github.com/rightsdesk/rightsdesk/internal/policy"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+)
+
+// ErrTypeFulfil is a fulfilment step that cannot succeed as mapped.
+const ErrTypeFulfil = "FulfilmentImpossible"
+
+// Systems reaches the systems of the data maps.
+type Systems struct {
+	// DSN gives each postgres system's connection string, by system ID
+	// (RIGHTSDESK_SYSTEM_<ID>_DSN).
+	DSN map[string]string
+	// Keys derive the key anonymised values are hashed with.
+	Keys *crypto.Keyring
+
+	mu    sync.Mutex
+	pools map[string]*pgxpool.Pool
+}
+
+// Set sets a postgres system's connection string.
+func (s *Systems) Set(id, dsn string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.DSN == nil {
+		s.DSN = map[string]string{}
+	}
+	s.DSN[id] = dsn
+}
+
+func (s *Systems) postgres(ctx context.Context, id string) (*connectors.Postgres, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p, ok := s.pools[id]; ok {
+		return &connectors.Postgres{System: id, Pool: p, HashKey: s.hashKey()}, nil
+	}
+	dsn := s.DSN[id]
+	if dsn == "" {
+		return nil, temporal.NewNonRetryableApplicationError("no connection string for system "+id+" (RIGHTSDESK_SYSTEM_"+id+"_DSN)", ErrTypeFulfil, nil)
+	}
+	p, err := pgxpool.New(ctx, dsn)
+	if err != nil {
+		return nil, temporal.NewNonRetryableApplicationError("system "+id+": "+err.Error(), ErrTypeFulfil, nil)
+	}
+	if s.pools == nil {
+		s.pools = map[string]*pgxpool.Pool{}
+	}
+	s.pools[id] = p
+	return &connectors.Postgres{System: id, Pool: p, HashKey: s.hashKey()}, nil
+}
+
+func (s *Systems) hashKey() []byte {
+	if s.Keys == nil {
+		return nil
+	}
+	k, err := s.Keys.DerivedKey(s.Keys.CurrentKeyID(), "connector-hash")
+	if err != nil {
+		return nil
+	}
+	return k
+}
+
+// Close closes the connections.
+func (s *Systems) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.pools {
+		p.Close()
+	}
+}
+
+// Steps a plan may hold.
+const (
+	StepErase    = "erase"
+	StepRestrict = "restrict"
+)
+
+// FulfilStep is one automated step in one dataset of one system.
+type FulfilStep struct {
+	RequestID uuid.UUID
+	System    string
+	Dataset   string
+	Step      string
+}
+
+// ManualStep is a system, or a step, that people carry out.
+type ManualStep struct {
+	System       string
+	Name         string
+	Instructions string
+}
+
+// FulfilmentPlan is what carrying out a decision takes: the automated
+// steps, and the manual ones that become caseworker tasks.
+type FulfilmentPlan struct {
+	Steps  []FulfilStep
+	Manual []ManualStep
+	// Mapped is false when the controller has no data map: fulfilment is
+	// then one caseworker task, as before the map.
+	Mapped bool
+}
+
+// StepResult is a step's outcome, recorded in the request's timeline.
+type StepResult struct {
+	System      string
+	Dataset     string
+	DatasetName string
+	Step        string
+	Rows        int64
+	Held        int64
+	Holds       []policy.Hold `json:",omitempty"`
+}
+
+// PlanFulfilment plans how a granted request of a right is carried out in
+// the controller's systems. Erasure and restriction run in postgres
+// datasets that support them; everything else is a caseworker task per
+// system, with the system's instructions.
+func (a *Activities) PlanFulfilment(ctx context.Context, requestID uuid.UUID) (FulfilmentPlan, error) {
+	var req store.Request
+	if err := a.Store.DB.WithContext(ctx).First(&req, "id = ?", requestID).Error; err != nil {
+		return FulfilmentPlan{}, fmt.Errorf("plan: %w", err)
+	}
+	s, err := a.settings(ctx, req.ControllerID)
+	if err != nil {
+		return FulfilmentPlan{}, err
+	}
+	plan := FulfilmentPlan{Mapped: len(s.Systems) > 0}
+	for _, sys := range s.Systems {
+		manual := sys.Kind != "postgres"
+		var todo []string
+		for _, ds := range sys.Datasets {
+			switch {
+			case manual:
+			case req.Kind == "erasure":
+				plan.Steps = append(plan.Steps, FulfilStep{RequestID: req.ID, System: sys.ID, Dataset: ds.ID, Step: StepErase})
+				continue
+			case req.Kind == "restriction" && ds.Restrict != "":
+				plan.Steps = append(plan.Steps, FulfilStep{RequestID: req.ID, System: sys.ID, Dataset: ds.ID, Step: StepRestrict})
+				continue
+			}
+			todo = append(todo, ds.Name)
+		}
+		if len(todo) > 0 {
+			instr := sys.Instructions
+			if instr == "" {
+				instr = fmt.Sprintf("Carry out the %s request in %s by hand: %v.", req.Kind, sys.Name, todo)
+			}
+			plan.Manual = append(plan.Manual, ManualStep{System: sys.ID, Name: sys.Name, Instructions: instr})
+		}
+	}
+	return plan, nil
+}
+
+func (a *Activities) settings(ctx context.Context, controllerID string) (policy.Settings, error) {
+	var row store.Controller
+	if err := a.Store.DB.WithContext(ctx).First(&row, "id = ?", controllerID).Error; err != nil {
+		return policy.Settings{}, fmt.Errorf("controller %s: %w", controllerID, err)
+	}
+	var s policy.Settings
+	if len(row.Settings) > 0 {
+		if err := json.Unmarshal(row.Settings, &s); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+// Fulfil runs one automated step. Each is idempotent: run twice after a
+// crash, an erasure erases nothing more and a flag is not set twice, and
+// the rows touched say so.
+func (a *Activities) Fulfil(ctx context.Context, in FulfilStep) (StepResult, error) {
+	res := StepResult{System: in.System, Dataset: in.Dataset, Step: in.Step}
+	if a.Systems == nil || a.Subjects == nil {
+		return res, temporal.NewNonRetryableApplicationError("the worker has no systems configured", ErrTypeFulfil, nil)
+	}
+	var req store.Request
+	if err := a.Store.DB.WithContext(ctx).First(&req, "id = ?", in.RequestID).Error; err != nil {
+		return res, fmt.Errorf("fulfil: %w", err)
+	}
+	s, err := a.settings(ctx, req.ControllerID)
+	if err != nil {
+		return res, err
+	}
+	var ds *policy.Dataset
+	for _, sys := range s.Systems {
+		for i := range sys.Datasets {
+			if sys.ID == in.System && sys.Datasets[i].ID == in.Dataset {
+				ds = &sys.Datasets[i]
+			}
+		}
+	}
+	if ds == nil {
+		return res, temporal.NewNonRetryableApplicationError("the data map no longer has "+in.System+"."+in.Dataset, ErrTypeFulfil, nil)
+	}
+	res.DatasetName = ds.Name
+	if req.SubjectID == nil {
+		return res, temporal.NewNonRetryableApplicationError("the request has no subject", ErrTypeFulfil, nil)
+	}
+	subj, _, err := a.Subjects.OpenSubject(ctx, *req.SubjectID)
+	if err != nil {
+		return res, fmt.Errorf("fulfil: subject: %w", err)
+	}
+	conn, err := a.Systems.postgres(ctx, in.System)
+	if err != nil {
+		return res, err
+	}
+	who := connectors.Subject{Identifiers: subj.Identifiers()}
+	var r connectors.Result
+	switch in.Step {
+	case StepErase:
+		r, err = conn.Erase(ctx, *ds, who)
+	case StepRestrict:
+		r, err = conn.Restrict(ctx, *ds, who, true)
+	default:
+		return res, temporal.NewNonRetryableApplicationError("unknown step "+in.Step, ErrTypeFulfil, nil)
+	}
+	if errors.Is(err, connectors.ErrNoIdentifier) {
+		// The person gave nothing this dataset is keyed by: nothing to do
+		// here, and the result says so (no rows).
+		return res, nil
+	}
+	if errors.Is(err, connectors.ErrUnsupported) {
+		return res, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeFulfil, nil)
+	}
+	if err != nil {
+		return res, err
+	}
+	res.Rows, res.Held, res.Holds = r.Rows, r.Held, r.Holds
+	return res, nil
+}
+
+// PendingOthers lists the other open requests of the same person at the
+// controller (references and kinds): an erasure waits for them.
+func (a *Activities) PendingOthers(ctx context.Context, requestID uuid.UUID) ([]string, error) {
+	if a.Subjects == nil {
+		return nil, nil
+	}
+	var req store.Request
+	if err := a.Store.DB.WithContext(ctx).First(&req, "id = ?", requestID).Error; err != nil {
+		return nil, fmt.Errorf("pending: %w", err)
+	}
+	rows, err := a.Subjects.PendingFor(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("pending: %w", err)
+	}
+	out := make([]string, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.Reference+" ("+r.Kind+")")
+	}
+	return out, nil
+}

@@ -1,0 +1,117 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/rightsdesk/rightsdesk/activities"
+)
+
+// blockedRecheck is how often an erasure waiting for the person's other
+// requests looks again.
+const blockedRecheck = time.Hour
+
+// fulfil carries a grant out where the data lives, by the plan the
+// decision made from the controller's data map: it waits while an erasure
+// would touch data another open request of the person concerns, runs each
+// automated step once and records what it did, and opens a task for each
+// system people must handle. (Without a data map the decision opened one
+// task, as before.)
+func (w *rightsRequest) fulfil(ctx workflow.Context) {
+	if w.plan == nil {
+		return
+	}
+	plan := *w.plan
+	var f workflow.Future
+	if w.state.Kind == KindErasure && len(plan.Steps) > 0 && !w.waitForOthers(ctx) {
+		return
+	}
+	for _, step := range plan.Steps {
+		if w.state.Stage != StageFulfilment {
+			return // withdrawn meanwhile
+		}
+		var res activities.StepResult
+		if w.persistent(ctx, "fulfil", func(actx workflow.Context) workflow.Future {
+			f = workflow.ExecuteActivity(actx, a.Fulfil, step)
+			return f
+		}) != nil || f.Get(ctx, &res) != nil {
+			return
+		}
+		w.state.Fulfilment = append(w.state.Fulfilment, res)
+		data := map[string]any{"system": res.System, "dataset": res.Dataset, "step": res.Step, "rows": res.Rows}
+		if res.Held > 0 {
+			data["held"] = res.Held
+		}
+		w.change(ctx, "fulfilment.step", ActorSystem, data)
+	}
+	if w.state.Stage != StageFulfilment {
+		return
+	}
+	for _, m := range plan.Manual {
+		w.openTask(ctx, TaskFulfil)
+		t := &w.state.Tasks[len(w.state.Tasks)-1]
+		t.System, t.Instructions = m.System, m.Instructions
+	}
+	if len(plan.Manual) > 0 {
+		w.change(ctx, "fulfilment.tasks", ActorSystem, map[string]any{"systems": len(plan.Manual)})
+		return
+	}
+	w.state.Stage = StageReply
+	w.change(ctx, "fulfilment.done", ActorSystem, map[string]any{"steps": len(plan.Steps)})
+}
+
+// waitForOthers holds an erasure while the person has other open requests
+// at the controller (LEGAL.md §4): data they concern must not be erased.
+// It reports false when the request left fulfilment meanwhile.
+func (w *rightsRequest) waitForOthers(ctx workflow.Context) bool {
+	for {
+		var others []string
+		var f workflow.Future
+		if w.persistent(ctx, "fulfil", func(actx workflow.Context) workflow.Future {
+			f = workflow.ExecuteActivity(actx, a.PendingOthers, w.state.RequestID)
+			return f
+		}) != nil || f.Get(ctx, &others) != nil {
+			return false
+		}
+		if len(others) == 0 {
+			if len(w.state.BlockedBy) > 0 {
+				w.state.BlockedBy = nil
+				w.change(ctx, "fulfilment.unblocked", ActorSystem, nil)
+			}
+			return true
+		}
+		if strings.Join(others, ",") != strings.Join(w.state.BlockedBy, ",") {
+			w.state.BlockedBy = others
+			w.change(ctx, "fulfilment.blocked", ActorSystem, map[string]any{"by": others})
+		}
+		stage := w.state.Stage
+		if _, err := workflow.AwaitWithTimeout(ctx, blockedRecheck, func() bool { return w.state.Stage != stage }); err != nil {
+			return false
+		}
+		if w.state.Stage != StageFulfilment {
+			return false
+		}
+	}
+}
+
+// erasureFacts tell the reply what was erased and what stays, and why.
+func (w *rightsRequest) erasureFacts(f *activities.LetterFacts) {
+	for _, r := range w.state.Fulfilment {
+		if r.Step != activities.StepErase {
+			continue
+		}
+		if r.Rows > 0 {
+			f.Erased = append(f.Erased, fmt.Sprintf("%s (%d)", r.DatasetName, r.Rows))
+		}
+		if r.Held > 0 {
+			var why []string
+			for _, h := range r.Holds {
+				why = append(why, h.Reason+" ("+h.Reference+")")
+			}
+			f.Kept = append(f.Kept, activities.KeptFact{What: fmt.Sprintf("%s (%d)", r.DatasetName, r.Held), Why: strings.Join(why, "; ")})
+		}
+	}
+}
