@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/google/uuid"
@@ -141,6 +142,13 @@ func (a *Activities) PlanFulfilment(ctx context.Context, requestID uuid.UUID) (F
 	plan := FulfilmentPlan{Mapped: len(s.Systems) > 0}
 	for _, sys := range s.Systems {
 		manual := sys.Kind != "postgres"
+		if !manual && (req.Kind == "access" || req.Kind == "portability") {
+			// One package from every postgres system, built once.
+			if !slices.ContainsFunc(plan.Steps, func(s FulfilStep) bool { return s.Step == StepPackage }) {
+				plan.Steps = append(plan.Steps, FulfilStep{RequestID: req.ID, System: "*", Dataset: "*", Step: StepPackage})
+			}
+			continue
+		}
 		var todo []string
 		for _, ds := range sys.Datasets {
 			switch {
@@ -194,6 +202,16 @@ func (a *Activities) Fulfil(ctx context.Context, in FulfilStep) (StepResult, err
 	s, err := a.settings(ctx, req.ControllerID)
 	if err != nil {
 		return res, err
+	}
+	if in.Step == StepPackage {
+		if req.SubjectID == nil {
+			return res, temporal.NewNonRetryableApplicationError("the request has no subject", ErrTypeFulfil, nil)
+		}
+		subj, key, err := a.Subjects.OpenSubject(ctx, *req.SubjectID)
+		if err != nil {
+			return res, fmt.Errorf("fulfil: subject: %w", err)
+		}
+		return a.buildPackage(ctx, req, subj, key, s)
 	}
 	var ds *policy.Dataset
 	for _, sys := range s.Systems {

@@ -452,6 +452,22 @@ func (o *Outbox) compose(ctx context.Context, in NoticeInput, req store.Request,
 		content.To, d.Language = to, lang
 	} else {
 		row.Audience = "subject"
+		if kind == letters.ReplyAccess || kind == letters.ReplyPortability {
+			var p store.Package
+			if err := o.Store.DB.WithContext(ctx).Limit(1).Find(&p, "request_id = ? AND complete", req.ID).Error; err != nil {
+				return row, fmt.Errorf("outbox: package: %w", err)
+			}
+			if p.Complete {
+				tok, err := o.Subjects.StatusToken(ctx, req, key)
+				if err != nil {
+					return row, fmt.Errorf("outbox: status link: %w", err)
+				}
+				if tok != "" {
+					d.Request.PackageURL = strings.TrimRight(o.PublicURL, "/") + "/v1/status/" + tok + "/package"
+					d.Request.PackageUntil = deadline.Today(p.ExpiresAt, loc)
+				}
+			}
+		}
 		if kind == letters.Receipt || kind == letters.InformationRequest || kind == letters.Preliminary {
 			tok, err := o.Subjects.StatusToken(ctx, req, key)
 			if err != nil {

@@ -1,8 +1,13 @@
 package api_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +17,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/pgtest"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
+	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
 // sourceSystem is a controller's own database: Ida's case notes (one under
@@ -124,9 +130,10 @@ func TestRestrictionInTheSourceSystem(t *testing.T) {
 	// The newsletter has no restriction column: a task to do it by hand.
 	var task string
 	require.Eventually(t, func() bool {
-		got := s.call(http.MethodGet, "/v1/requests/{id}", p, nil, tokCaseworker)
-		for _, tk := range got.body["state"].(map[string]any)["tasks"].([]any) {
-			if tk := tk.(map[string]any); tk["kind"] == "fulfil" && tk["status"] == "open" {
+		// The queue (the read model) is where caseworkers find it.
+		q := s.call(http.MethodGet, "/v1/tasks?scope=all", nil, nil, tokCaseworker)
+		for _, tk := range q.body["items"].([]any) {
+			if tk := tk.(map[string]any); tk["kind"] == "fulfil" && tk["request_id"] == id {
 				task = tk["id"].(string)
 				return true
 			}
@@ -137,4 +144,87 @@ func TestRestrictionInTheSourceSystem(t *testing.T) {
 	require.EqualValues(t, 0, rows(t, src, `SELECT count(*) FROM src.case_notes WHERE cpr = '010101-1234' AND restricted`))
 	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/tasks/{id}/complete", map[string]string{"id": task}, nil, tokCaseworker).status)
 	s.waitStage(id, "closed")
+}
+
+// unzip reads a package into file name -> content.
+func unzip(t *testing.T, b []byte) map[string]string {
+	t.Helper()
+	z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	require.NoError(t, err)
+	out := map[string]string{}
+	for _, f := range z.File {
+		r, err := f.Open()
+		require.NoError(t, err)
+		c, err := io.ReadAll(r)
+		require.NoError(t, err)
+		out[f.Name] = string(c)
+	}
+	return out
+}
+
+// TestAccessPackage: a granted access request exports the person's rows
+// from the source system into a ZIP (JSON and CSV per dataset, a summary),
+// stored sealed; the reply links to it; the subject downloads it through
+// the status link and the download is logged.
+func TestAccessPackage(t *testing.T) {
+	s := newStack(t)
+	sourceSystem(t, s)
+	m := letter("access", "2026-11-01")
+	delete(m, "received_at")
+	delete(m, "channel")
+	r := s.intake(m, "")
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
+	id := r.str("id")
+	p := map[string]string{"id": id}
+	s.waitStage(id, "identity")
+	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/requests/{id}/identity", p, map[string]any{"method": "mitid"}, tokCaseworker).status)
+	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/requests/{id}/decision", p, map[string]any{"outcome": "grant", "assessment": "Full copy."}, tokCaseworker).status)
+	s.waitStage(id, "closed")
+
+	reply := s.mailTo("Test.Person@Example.DK", "Svar på din anmodning om indsigt", 1)[0]
+	link := r.str("status_url") + "/package"
+	require.Contains(t, reply.Text, link, "the reply links to the package")
+
+	resp, err := http.Get(s.url + strings.TrimPrefix(link, "https://rights.example"))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, "application/zip", resp.Header.Get("Content-Type"))
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	files := unzip(t, body)
+	var notes []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(files["sag/case_notes.json"]), &notes))
+	require.Len(t, notes, 2, "both of the person's notes, no one else's")
+	require.Contains(t, files["sag/case_notes.csv"], "old note")
+	require.NotContains(t, files["sag/case_notes.csv"], "someone else")
+	var news []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(files["sag/newsletter.json"]), &news))
+	require.Len(t, news, 1)
+	require.Contains(t, files["summary.txt"], "Sagsnotater: 2")
+
+	var logged int64
+	require.NoError(t, s.store.DB.Model(&store.Access{}).Where("request_id = ? AND actor = 'subject' AND what = 'package'", id).Count(&logged).Error)
+	require.EqualValues(t, 1, logged)
+	var chunk store.PackageChunk
+	require.NoError(t, s.store.DB.First(&chunk, "request_id = ? AND seq = 0", id).Error)
+	require.NotContains(t, string(chunk.Data), "old note", "stored sealed")
+}
+
+// TestPortabilityPackage: only consent- and contract-based datasets, the
+// others named with Art. 20(3).
+func TestPortabilityPackage(t *testing.T) {
+	s := newStack(t)
+	sourceSystem(t, s)
+	id := s.identified(letter("portability", "2026-11-01"))
+	p := map[string]string{"id": id}
+	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/requests/{id}/decision", p, map[string]any{"outcome": "grant", "assessment": "Newsletter data."}, tokCaseworker).status)
+	s.waitStage(id, "closed")
+	resp, body := s.raw(http.MethodGet, "/v1/requests/"+id+"/package", tokCaseworker)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	files := unzip(t, body)
+	require.Contains(t, files, "sag/newsletter.json")
+	require.NotContains(t, files, "sag/case_notes.json")
+	require.Contains(t, files["summary.txt"], "20(3)")
+	require.Contains(t, files["summary.txt"], "Sagssystem: Sagsnotater")
 }

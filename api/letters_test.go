@@ -288,9 +288,9 @@ func TestApprovalAndPreliminaryAnswer(t *testing.T) {
 	require.Equal(t, http.StatusOK, done.status, "%s", done.raw)
 	var approve string
 	require.Eventually(t, func() bool {
-		got := s.call(http.MethodGet, "/v1/requests/{id}", p, nil, tokCaseworker)
-		for _, tk := range got.body["state"].(map[string]any)["tasks"].([]any) {
-			if tk := tk.(map[string]any); tk["kind"] == "approve_reply" && tk["status"] == "open" {
+		q := s.call(http.MethodGet, "/v1/tasks?scope=all", nil, nil, tokCaseworker)
+		for _, tk := range q.body["items"].([]any) {
+			if tk := tk.(map[string]any); tk["kind"] == "approve_reply" && tk["request_id"] == id {
 				approve = tk["id"].(string)
 				return true
 			}

@@ -131,6 +131,7 @@ func (s *Server) routes() {
 	v1.GET("/requests/:id", s.getRequest, staff)
 	v1.POST("/requests/search", s.searchRequests, staff)
 	v1.GET("/requests/:id/access-log", s.accessLog, s.staff(config.RoleDPO, config.RoleAdmin))
+	v1.GET("/requests/:id/package", s.requestPackage, staff)
 	s.actionRoutes(v1.Group("/requests"), s.staff(config.RoleCaseworker, config.RoleAdmin))
 	s.letterRoutes(v1.Group("/requests"), staff, s.staff(config.RoleCaseworker, config.RoleAdmin))
 
@@ -142,6 +143,7 @@ func (s *Server) routes() {
 	v1.POST("/tasks/:id/complete", s.taskAction(workflows.UpdateCompleteTask), s.staff(config.RoleCaseworker, config.RoleAdmin))
 
 	v1.GET("/status/:token", s.getStatus, public)
+	v1.GET("/status/:token/package", s.statusPackage, public)
 	v1.POST("/status/:token/information", s.postStatusInformation, public)
 	v1.POST("/status/:token/withdraw", s.postStatusWithdraw, public)
 

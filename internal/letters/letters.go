@@ -111,6 +111,10 @@ type Request struct {
 	StatusURL string
 	// Link is the case in rightsdesk (staff notices).
 	Link string
+	// PackageURL is where the subject downloads their data, until
+	// PackageUntil (access and portability replies).
+	PackageURL   string
+	PackageUntil time.Time
 }
 
 // Decision is the decision a reply or refusal tells.

@@ -77,6 +77,9 @@ func sample(kind Kind, lang string, c Controller) Data {
 		d.Erasure = &Erasure{Erased: []string{"nyhedsbrevets modtagerliste"}, Kept: []Kept{{What: "sagsakter", Why: "arkivloven § 21"}}}
 	case ReplyAccess, ReplyRectification, ReplyRestriction, RestrictionLifting, ReplyPortability, ReplyObjection, ReplyConsentWithdrawal:
 		d.Request.Kind = strings.TrimPrefix(string(kind), "reply_")
+		if kind == ReplyAccess || kind == ReplyPortability {
+			d.Request.PackageURL, d.Request.PackageUntil = "https://rights.example/v1/status/abc/package", day("2026-03-12")
+		}
 		if kind == RestrictionLifting {
 			d.Request.Kind = "restriction"
 		}

@@ -202,3 +202,22 @@ type Digest struct {
 	CreatedAt    time.Time
 	SentAt       *time.Time
 }
+
+// Package is a request's access or portability package (a ZIP in sealed
+// chunks).
+type Package struct {
+	RequestID uuid.UUID `gorm:"primaryKey"`
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	Complete  bool
+	Size      int64
+	Rows      int64
+	Chunks    int
+}
+
+// PackageChunk is one sealed piece of a package.
+type PackageChunk struct {
+	RequestID uuid.UUID `gorm:"primaryKey"`
+	Seq       int       `gorm:"primaryKey"`
+	Data      []byte
+}

@@ -1,0 +1,262 @@
+package activities
+
+import (
+	"archive/zip"
+	"context"
+	"encoding/binary"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/rightsdesk/rightsdesk/internal/connectors"
+	"github.com/rightsdesk/rightsdesk/internal/crypto"
+	"github.com/rightsdesk/rightsdesk/internal/intake"
+	"github.com/rightsdesk/rightsdesk/internal/policy"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+)
+
+// StepPackage builds an access or portability package.
+const StepPackage = "package"
+
+// PackageDays is how long a package can be downloaded (policy default).
+const PackageDays = 30
+
+// packageChunk is the size of a sealed piece: memory stays bounded by it,
+// however large the package.
+const packageChunk = 1 << 20
+
+// chunkAAD binds a sealed piece to its package and place.
+func chunkAAD(id uuid.UUID, seq int) []byte {
+	return binary.BigEndian.AppendUint32(append(id[:0:0], id[:]...), uint32(seq))
+}
+
+// chunkWriter seals and stores what is written, a piece at a time.
+type chunkWriter struct {
+	ctx  context.Context
+	db   *gorm.DB
+	id   uuid.UUID
+	key  []byte
+	buf  []byte
+	seq  int
+	size int64
+}
+
+func (w *chunkWriter) Write(p []byte) (int, error) {
+	w.buf = append(w.buf, p...)
+	for len(w.buf) >= packageChunk {
+		if err := w.flush(packageChunk); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
+}
+
+func (w *chunkWriter) flush(n int) error {
+	sealed, err := crypto.Seal(w.key, w.buf[:n], chunkAAD(w.id, w.seq))
+	if err != nil {
+		return err
+	}
+	if err := w.db.WithContext(w.ctx).Create(&store.PackageChunk{RequestID: w.id, Seq: w.seq, Data: sealed}).Error; err != nil {
+		return err
+	}
+	w.size += int64(n)
+	w.seq++
+	w.buf = append(w.buf[:0], w.buf[n:]...)
+	return nil
+}
+
+func (w *chunkWriter) Close() error {
+	if len(w.buf) == 0 {
+		return nil
+	}
+	return w.flush(len(w.buf))
+}
+
+// ReadPackage writes a request's complete, unexpired package to out,
+// opening one piece at a time. It reports false when there is none.
+func ReadPackage(ctx context.Context, db *gorm.DB, subjects *intake.Service, r store.Request, out io.Writer) (bool, error) {
+	var p store.Package
+	if err := db.WithContext(ctx).Limit(1).Find(&p, "request_id = ? AND complete AND expires_at > now()", r.ID).Error; err != nil || p.RequestID == uuid.Nil {
+		return false, err
+	}
+	if r.SubjectID == nil {
+		return false, nil
+	}
+	_, key, err := subjects.OpenSubject(ctx, *r.SubjectID)
+	if err != nil {
+		return false, err
+	}
+	for seq := range p.Chunks {
+		var c store.PackageChunk
+		if err := db.WithContext(ctx).First(&c, "request_id = ? AND seq = ?", r.ID, seq).Error; err != nil {
+			return true, err
+		}
+		plain, err := crypto.Open(key, c.Data, chunkAAD(r.ID, seq))
+		if err != nil {
+			return true, err
+		}
+		if _, err := out.Write(plain); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
+}
+
+// portable reports whether a dataset's processing rests on consent or a
+// contract (Art. 20(1)(a)).
+func portable(ds policy.Dataset) bool {
+	return slices.Contains(ds.LegalBasis, "6(1)(a)") || slices.Contains(ds.LegalBasis, "6(1)(b)")
+}
+
+// buildPackage streams every mapped postgres dataset's rows of the subject
+// into a ZIP, JSON and CSV per dataset and a summary, sealed in pieces. A
+// portability package holds the consent- and contract-based datasets only
+// and names the others. Built again after a crash, it starts over.
+func (a *Activities) buildPackage(ctx context.Context, req store.Request, subj intake.Subject, key []byte, s policy.Settings) (StepResult, error) {
+	res := StepResult{Step: StepPackage, System: "*", Dataset: "*", DatasetName: "package"}
+	db := a.Store.DB.WithContext(ctx)
+	if err := db.Where("request_id = ?", req.ID).Delete(&store.Package{}).Error; err != nil {
+		return res, err
+	}
+	if err := db.Create(&store.Package{RequestID: req.ID, ExpiresAt: time.Now().AddDate(0, 0, PackageDays).UTC()}).Error; err != nil {
+		return res, err
+	}
+	cw := &chunkWriter{ctx: ctx, db: a.Store.DB, id: req.ID, key: key}
+	zw := zip.NewWriter(cw)
+	who := connectors.Subject{Identifiers: subj.Identifiers()}
+	var summary strings.Builder
+	fmt.Fprintf(&summary, "%s\n%s\n\n", req.Reference, strings.Repeat("=", len(req.Reference)))
+	var excluded []string
+	for _, sys := range s.Systems {
+		if sys.Kind != "postgres" {
+			continue
+		}
+		conn, err := a.Systems.postgres(ctx, sys.ID)
+		if err != nil {
+			return res, err
+		}
+		for _, ds := range sys.Datasets {
+			if req.Kind == "portability" && !portable(ds) {
+				excluded = append(excluded, sys.Name+": "+ds.Name)
+				continue
+			}
+			n, err := writeDataset(ctx, zw, conn, sys, ds, who)
+			if err != nil {
+				return res, err
+			}
+			res.Rows += n
+			fmt.Fprintf(&summary, "%s / %s: %d (%s.json, %s.csv)\n  purposes: %s; legal basis: %s; recipients: %s; retention: %s\n",
+				sys.Name, ds.Name, n, sys.ID+"/"+ds.ID, sys.ID+"/"+ds.ID, strings.Join(ds.Purposes, ", "), strings.Join(ds.LegalBasis, ", "),
+				orNone(ds.Recipients), ds.Retention)
+		}
+	}
+	if len(excluded) > 0 {
+		fmt.Fprintf(&summary, "\nNot included: the right to data portability covers only processing based on consent or a contract (GDPR Art. 20(1), 20(3)); ask for access to see these:\n  %s\n",
+			strings.Join(excluded, "\n  "))
+	}
+	f, err := zw.Create("summary.txt")
+	if err != nil {
+		return res, err
+	}
+	if _, err := io.WriteString(f, summary.String()); err != nil {
+		return res, err
+	}
+	if err := zw.Close(); err != nil {
+		return res, err
+	}
+	if err := cw.Close(); err != nil {
+		return res, err
+	}
+	err = db.Model(&store.Package{}).Where("request_id = ?", req.ID).
+		Updates(map[string]any{"complete": true, "size": cw.size, "rows": res.Rows, "chunks": cw.seq}).Error
+	return res, err
+}
+
+func orNone(xs []string) string {
+	if len(xs) == 0 {
+		return "none"
+	}
+	return strings.Join(xs, ", ")
+}
+
+// writeDataset writes one dataset as JSON (an array, a row at a time) and
+// as CSV, exporting twice rather than holding the rows.
+func writeDataset(ctx context.Context, zw *zip.Writer, conn *connectors.Postgres, sys policy.System, ds policy.Dataset, who connectors.Subject) (int64, error) {
+	name := sys.ID + "/" + ds.ID
+	f, err := zw.Create(name + ".json")
+	if err != nil {
+		return 0, err
+	}
+	if _, err := io.WriteString(f, "["); err != nil {
+		return 0, err
+	}
+	first := true
+	r, err := conn.Export(ctx, ds, who, func(row connectors.Row) error {
+		b, err := json.Marshal(row)
+		if err != nil {
+			return err
+		}
+		if !first {
+			if _, err := io.WriteString(f, ",\n"); err != nil {
+				return err
+			}
+		}
+		first = false
+		_, err = f.Write(b)
+		return err
+	})
+	if err != nil && err != connectors.ErrNoIdentifier {
+		return 0, err
+	}
+	if _, err := io.WriteString(f, "]\n"); err != nil {
+		return 0, err
+	}
+	c, err := zw.Create(name + ".csv")
+	if err != nil {
+		return 0, err
+	}
+	w := csv.NewWriter(c)
+	header := ds.Fields
+	wrote := false
+	_, err = conn.Export(ctx, ds, who, func(row connectors.Row) error {
+		if header == nil {
+			header = slices.Sorted(maps.Keys(row))
+		}
+		if !wrote {
+			wrote = true
+			if err := w.Write(header); err != nil {
+				return err
+			}
+		}
+		rec := make([]string, len(header))
+		for i, h := range header {
+			rec[i] = cell(row[h])
+		}
+		return w.Write(rec)
+	})
+	if err != nil && err != connectors.ErrNoIdentifier {
+		return 0, err
+	}
+	w.Flush()
+	return r.Rows, w.Error()
+}
+
+func cell(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case time.Time:
+		return v.UTC().Format(time.RFC3339)
+	case []byte:
+		return string(v)
+	}
+	return fmt.Sprint(v)
+}
