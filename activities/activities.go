@@ -25,6 +25,10 @@ type Activities struct {
 	Subjects *intake.Service
 	// Systems reaches the systems of the data maps.
 	Systems *Systems
+	// AfterFulfil, when set, runs after a step changed a system and before
+	// the activity returns: fault tests panic there, as a worker killed
+	// at that moment would stop.
+	AfterFulfil func(FulfilStep)
 }
 
 // EventInput is one audit-log entry to record.

@@ -236,7 +236,7 @@ func (a *Activities) Fulfil(ctx context.Context, in FulfilStep) (StepResult, err
 	if err != nil {
 		return res, err
 	}
-	who := connectors.Subject{Identifiers: subj.Identifiers()}
+	who := connectors.Subject{Identifiers: subj.Identifiers(), Key: in.RequestID.String() + "/" + in.System + "/" + in.Dataset + "/" + in.Step}
 	var r connectors.Result
 	switch in.Step {
 	case StepErase:
@@ -256,6 +256,9 @@ func (a *Activities) Fulfil(ctx context.Context, in FulfilStep) (StepResult, err
 	}
 	if err != nil {
 		return res, err
+	}
+	if a.AfterFulfil != nil {
+		a.AfterFulfil(in)
 	}
 	res.Rows, res.Held, res.Holds = r.Rows, r.Held, r.Holds
 	return res, nil

@@ -8,16 +8,20 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
+	"github.com/rightsdesk/rightsdesk/activities"
+	"github.com/rightsdesk/rightsdesk/internal/connectors"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/pgtest"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
 	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/testenv"
 )
 
 // sourceSystem is a controller's own database: Ida's case notes (one under
@@ -227,4 +231,40 @@ func TestPortabilityPackage(t *testing.T) {
 	require.NotContains(t, files, "sag/case_notes.json")
 	require.Contains(t, files["summary.txt"], "20(3)")
 	require.Contains(t, files["summary.txt"], "Sagssystem: Sagsnotater")
+}
+
+// TestWorkerKilledMidErasure: the worker dies right after a step committed
+// in the source system and before it reported. The retry changes nothing
+// more (the anonymised e-mail is hashed once) and reports the first
+// result, so the rows-touched counts in the timeline and the reply are true.
+func TestWorkerKilledMidErasure(t *testing.T) {
+	s := newStack(t)
+	src := sourceSystem(t, s)
+	var once sync.Once
+	killed := false
+	s.acts.AfterFulfil = func(step activities.FulfilStep) {
+		if step.Dataset == "newsletter" {
+			once.Do(func() { killed = true; panic("worker killed") })
+		}
+	}
+	id := s.identified(letter("erasure", "2026-11-01"))
+	p := map[string]string{"id": id}
+	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/requests/{id}/decision", p, map[string]any{"outcome": "grant", "assessment": "ok"}, tokCaseworker).status)
+	s.waitStage(id, "closed")
+	require.True(t, killed)
+
+	key, err := testenv.Keys().DerivedKey(testenv.Keys().CurrentKeyID(), "connector-hash")
+	require.NoError(t, err)
+	var email string
+	require.NoError(t, src.QueryRow(context.Background(), `SELECT email FROM src.newsletter WHERE name = 'slettet'`).Scan(&email))
+	require.Equal(t, connectors.KeyedHash(key, "test.person@example.dk"), email, "hashed once")
+
+	got := s.call(http.MethodGet, "/v1/requests/{id}", p, nil, tokCaseworker)
+	rowsOf := map[string]float64{}
+	for _, f := range got.body["state"].(map[string]any)["fulfilment"].([]any) {
+		f := f.(map[string]any)
+		rowsOf[f["dataset"].(string)] = f["rows"].(float64)
+	}
+	require.Equal(t, map[string]float64{"case_notes": 1, "newsletter": 1}, rowsOf, "each step once, with its true count")
+	require.Contains(t, s.mailTo("Test.Person@Example.DK", "Svar på din anmodning om sletning", 1)[0].Text, "Nyhedsbrev (1)")
 }

@@ -56,6 +56,7 @@ type stack struct {
 	mail    *mailcatch.Server
 	outbox  *activities.Outbox
 	systems *activities.Systems
+	acts    *activities.Activities
 }
 
 // webhookSecret signs the stack's calls to mail gateways.
@@ -101,7 +102,8 @@ func newStack(t testing.TB, opts ...stackOptions) *stack {
 		MailFrom: "Demo <noreply@demo.example>", Webhook: webhook, PublicURL: "https://rights.example"}
 	systems := &activities.Systems{Keys: testenv.Keys()}
 	t.Cleanup(systems.Close)
-	w := worker.New(tc, tq, &activities.Activities{Store: st, Outbox: outbox, Subjects: outbox.Subjects, Systems: systems})
+	acts := &activities.Activities{Store: st, Outbox: outbox, Subjects: outbox.Subjects, Systems: systems}
+	w := worker.New(tc, tq, acts)
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 	cfg := config.Config{BodyLimit: "1M", TaskQueue: tq, APITokens: apiTokens, IntakeRatePerMinute: 1000,
@@ -121,7 +123,7 @@ func newStack(t testing.TB, opts ...stackOptions) *stack {
 	require.NoError(t, err)
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	return &stack{t: t, url: srv.URL, store: st, client: tc, server: s, taskQueue: tq, mail: mail, outbox: outbox, systems: systems}
+	return &stack{t: t, url: srv.URL, store: st, client: tc, server: s, taskQueue: tq, mail: mail, outbox: outbox, systems: systems, acts: acts}
 }
 
 // response is one answer, its body decoded.

@@ -16,6 +16,11 @@ import (
 // normalised (e-mail lower-cased, national IDs and phone as digits).
 type Subject struct {
 	Identifiers map[string]string
+	// Key identifies the step (request, system, dataset, step). With it a
+	// change is recorded in the system's ledger in its own transaction, and
+	// a repeat (a worker killed after the commit) changes nothing and
+	// returns the first result, rows touched included.
+	Key string
 }
 
 // Result is what a step did in one dataset.

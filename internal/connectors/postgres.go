@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -140,6 +141,47 @@ func (p *Postgres) Export(ctx context.Context, ds policy.Dataset, s Subject, emi
 	return p.result(ds, n), nil
 }
 
+// LedgerDDL creates the table in a source database where each change is
+// recorded with its step key. The connector creates it when it may; where
+// its role may not, a DBA runs this.
+const LedgerDDL = `CREATE TABLE IF NOT EXISTS rightsdesk_ledger (
+    step_key text PRIMARY KEY,
+    rows     bigint NOT NULL,
+    held     bigint NOT NULL,
+    done_at  timestamptz NOT NULL DEFAULT now()
+)`
+
+// ledgered runs a change in one transaction with its ledger entry: when the
+// step's key is there already, the change is not made again and the first
+// result is returned.
+func (p *Postgres) ledgered(ctx context.Context, key string, change func(tx pgx.Tx) (rows, held int64, err error)) (rows, held int64, err error) {
+	if key == "" {
+		err = pgx.BeginFunc(ctx, p.Pool, func(tx pgx.Tx) error {
+			rows, held, err = change(tx)
+			return err
+		})
+		return rows, held, err
+	}
+	if _, err := p.Pool.Exec(ctx, LedgerDDL); err != nil {
+		return 0, 0, fmt.Errorf("the ledger table rightsdesk_ledger is missing and cannot be created (run connectors.LedgerDDL): %w", err)
+	}
+	err = pgx.BeginFunc(ctx, p.Pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, "SELECT rows, held FROM rightsdesk_ledger WHERE step_key = $1", key).Scan(&rows, &held)
+		if err == nil {
+			return nil // done before
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		if rows, held, err = change(tx); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, "INSERT INTO rightsdesk_ledger (step_key, rows, held) VALUES ($1, $2, $3)", key, rows, held)
+		return err
+	})
+	return rows, held, err
+}
+
 // Erase erases, in one transaction, the subject's rows that no hold keeps,
 // and counts the rows kept. Running it again erases nothing more.
 func (p *Postgres) Erase(ctx context.Context, ds policy.Dataset, s Subject) (Result, error) {
@@ -185,18 +227,18 @@ func (p *Postgres) Erase(ctx context.Context, ds policy.Dataset, s Subject) (Res
 	ehold, args, _ := held(ds, args)
 	sql += " WHERE " + ewhere + " AND NOT " + ehold
 
-	err = pgx.BeginFunc(ctx, p.Pool, func(tx pgx.Tx) error {
+	res.Rows, res.Held, err = p.ledgered(ctx, s.Key, func(tx pgx.Tx) (int64, int64, error) {
+		var n int64
 		if holds {
-			if err := tx.QueryRow(ctx, "SELECT count(*) FROM "+ident(ds.Table)+" WHERE "+where+" AND "+hold, cargs...).Scan(&res.Held); err != nil {
-				return err
+			if err := tx.QueryRow(ctx, "SELECT count(*) FROM "+ident(ds.Table)+" WHERE "+where+" AND "+hold, cargs...).Scan(&n); err != nil {
+				return 0, 0, err
 			}
 		}
 		tag, err := tx.Exec(ctx, sql, args...)
 		if err != nil {
-			return err
+			return 0, 0, err
 		}
-		res.Rows = tag.RowsAffected()
-		return nil
+		return tag.RowsAffected(), n, nil
 	})
 	if err != nil {
 		return res, fmt.Errorf("connectors: %s.%s: erase: %w", p.System, ds.ID, err)
@@ -233,11 +275,13 @@ func (p *Postgres) Restrict(ctx context.Context, ds policy.Dataset, s Subject, o
 	if err != nil {
 		return res, err
 	}
-	tag, err := p.Pool.Exec(ctx, "UPDATE "+ident(ds.Table)+" SET "+ident(ds.Restrict)+" = $1 WHERE "+where+" AND "+ident(ds.Restrict)+" IS DISTINCT FROM $1", args...)
+	res.Rows, _, err = p.ledgered(ctx, s.Key, func(tx pgx.Tx) (int64, int64, error) {
+		tag, err := tx.Exec(ctx, "UPDATE "+ident(ds.Table)+" SET "+ident(ds.Restrict)+" = $1 WHERE "+where+" AND "+ident(ds.Restrict)+" IS DISTINCT FROM $1", args...)
+		return tag.RowsAffected(), 0, err
+	})
 	if err != nil {
 		return res, fmt.Errorf("connectors: %s.%s: restrict: %w", p.System, ds.ID, err)
 	}
-	res.Rows = tag.RowsAffected()
 	return res, nil
 }
 
@@ -260,11 +304,13 @@ func (p *Postgres) Rectify(ctx context.Context, ds policy.Dataset, s Subject, va
 	if err != nil {
 		return res, err
 	}
-	tag, err := p.Pool.Exec(ctx, "UPDATE "+ident(ds.Table)+" SET "+strings.Join(sets, ", ")+" WHERE "+where, args...)
+	res.Rows, _, err = p.ledgered(ctx, s.Key, func(tx pgx.Tx) (int64, int64, error) {
+		tag, err := tx.Exec(ctx, "UPDATE "+ident(ds.Table)+" SET "+strings.Join(sets, ", ")+" WHERE "+where, args...)
+		return tag.RowsAffected(), 0, err
+	})
 	if err != nil {
 		return res, fmt.Errorf("connectors: %s.%s: rectify: %w", p.System, ds.ID, err)
 	}
-	res.Rows = tag.RowsAffected()
 	return res, nil
 }
 

@@ -146,6 +146,36 @@ func TestRestrictAndRectify(t *testing.T) {
 	require.EqualValues(t, 0, count(t, p, `SELECT count(*) FROM src.newsletter WHERE name = 'Someone'`))
 }
 
+// TestStepOnceByLedger: a step run again after its commit (a worker killed
+// before it could report) changes nothing more and returns the first
+// result: the rows are not hashed twice, and the counts stay true.
+func TestStepOnceByLedger(t *testing.T) {
+	ctx := context.Background()
+	p := source(t)
+	who := ida
+	who.Key = "req-1/sag/newsletter/erase"
+	first, err := p.Erase(ctx, newsletter(), who)
+	require.NoError(t, err)
+	require.EqualValues(t, 1, first.Rows)
+	again, err := p.Erase(ctx, newsletter(), who)
+	require.NoError(t, err)
+	require.Equal(t, first.Rows, again.Rows, "the first result, not a new count of 0")
+	var email string
+	require.NoError(t, p.Pool.QueryRow(ctx, `SELECT email FROM src.newsletter WHERE id = 1`).Scan(&email))
+	require.Equal(t, KeyedHash([]byte("test-hash-key"), "IDA@example.DK"), email, "hashed once, not twice")
+	require.EqualValues(t, 1, count(t, p, `SELECT count(*) FROM rightsdesk_ledger WHERE step_key = 'req-1/sag/newsletter/erase'`))
+
+	notesKey := ida
+	notesKey.Key = "req-1/sag/case_notes/erase"
+	r1, err := p.Erase(ctx, notes(), notesKey)
+	require.NoError(t, err)
+	r2, err := p.Erase(ctx, notes(), notesKey)
+	require.NoError(t, err)
+	require.Equal(t, r1, r2)
+	require.EqualValues(t, 2, r2.Rows)
+	require.EqualValues(t, 2, r2.Held)
+}
+
 // TestHoldWithoutColumn keeps a whole dataset.
 func TestHoldWithoutColumn(t *testing.T) {
 	p := source(t)
