@@ -268,3 +268,63 @@ func TestWorkerKilledMidErasure(t *testing.T) {
 	require.Equal(t, map[string]float64{"case_notes": 1, "newsletter": 1}, rowsOf, "each step once, with its true count")
 	require.Contains(t, s.mailTo("Test.Person@Example.DK", "Svar på din anmodning om sletning", 1)[0].Text, "Nyhedsbrev (1)")
 }
+
+// TestRetentionErasesClosedRequests: a year after a request closed, its
+// person's data is erased (the subject's key destroyed, the identifiers,
+// details, letters and status link gone) while the DPO's figures stay the
+// same; a person with an open request is kept.
+func TestRetentionErasesClosedRequests(t *testing.T) {
+	s := newStack(t)
+	m := letter("access", "2026-11-01")
+	m["details"] = map[string]any{"description": "Everything about my case."}
+	closed := s.intake(m, tokCaseworker)
+	require.Equal(t, http.StatusCreated, closed.status)
+	id := closed.str("id")
+	s.waitStage(id, "identity")
+	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/requests/{id}/withdrawal", map[string]string{"id": id}, map[string]any{}, tokCaseworker).status)
+	s.waitStage(id, "withdrawn")
+	kept := letter("erasure", "2026-11-01")
+	kept["subject"] = map[string]any{"name": "Other", "email": "other@example.dk"}
+	open := s.intake(kept, tokCaseworker)
+	require.Equal(t, http.StatusCreated, open.status)
+	s.waitStage(open.str("id"), "identity")
+	otherClosed := letter("access", "2026-10-01")
+	otherClosed["subject"] = map[string]any{"name": "Other", "email": "OTHER@example.dk"}
+	oc := s.intake(otherClosed, tokCaseworker)
+	s.waitStage(oc.str("id"), "identity")
+	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/requests/{id}/withdrawal", map[string]string{"id": oc.str("id")}, map[string]any{}, tokCaseworker).status)
+	s.waitStage(oc.str("id"), "withdrawn")
+
+	report := func() string {
+		r := s.call(http.MethodGet, "/v1/reports/summary?from=2026-01-01&to=2026-12-31", nil, nil, tokDPO)
+		require.Equal(t, http.StatusOK, r.status)
+		return string(r.raw)
+	}
+	before := report()
+
+	n, err := s.acts.EraseExpired(context.Background(), time.Now().AddDate(0, 0, 100))
+	require.NoError(t, err)
+	require.Zero(t, n, "within the retention period nothing is erased")
+	n, err = s.acts.EraseExpired(context.Background(), time.Now().AddDate(0, 0, 400))
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "the closed request's person; the other has an open request as the same person")
+
+	require.Equal(t, before, report(), "the DPO's figures are unchanged")
+	got := s.call(http.MethodGet, "/v1/requests/{id}", map[string]string{"id": id}, nil, tokCaseworker)
+	require.Equal(t, http.StatusOK, got.status, "%s", got.raw)
+	require.Nil(t, got.body["subject"])
+	require.Nil(t, got.body["details"])
+	require.Equal(t, "withdrawn", got.body["stage"])
+	search := s.call(http.MethodPost, "/v1/requests/search", nil, map[string]any{"cpr": "070761-4285"}, tokCaseworker)
+	require.Empty(t, search.body["items"], "not found by any identifier any more")
+	token := strings.TrimPrefix(closed.str("status_url"), "https://rights.example/v1/status/")
+	require.Equal(t, http.StatusNotFound, s.call(http.MethodGet, "/v1/status/{token}", map[string]string{"token": token}, nil, "").status, "the status link is gone")
+	var subj store.Subject
+	require.NoError(t, s.store.DB.Raw("SELECT s.* FROM subjects s JOIN requests r ON r.subject_id = s.id WHERE r.id = ?", id).Scan(&subj).Error)
+	require.Empty(t, subj.PII)
+	require.Empty(t, subj.DataKey, "the key is destroyed: what it sealed is unreadable")
+	require.NotNil(t, subj.ErasedAt)
+	require.Equal(t, http.StatusOK, s.call(http.MethodGet, "/v1/requests/{id}", map[string]string{"id": oc.str("id")}, nil, tokCaseworker).status)
+	other := s.call(http.MethodGet, "/v1/requests/{id}", map[string]string{"id": oc.str("id")}, nil, tokCaseworker)
+	require.NotNil(t, other.body["subject"], "kept: the same person has an open request")
+}

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
 
@@ -65,12 +66,16 @@ func (s *Server) getRequest(c echo.Context) error {
 			return s.storeError(err)
 		}
 		subj, details, err := s.intake.OpenRequest(ctx, r)
-		if err != nil {
+		switch {
+		case errors.Is(err, intake.ErrErased):
+			// Erased after retention: the request stays, without them.
+		case err != nil:
 			return s.storeError(err)
-		}
-		out.Subject = &subj
-		if details != nil {
-			out.Details = details
+		default:
+			out.Subject = &subj
+			if details != nil {
+				out.Details = details
+			}
 		}
 	}
 	var events []store.Event

@@ -97,6 +97,21 @@ func EnsureDigest(ctx context.Context, c client.Client, taskQueue string) error 
 	return nil
 }
 
+// EnsureRetention creates the Temporal Schedule that erases, daily at
+// 02:00 UTC, the personal data of closed requests past their retention.
+func EnsureRetention(ctx context.Context, c client.Client, taskQueue string) error {
+	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID:      workflows.RetentionScheduleID,
+		Spec:    client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: 24 * time.Hour, Offset: 2 * time.Hour}}},
+		Action:  &client.ScheduleWorkflowAction{ID: "rightsdesk-retention", Workflow: workflows.RetentionWorkflowType, TaskQueue: taskQueue},
+		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
+	})
+	if err != nil && !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		return fmt.Errorf("worker: create the retention schedule: %w", err)
+	}
+	return nil
+}
+
 // EnsureSweeper creates the Temporal Schedule that runs the sweeper every
 // interval; an existing schedule is left as it is.
 func EnsureSweeper(ctx context.Context, c client.Client, taskQueue string, every time.Duration) error {

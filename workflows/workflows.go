@@ -14,6 +14,7 @@ func Register(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(RightsRequest, workflow.RegisterOptions{Name: WorkflowType})
 	r.RegisterWorkflowWithOptions(Sweep, workflow.RegisterOptions{Name: SweepWorkflowType})
 	r.RegisterWorkflowWithOptions(Digest, workflow.RegisterOptions{Name: DigestWorkflowType})
+	r.RegisterWorkflowWithOptions(Retention, workflow.RegisterOptions{Name: RetentionWorkflowType})
 }
 
 func errorsAs(err error, target any) bool { return errors.As(err, target) }

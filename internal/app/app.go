@@ -107,6 +107,10 @@ func RunWith(ctx context.Context, cfg config.Config, logger *slog.Logger, st *st
 			w.Stop()
 			return err
 		}
+		if err := worker.EnsureRetention(ctx, tc, cfg.TaskQueue); err != nil {
+			w.Stop()
+			return err
+		}
 		g.Go(func() error {
 			<-ctx.Done()
 			w.Stop()

@@ -308,10 +308,16 @@ func (s *Service) OpenRequest(ctx context.Context, r store.Request) (Subject, js
 	return subj, details, err
 }
 
+// ErrErased is a subject whose personal data was erased after retention.
+var ErrErased = errors.New("intake: the subject's personal data was erased")
+
 func (s *Service) subject(ctx context.Context, id uuid.UUID) (Subject, []byte, error) {
 	var row store.Subject
 	if err := s.Store.DB.WithContext(ctx).First(&row, "id = ?", id).Error; err != nil {
 		return Subject{}, nil, err
+	}
+	if row.ErasedAt != nil {
+		return Subject{}, nil, ErrErased
 	}
 	key, err := s.Keys.Unwrap(row.KeyID, row.DataKey)
 	if err != nil {
@@ -388,7 +394,7 @@ func (s *Service) Rewrap(ctx context.Context) (int, error) {
 	total := 0
 	for {
 		var batch []store.Subject
-		err := s.Store.DB.WithContext(ctx).Where("key_id <> ?", current).Order("id").Limit(500).Find(&batch).Error
+		err := s.Store.DB.WithContext(ctx).Where("key_id <> ? AND erased_at IS NULL", current).Order("id").Limit(500).Find(&batch).Error
 		if err != nil {
 			return total, fmt.Errorf("intake: rewrap: %w", err)
 		}

@@ -50,6 +50,9 @@ type Settings struct {
 	// Systems are the data map: where the controller keeps personal data
 	// and how a decision is carried out there (docs/DATAMAP.md).
 	Systems []System `yaml:"systems,omitempty" json:"systems,omitempty"`
+	// RetainClosedDays is how long the personal data of closed requests is
+	// kept (LEGAL.md §5; default 365).
+	RetainClosedDays int `yaml:"retain_closed_days,omitempty" json:"retain_closed_days,omitempty"`
 }
 
 // Delivery is how a controller's letters reach people.

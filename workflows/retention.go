@@ -1,0 +1,27 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// RetentionWorkflowType is the registered name of Retention;
+// RetentionScheduleID the Temporal Schedule that runs it daily.
+const (
+	RetentionWorkflowType = "Retention"
+	RetentionScheduleID   = "rightsdesk-retention"
+)
+
+// Retention erases the personal data of closed requests past their
+// controller's retention period (LEGAL.md §5).
+func Retention(ctx workflow.Context) (int, error) {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 10 * time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 10 * time.Second, MaximumAttempts: 5},
+	})
+	var n int
+	err := workflow.ExecuteActivity(actx, a.EraseExpired, workflow.Now(ctx)).Get(ctx, &n)
+	return n, err
+}
