@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/rightsdesk/rightsdesk/internal/app"
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
@@ -58,6 +60,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 
 	pgURL := "" // printed only when embedded: a configured URL may hold a password
+	demoSource := ""
 	if cfg.DatabaseURL == "" {
 		pg, err := pgcluster.Start(ctx, pgcluster.Options{DataDir: filepath.Join(dir, "pg"), Durable: true})
 		if err != nil {
@@ -69,6 +72,14 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		cfg.DatabaseURL = pg.DSN("rightsdesk")
 		pgURL = cfg.DatabaseURL
+		// The demo controller's own source system, with fake citizens.
+		if err := pg.CreateDatabase(ctx, "demo_source", ""); err != nil {
+			return fmt.Errorf("create the demo source database: %w", err)
+		}
+		if err := loadDemoSource(ctx, pg.DSN("demo_source")); err != nil {
+			return err
+		}
+		demoSource = pg.DSN("demo_source")
 		logger.Info("postgres started", "data_dir", filepath.Join(dir, "pg"), "port", pg.Port())
 	}
 
@@ -159,7 +170,26 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		fmt.Fprintf(stdout, "\nPress Ctrl-C to stop.\n\n")
 	}
-	return app.Run(ctx, cfg, logger, app.Roles{API: true, Worker: true, Migrate: true, Listener: ln, Ready: ready, Controllers: controllers.Demo()})
+	demo := controllers.Demo()
+	roles := app.Roles{API: true, Worker: true, Migrate: true, Listener: ln, Ready: ready, Controllers: demo}
+	if demoSource != "" {
+		demo[0].Systems = controllers.DemoSystems()
+		roles.SystemDSNs = map[string]string{controllers.DemoSourceSystem: demoSource}
+	}
+	return app.Run(ctx, cfg, logger, roles)
+}
+
+// loadDemoSource creates and fills the demo source system (idempotent).
+func loadDemoSource(ctx context.Context, dsn string) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return fmt.Errorf("demo source: %w", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, controllers.DemoSourceSQL()); err != nil {
+		return fmt.Errorf("demo source: %w", err)
+	}
+	return nil
 }
 
 // devSecret is what rightsdesk dev makes once and keeps in the data

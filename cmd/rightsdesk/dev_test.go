@@ -21,10 +21,11 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/internal/pgtest"
 	"github.com/rightsdesk/rightsdesk/workflows"
-	"go.temporal.io/sdk/client"
 )
 
 // syncBuffer is a bytes.Buffer safe for one writer and one reader.
@@ -157,6 +158,56 @@ func TestDev(t *testing.T) {
 	_, err = first.tctl.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "persisted", TaskQueue: "no-worker"}, "Nothing")
 	require.NoError(t, err)
 	tokens := regexp.MustCompile(`Bearer (rd_dev_\w+)`).FindAllString(first.stdout.String(), -1)
+
+	// The README's walk-through: an erasure carried out in the demo source
+	// system, with the psychologist's journal kept under its hold.
+	caseworker := regexp.MustCompile(`caseworker token\s+Authorization: Bearer (rd_dev_\w+)`).FindStringSubmatch(first.stdout.String())[1]
+	post := func(path, body string) map[string]any {
+		req, err := http.NewRequest(http.MethodPost, first.api+path, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+caseworker)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var out map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+		require.Less(t, resp.StatusCode, 300, "%s: %v", path, out)
+		return out
+	}
+	erasure := post("/v1/requests", `{"controller":"demo","kind":"erasure","channel":"letter","identity":{"method":"mitid"},
+		"subject":{"name":"Anna Hansen","email":"anna.hansen@example.dk","cpr":"070761-4285"}}`)
+	id := erasure["id"].(string)
+	require.Eventually(t, func() bool {
+		req, _ := http.NewRequest(http.MethodGet, first.api+"/v1/requests/"+id, nil)
+		req.Header.Set("Authorization", "Bearer "+caseworker)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		var r map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&r)
+		return r["stage"] == "assessment"
+	}, 20*time.Second, 100*time.Millisecond)
+	post("/v1/requests/"+id+"/decision", `{"outcome":"grant","assessment":"Ingen pligt til at gemme de gamle notater."}`)
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(first.mail)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		page, _ := io.ReadAll(resp.Body)
+		return strings.Contains(string(page), "Svar på din anmodning om sletning")
+	}, 30*time.Second, 100*time.Millisecond, "the erasure's reply is on the mail page")
+	src, err := pgx.Connect(ctx, strings.Replace(first.pgURL, "/rightsdesk?", "/demo_source?", 1))
+	require.NoError(t, err)
+	var left, journals int
+	require.NoError(t, src.QueryRow(ctx, `SELECT count(*) FROM borger.sagsnotater WHERE cpr = '070761-4285'`).Scan(&left))
+	require.NoError(t, src.QueryRow(ctx, `SELECT count(*) FROM borger.psykologjournal WHERE cpr = '070761-4285'`).Scan(&journals))
+	src.Close(ctx)
+	require.Equal(t, 1, left, "the notes of the last five years stay (arkivloven), the older two are gone")
+	require.Equal(t, 1, journals, "the journal under psykologloven § 14 stays, the old one is gone")
 
 	// A newcomer registers a request by curl and sees its receipt on the
 	// mail page within seconds.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 
 	"go.temporal.io/sdk/client"
@@ -37,6 +38,9 @@ type Roles struct {
 	// Controllers are stored at start-up when RIGHTSDESK_CONTROLLERS_FILE
 	// is not set (rightsdesk dev's demo controllers).
 	Controllers []controllers.Controller
+	// SystemDSNs add connection strings of source systems to those of the
+	// environment (rightsdesk dev's demo source system).
+	SystemDSNs map[string]string
 }
 
 // Run connects to PostgreSQL and Temporal and runs the parts roles asks for
@@ -91,7 +95,9 @@ func RunWith(ctx context.Context, cfg config.Config, logger *slog.Logger, st *st
 		if outbox.SMTP == nil {
 			logger.Warn("RIGHTSDESK_SMTP_URL is not set: letters and notices by e-mail are kept in the outbox, not sent")
 		}
-		systems := &activities.Systems{DSN: config.SystemDSNs(), Keys: keys}
+		dsns := config.SystemDSNs()
+		maps.Copy(dsns, roles.SystemDSNs)
+		systems := &activities.Systems{DSN: dsns, Keys: keys}
 		defer systems.Close()
 		acts := &activities.Activities{Store: st, Outbox: outbox, Subjects: outbox.Subjects, Systems: systems}
 		w := worker.New(tc, cfg.TaskQueue, acts)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rightsdesk/rightsdesk/internal/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/policy"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
@@ -25,6 +26,7 @@ func TestDemo(t *testing.T) {
 	require.Equal(t, "Europe/Stockholm", cs[1].TimeZone)
 	require.Equal(t, DefaultDeadlines(), cs[1].Deadlines, "defaults fill what the file leaves out")
 	require.Contains(t, cs[1].SupervisoryAuthority.Name, "IMY")
+	require.Empty(t, policy.CheckSystems(DemoSystems(), cs[0].Processing), "the demo data map is valid against the demo record")
 }
 
 func TestParseErrorsNameTheLine(t *testing.T) {

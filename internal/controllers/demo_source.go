@@ -1,0 +1,45 @@
+package controllers
+
+import (
+	_ "embed"
+
+	"github.com/rightsdesk/rightsdesk/internal/policy"
+)
+
+// DemoSourceSystem is the ID of the demo source system.
+const DemoSourceSystem = "demo_src"
+
+//go:embed demo_source.sql
+var demoSourceSQL string
+
+// DemoSourceSQL creates and fills the demo source system's database (run
+// again, it changes nothing).
+func DemoSourceSQL() string { return demoSourceSQL }
+
+// DemoSystems is the data map of the demo controller's source system: case
+// notes, a psychologist's journal under a five-year hold, a consent-based
+// newsletter, and a marketing list.
+func DemoSystems() []policy.System {
+	return []policy.System{{ID: DemoSourceSystem, Name: "Borgersystemet (demo)", Kind: "postgres", Datasets: []policy.Dataset{
+		{ID: "sagsnotater", Name: "Sagsnotater", Table: "borger.sagsnotater", Keys: map[string]string{"cpr": "cpr"},
+			Fields: []string{"id", "notat", "sidste_notat"}, Restrict: "begraenset",
+			Purposes:   []string{"Beskæftigelsesindsats efter lov om en aktiv beskæftigelsesindsats"},
+			LegalBasis: []string{"6(1)(c)", "6(1)(e)"}, Recipients: []string{"Udbetaling Danmark"},
+			Retention: "5 år efter sagens afslutning", Erase: policy.Erasure{Strategy: "delete"},
+			Holds: []policy.Hold{{Reference: "arkivloven § 21 og kommunens bevaringsplan", Reason: "Sager fra de seneste 5 år skal bevares", Column: "sidste_notat", Years: 5}}},
+		{ID: "psykologjournal", Name: "Psykologjournal", Table: "borger.psykologjournal", Keys: map[string]string{"cpr": "cpr"},
+			Fields: []string{"id", "journal", "sidste_notat"}, Restrict: "begraenset",
+			Purposes:   []string{"Beskæftigelsesindsats efter lov om en aktiv beskæftigelsesindsats"},
+			LegalBasis: []string{"6(1)(e)", "9(2)(b)"}, Recipients: []string{},
+			Retention: "5 år fra sidste notat (psykologloven § 14, stk. 2)", Erase: policy.Erasure{Strategy: "delete"},
+			Holds: []policy.Hold{{Reference: "psykologloven § 14, stk. 2", Reason: "Psykologens journal opbevares i 5 år fra sidste notat", Column: "sidste_notat", Years: 5}}},
+		{ID: "nyhedsbrev", Name: "Nyhedsbrev", Table: "borger.nyhedsbrev", Keys: map[string]string{"email": "email"},
+			Fields:   []string{"email", "navn", "samtykke_givet"},
+			Purposes: []string{"Nyhedsbrev om kommunens tilbud"}, LegalBasis: []string{"6(1)(a)"}, Recipients: []string{},
+			Retention: "indtil samtykket trækkes tilbage",
+			Erase:     policy.Erasure{Strategy: "anonymise", Fields: map[string]string{"email": "hash", "navn": "null"}}},
+		{ID: "markedsfoering", Name: "Markedsføringsliste", Table: "borger.markedsfoering", Keys: map[string]string{"email": "email", "phone": "telefon"},
+			Purposes: []string{"Nyhedsbrev om kommunens tilbud"}, LegalBasis: []string{"6(1)(a)"}, Recipients: []string{},
+			Retention: "indtil du gør indsigelse", Erase: policy.Erasure{Strategy: "delete"}},
+	}}}
+}
