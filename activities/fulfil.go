@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/google/uuid"
@@ -28,6 +29,11 @@ type Systems struct {
 	DSN map[string]string
 	// Keys derive the key anonymised values are hashed with.
 	Keys *crypto.Keyring
+	// Secret gives each http system's signing secret, by system ID
+	// (RIGHTSDESK_SYSTEM_<ID>_SECRET).
+	Secret map[string]string
+	// PublicURL is where http systems call back.
+	PublicURL string
 
 	mu    sync.Mutex
 	pools map[string]*pgxpool.Pool
@@ -105,6 +111,31 @@ type ManualStep struct {
 	Instructions string
 }
 
+// http builds the connector of an http system.
+func (s *Systems) http(sys policy.System) (*connectors.HTTP, error) {
+	s.mu.Lock()
+	secret := s.Secret[sys.ID]
+	s.mu.Unlock()
+	if secret == "" {
+		return nil, temporal.NewNonRetryableApplicationError("no signing secret for system "+sys.ID+" (RIGHTSDESK_SYSTEM_"+strings.ToUpper(sys.ID)+"_SECRET)", ErrTypeFulfil, nil)
+	}
+	h, err := connectors.NewHTTP(sys.ID, sys.URL, secret, strings.TrimRight(s.PublicURL, "/")+"/v1/systems/"+sys.ID+"/callback")
+	if err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeFulfil, nil)
+	}
+	return h, nil
+}
+
+// SetSecret sets an http system's signing secret.
+func (s *Systems) SetSecret(id, secret string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Secret == nil {
+		s.Secret = map[string]string{}
+	}
+	s.Secret[id] = secret
+}
+
 // FulfilmentPlan is what carrying out a decision takes: the automated
 // steps, and the manual ones that become caseworker tasks.
 type FulfilmentPlan struct {
@@ -124,6 +155,23 @@ type StepResult struct {
 	Rows        int64
 	Held        int64
 	Holds       []policy.Hold `json:",omitempty"`
+	// Pending is a step an http system accepted and reports by callback,
+	// under Key.
+	Pending bool   `json:",omitempty"`
+	Key     string `json:",omitempty"`
+}
+
+// SignalSystemCallback is the signal that brings an http system's report
+// of a step it accepted.
+const SignalSystemCallback = "system-callback"
+
+// Callback is an http system's report of a step.
+type Callback struct {
+	Key    string
+	Status string // done or failed
+	Rows   int64
+	Held   int64
+	Reason string `json:",omitempty"`
 }
 
 // PlanFulfilment plans how a granted request of a right is carried out in
@@ -141,8 +189,8 @@ func (a *Activities) PlanFulfilment(ctx context.Context, requestID uuid.UUID) (F
 	}
 	plan := FulfilmentPlan{Mapped: len(s.Systems) > 0}
 	for _, sys := range s.Systems {
-		manual := sys.Kind != "postgres"
-		if !manual && (req.Kind == "access" || req.Kind == "portability") {
+		manual := sys.Kind == "manual" || (sys.Kind == "http" && req.Kind != "erasure" && req.Kind != "restriction")
+		if sys.Kind == "postgres" && (req.Kind == "access" || req.Kind == "portability") {
 			// One package from every postgres system, built once.
 			if !slices.ContainsFunc(plan.Steps, func(s FulfilStep) bool { return s.Step == StepPackage }) {
 				plan.Steps = append(plan.Steps, FulfilStep{RequestID: req.ID, System: "*", Dataset: "*", Step: StepPackage})
@@ -156,7 +204,7 @@ func (a *Activities) PlanFulfilment(ctx context.Context, requestID uuid.UUID) (F
 			case req.Kind == "erasure":
 				plan.Steps = append(plan.Steps, FulfilStep{RequestID: req.ID, System: sys.ID, Dataset: ds.ID, Step: StepErase})
 				continue
-			case req.Kind == "restriction" && ds.Restrict != "":
+			case req.Kind == "restriction" && (ds.Restrict != "" || sys.Kind == "http"):
 				plan.Steps = append(plan.Steps, FulfilStep{RequestID: req.ID, System: sys.ID, Dataset: ds.ID, Step: StepRestrict})
 				continue
 			}
@@ -214,10 +262,11 @@ func (a *Activities) Fulfil(ctx context.Context, in FulfilStep) (StepResult, err
 		return a.buildPackage(ctx, req, subj, key, s)
 	}
 	var ds *policy.Dataset
+	var system policy.System
 	for _, sys := range s.Systems {
 		for i := range sys.Datasets {
 			if sys.ID == in.System && sys.Datasets[i].ID == in.Dataset {
-				ds = &sys.Datasets[i]
+				ds, system = &sys.Datasets[i], sys
 			}
 		}
 	}
@@ -232,11 +281,32 @@ func (a *Activities) Fulfil(ctx context.Context, in FulfilStep) (StepResult, err
 	if err != nil {
 		return res, fmt.Errorf("fulfil: subject: %w", err)
 	}
+	who := connectors.Subject{Identifiers: subj.Identifiers(), Key: in.RequestID.String() + "/" + in.System + "/" + in.Dataset + "/" + in.Step}
+	res.Key = who.Key
+	if system.Kind == "http" {
+		h, err := a.Systems.http(system)
+		if err != nil {
+			return res, err
+		}
+		r, err := h.Do(ctx, in.Step, *ds, who)
+		switch {
+		case errors.Is(err, connectors.ErrAccepted):
+			res.Pending = true
+			return res, nil
+		case errors.Is(err, connectors.ErrNoIdentifier):
+			return res, nil
+		case errors.Is(err, connectors.ErrUnsupported):
+			return res, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeFulfil, nil)
+		case err != nil:
+			return res, err
+		}
+		res.Rows, res.Held = r.Rows, r.Held
+		return res, nil
+	}
 	conn, err := a.Systems.postgres(ctx, in.System)
 	if err != nil {
 		return res, err
 	}
-	who := connectors.Subject{Identifiers: subj.Identifiers(), Key: in.RequestID.String() + "/" + in.System + "/" + in.Dataset + "/" + in.Step}
 	var r connectors.Result
 	switch in.Step {
 	case StepErase:

@@ -684,7 +684,7 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 			continue // the router's own catch-alls
 		}
 		path := route.Path
-		for _, p := range []string{"id", "token", "letter"} {
+		for _, p := range []string{"id", "token", "letter", "system"} {
 			path = strings.ReplaceAll(path, ":"+p, "{"+p+"}")
 		}
 		item, ok := paths[path].(map[string]any)

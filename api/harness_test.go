@@ -57,6 +57,8 @@ type stack struct {
 	outbox  *activities.Outbox
 	systems *activities.Systems
 	acts    *activities.Activities
+	// secrets are the http systems' signing secrets the API verifies.
+	secrets map[string]string
 }
 
 // webhookSecret signs the stack's calls to mail gateways.
@@ -119,11 +121,13 @@ func newStack(t testing.TB, opts ...stackOptions) *stack {
 	if o.temporal != nil {
 		apiClient = o.temporal
 	}
-	s, err := api.New(api.Deps{Config: cfg, Store: st, Temporal: apiClient, Keys: testenv.Keys(), Logger: testenv.Logger(), Now: o.now})
+	secrets := map[string]string{}
+	s, err := api.New(api.Deps{Config: cfg, Store: st, Temporal: apiClient, Keys: testenv.Keys(), Logger: testenv.Logger(), Now: o.now, SystemSecrets: secrets})
 	require.NoError(t, err)
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	return &stack{t: t, url: srv.URL, store: st, client: tc, server: s, taskQueue: tq, mail: mail, outbox: outbox, systems: systems, acts: acts}
+	systems.PublicURL = srv.URL
+	return &stack{t: t, url: srv.URL, store: st, client: tc, server: s, taskQueue: tq, mail: mail, outbox: outbox, systems: systems, acts: acts, secrets: secrets}
 }
 
 // response is one answer, its body decoded.

@@ -36,6 +36,9 @@ type Deps struct {
 	// Now is the clock; nil means time.Now. Tests set it to check what
 	// "today" means in a controller's time zone.
 	Now func() time.Time
+	// SystemSecrets verify http systems' callbacks, by system ID; nil
+	// reads RIGHTSDESK_SYSTEM_<ID>_SECRET.
+	SystemSecrets map[string]string
 }
 
 // Server is the HTTP API.
@@ -51,6 +54,8 @@ type Server struct {
 	intake    *intake.Service
 	directory *directory
 	now       func() time.Time
+	// systemSecrets verify the callbacks of http systems.
+	systemSecrets map[string]string
 }
 
 // New builds the API with its routes and middleware.
@@ -74,6 +79,10 @@ func New(d Deps) (*Server, error) {
 		auth: auth, keys: d.Keys, intake: &intake.Service{Store: d.Store, Keys: d.Keys}, directory: newDirectory(d.Store, logger, tokens), now: d.Now}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	s.systemSecrets = d.SystemSecrets
+	if s.systemSecrets == nil {
+		s.systemSecrets = config.SystemSecrets()
 	}
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
@@ -138,6 +147,7 @@ func (s *Server) routes() {
 	v1.GET("/rights", s.listRights, staff)
 	v1.GET("/staff", s.listStaff, staff)
 	v1.GET("/controllers/:id/data-map", s.dataMap, staff)
+	v1.POST("/systems/:system/callback", s.systemCallback, public)
 	v1.GET("/tasks", s.listTasks, staff)
 	v1.POST("/tasks/:id/claim", s.taskAction(workflows.UpdateClaimTask), s.staff(config.RoleCaseworker, config.RoleAdmin))
 	v1.POST("/tasks/:id/complete", s.taskAction(workflows.UpdateCompleteTask), s.staff(config.RoleCaseworker, config.RoleAdmin))

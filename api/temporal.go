@@ -160,3 +160,7 @@ func (s *Server) storeError(err error) error {
 	}
 	return err
 }
+
+func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, d)
+}

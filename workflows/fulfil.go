@@ -10,6 +10,36 @@ import (
 	"github.com/rightsdesk/rightsdesk/activities"
 )
 
+// CallbackTimeout is how long a step an http system accepted may go
+// unreported before it becomes a caseworker task.
+const CallbackTimeout = 24 * time.Hour
+
+// receiveCallbacks keeps each http system's report until a step asks.
+func (w *rightsRequest) receiveCallbacks(ctx workflow.Context) {
+	ch := workflow.GetSignalChannel(ctx, activities.SignalSystemCallback)
+	for {
+		var cb activities.Callback
+		if !ch.Receive(ctx, &cb) {
+			return
+		}
+		if w.callbacks == nil {
+			w.callbacks = map[string]activities.Callback{}
+		}
+		w.callbacks[cb.Key] = cb
+	}
+}
+
+// awaitCallback waits for the report of a step an http system accepted;
+// false when none came in time, or the request left fulfilment.
+func (w *rightsRequest) awaitCallback(ctx workflow.Context, key string) (activities.Callback, bool) {
+	ok, err := workflow.AwaitWithTimeout(ctx, CallbackTimeout, func() bool {
+		_, have := w.callbacks[key]
+		return have || w.state.Stage != StageFulfilment
+	})
+	cb, have := w.callbacks[key]
+	return cb, err == nil && ok && have
+}
+
 // blockedRecheck is how often an erasure waiting for the person's other
 // requests looks again.
 const blockedRecheck = time.Hour
@@ -39,6 +69,24 @@ func (w *rightsRequest) fulfil(ctx workflow.Context) {
 			return f
 		}) != nil || f.Get(ctx, &res) != nil {
 			return
+		}
+		if res.Pending {
+			cb, ok := w.awaitCallback(ctx, res.Key)
+			if w.state.Stage != StageFulfilment {
+				return
+			}
+			if !ok || cb.Status != "done" {
+				// Not confirmed: a person checks the system.
+				why := fmt.Sprintf("%s did not report the %s of %s within %s", step.System, step.Step, step.Dataset, CallbackTimeout)
+				if ok {
+					why = fmt.Sprintf("%s could not carry out the %s of %s: %s", step.System, step.Step, step.Dataset, cb.Reason)
+				}
+				plan.Manual = append(plan.Manual, activities.ManualStep{System: step.System, Name: step.System,
+					Instructions: why + ". Check it there, carry it out by hand if need be, and complete this task."})
+				w.change(ctx, "fulfilment.unconfirmed", ActorSystem, map[string]any{"system": step.System, "dataset": step.Dataset})
+				continue
+			}
+			res.Rows, res.Held, res.Pending = cb.Rows, cb.Held, false
 		}
 		w.state.Fulfilment = append(w.state.Fulfilment, res)
 		data := map[string]any{"system": res.System, "dataset": res.Dataset, "step": res.Step, "rows": res.Rows}

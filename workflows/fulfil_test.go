@@ -116,3 +116,53 @@ func TestWithdrawnWhileBlocked(t *testing.T) {
 	require.Equal(t, StageWithdrawn, res.Stage)
 	require.Empty(t, h.steps)
 }
+
+// TestHTTPStepReportedByCallback: a step an http system accepted completes
+// when its signed report arrives; one never reported becomes a caseworker
+// task after the callback timeout.
+func TestHTTPStepReportedByCallback(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		callback bool
+	}{{"reported", true}, {"never reported", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Date(2026, 9, 1, 10, 0, 0, 0, cph)
+			h := newHarness(t, policyDK(), KindErasure, "2026-09-01", start)
+			h.input.Request.Identity = &VerifyIdentity{Method: IdentityMitID, By: "intake"}
+			id := h.input.Request.RequestID
+			key := id.String() + "/crm/contacts/erase"
+			h.plan = activities.FulfilmentPlan{Mapped: true, Steps: []activities.FulfilStep{{RequestID: id, System: "crm", Dataset: "contacts", Step: activities.StepErase}}}
+			h.stepResult = func(in activities.FulfilStep) activities.StepResult {
+				return activities.StepResult{System: "crm", Dataset: "contacts", DatasetName: "Kontakter", Step: in.Step, Pending: true, Key: key}
+			}
+			h.at(time.Hour, func() { h.update(UpdateDecide, Decide{Outcome: OutcomeGrant, Assessment: "ok", By: caseworker}) })
+			if tc.callback {
+				h.at(3*time.Hour, func() {
+					h.env.SignalWorkflow(activities.SignalSystemCallback, activities.Callback{Key: key, Status: "done", Rows: 4})
+				})
+			}
+			var task Task
+			h.at(CallbackTimeout+2*time.Hour, func() {
+				for _, tk := range h.state().OpenTasks() {
+					if tk.Kind == TaskFulfil {
+						task = tk
+						h.update(UpdateCompleteTask, CompleteTask{TaskID: tk.ID, By: caseworker})
+					}
+				}
+			})
+			res := h.run()
+			require.Equal(t, StageClosed, res.Stage)
+			s := h.state()
+			if tc.callback {
+				require.Len(t, s.Fulfilment, 1)
+				require.EqualValues(t, 4, s.Fulfilment[0].Rows)
+				require.Empty(t, task.ID, "no task when the system reported")
+			} else {
+				require.Empty(t, s.Fulfilment)
+				require.Equal(t, "crm", task.System)
+				require.Contains(t, task.Instructions, "did not report the erase of contacts")
+				require.Contains(t, h.actions(), "fulfilment.unconfirmed")
+			}
+		})
+	}
+}

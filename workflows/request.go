@@ -93,6 +93,8 @@ type rightsRequest struct {
 	fulfilment workflow.Version
 	toFulfil   bool
 	plan       *activities.FulfilmentPlan
+	// callbacks hold the http systems' reports, by step key.
+	callbacks map[string]activities.Callback
 }
 
 // VersionFulfilment marks requests whose grants are carried out in the
@@ -209,6 +211,9 @@ func (w *rightsRequest) run(ctx workflow.Context) (Result, error) {
 	workflow.Go(ctx, w.projector)
 	workflow.Go(ctx, w.notifier)
 	workflow.Go(ctx, w.deadlines)
+	if w.automated() {
+		workflow.Go(ctx, w.receiveCallbacks)
+	}
 
 	if w.policy.Role == "processor" {
 		w.forward(ctx)

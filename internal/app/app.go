@@ -97,7 +97,7 @@ func RunWith(ctx context.Context, cfg config.Config, logger *slog.Logger, st *st
 		}
 		dsns := config.SystemDSNs()
 		maps.Copy(dsns, roles.SystemDSNs)
-		systems := &activities.Systems{DSN: dsns, Keys: keys}
+		systems := &activities.Systems{DSN: dsns, Keys: keys, Secret: config.SystemSecrets(), PublicURL: cfg.PublicURL}
 		defer systems.Close()
 		acts := &activities.Activities{Store: st, Outbox: outbox, Subjects: outbox.Subjects, Systems: systems}
 		w := worker.New(tc, cfg.TaskQueue, acts)

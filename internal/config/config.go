@@ -174,6 +174,21 @@ func SystemDSNs() map[string]string {
 	return out
 }
 
+// SystemSecrets reads the signing secrets of the data maps' http systems:
+// RIGHTSDESK_SYSTEM_<ID>_SECRET (whsec_ and base64).
+func SystemSecrets() map[string]string {
+	out := map[string]string{}
+	for _, kv := range os.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
+		if id, ok := strings.CutPrefix(k, "RIGHTSDESK_SYSTEM_"); ok {
+			if id, ok = strings.CutSuffix(id, "_SECRET"); ok && id != "" && v != "" {
+				out[strings.ToLower(id)] = v
+			}
+		}
+	}
+	return out
+}
+
 // RequireDatabase reports a clear error when no database is configured.
 func (c Config) RequireDatabase() error {
 	if c.DatabaseURL == "" {

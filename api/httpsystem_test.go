@@ -1,0 +1,142 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rightsdesk/rightsdesk/internal/connectors"
+	"github.com/rightsdesk/rightsdesk/internal/controllers"
+	"github.com/rightsdesk/rightsdesk/internal/delivery"
+	"github.com/rightsdesk/rightsdesk/internal/policy"
+)
+
+const systemSecret = "whsec_c3lzdGVtc2VjcmV0c3lzdGVtc2VjcmV0MTIzNA=="
+
+// crmService is an http system stand-in: it verifies each call, fails the
+// first ones, does each step once per key, and answers at once or later.
+type crmService struct {
+	t        *testing.T
+	failures int
+	later    bool
+	mu       sync.Mutex
+	calls    []string // webhook-ids
+	done     map[string]bool
+	last     connectors.HTTPStep
+}
+
+func (c *crmService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := delivery.Verify(systemSecret, body, r.Header); err != nil {
+		http.Error(w, "bad signature", http.StatusUnauthorized)
+		return
+	}
+	c.calls = append(c.calls, r.Header.Get("webhook-id"))
+	if len(c.calls) <= c.failures {
+		http.Error(w, "down", http.StatusBadGateway)
+		return
+	}
+	var step connectors.HTTPStep
+	_ = json.Unmarshal(body, &step)
+	c.last = step
+	c.done[step.Key] = true
+	if c.later {
+		w.WriteHeader(http.StatusAccepted)
+		return
+	}
+	_ = json.NewEncoder(w).Encode(connectors.HTTPResult{Key: step.Key, Status: "done", Rows: 3})
+}
+
+func httpSystem(t *testing.T, s *stack, svc *crmService) {
+	t.Helper()
+	srv := httptest.NewServer(svc)
+	t.Cleanup(srv.Close)
+	s.systems.SetSecret("crm", systemSecret)
+	s.secrets["crm"] = systemSecret
+	c := controllers.Demo()[0]
+	c.Systems = []policy.System{{ID: "crm", Name: "CRM", Kind: "http", URL: srv.URL + "/steps", Datasets: []policy.Dataset{{
+		ID: "contacts", Name: "Kontakter", Keys: map[string]string{"email": "email", "cpr": "cpr"},
+		Purposes: []string{"Nyhedsbrev om kommunens tilbud"}, LegalBasis: []string{"6(1)(a)"}, Recipients: []string{}, Retention: "1 år",
+		Erase: policy.Erasure{Strategy: "delete"},
+	}}}}
+	require.NoError(t, controllers.Sync(context.Background(), s.store, []controllers.Controller{c}))
+}
+
+// TestHTTPSystemFailsTwice: the service fails twice; the third call, with
+// the same key, is done once and the request closes with its count.
+func TestHTTPSystemFailsTwice(t *testing.T) {
+	s := newStack(t)
+	svc := &crmService{t: t, failures: 2, done: map[string]bool{}}
+	httpSystem(t, s, svc)
+	id := s.identified(letter("erasure", "2026-11-01"))
+	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/requests/{id}/decision", map[string]string{"id": id}, map[string]any{"outcome": "grant", "assessment": "ok"}, tokCaseworker).status)
+	s.waitStage(id, "closed")
+	svc.mu.Lock()
+	defer svc.mu.Unlock()
+	require.Len(t, svc.calls, 3)
+	require.Equal(t, svc.calls[0], svc.calls[2], "the same idempotency key each time")
+	require.Len(t, svc.done, 1, "done once")
+	require.Equal(t, map[string]string{"cpr": "0707614285", "email": "test.person@example.dk"}, svc.last.Subject)
+	got := s.call(http.MethodGet, "/v1/requests/{id}", map[string]string{"id": id}, nil, tokCaseworker)
+	f := got.body["state"].(map[string]any)["fulfilment"].([]any)[0].(map[string]any)
+	require.EqualValues(t, 3, f["rows"])
+}
+
+// TestHTTPSystemCallsBack: the service accepts the step and reports it
+// later through a signed callback; a callback with a bad signature is
+// refused and changes nothing.
+func TestHTTPSystemCallsBack(t *testing.T) {
+	s := newStack(t)
+	svc := &crmService{t: t, later: true, done: map[string]bool{}}
+	httpSystem(t, s, svc)
+	id := s.identified(letter("erasure", "2026-11-01"))
+	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/requests/{id}/decision", map[string]string{"id": id}, map[string]any{"outcome": "grant", "assessment": "ok"}, tokCaseworker).status)
+	var key, callback string
+	require.Eventually(t, func() bool {
+		svc.mu.Lock()
+		defer svc.mu.Unlock()
+		key, callback = svc.last.Key, svc.last.Callback
+		return key != ""
+	}, 20*time.Second, 20*time.Millisecond)
+	require.Equal(t, s.url+"/v1/systems/crm/callback", callback)
+
+	post := func(secret string, r connectors.HTTPResult) int {
+		body, _ := json.Marshal(r)
+		wh, err := standardwebhooks.NewWebhook(secret)
+		require.NoError(t, err)
+		now := time.Now()
+		sig, err := wh.Sign("cb-1", now, body)
+		require.NoError(t, err)
+		req, _ := http.NewRequest(http.MethodPost, callback, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("webhook-id", "cb-1")
+		req.Header.Set("webhook-timestamp", strconv.FormatInt(now.Unix(), 10))
+		req.Header.Set("webhook-signature", sig)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	require.Equal(t, http.StatusUnauthorized, post("whsec_d3JvbmdzZWNyZXR3cm9uZ3NlY3JldDEyMzQ1Ng==", connectors.HTTPResult{Key: key, Status: "done", Rows: 9}))
+	// The refused callback reached no workflow: the request is still in fulfilment.
+	got := s.call(http.MethodGet, "/v1/requests/{id}", map[string]string{"id": id}, nil, tokCaseworker)
+	require.Equal(t, "fulfilment", got.body["stage"])
+
+	require.Equal(t, http.StatusAccepted, post(systemSecret, connectors.HTTPResult{Key: key, Status: "done", Rows: 5}))
+	s.waitStage(id, "closed")
+	got = s.call(http.MethodGet, "/v1/requests/{id}", map[string]string{"id": id}, nil, tokCaseworker)
+	f := got.body["state"].(map[string]any)["fulfilment"].([]any)[0].(map[string]any)
+	require.EqualValues(t, 5, f["rows"])
+}
