@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -94,6 +95,10 @@ func (s *Systems) Close() {
 const (
 	StepErase    = "erase"
 	StepRestrict = "restrict"
+	// StepRectify is a correction a caseworker applies.
+	StepRectify = "rectify"
+	// StepLift lifts a restriction.
+	StepLift = "lift"
 )
 
 // FulfilStep is one automated step in one dataset of one system.
@@ -102,6 +107,11 @@ type FulfilStep struct {
 	System    string
 	Dataset   string
 	Step      string
+	// Values are a rectification's corrected values, by column.
+	Values map[string]string `json:",omitempty"`
+	// Seq tells apart several steps of one kind in one dataset (each
+	// correction a caseworker applies).
+	Seq int `json:",omitempty"`
 }
 
 // ManualStep is a system, or a step, that people carry out.
@@ -197,8 +207,11 @@ func (a *Activities) PlanFulfilment(ctx context.Context, requestID uuid.UUID) (F
 			}
 			continue
 		}
-		var todo []string
+		var todo, fixable []string
 		for _, ds := range sys.Datasets {
+			if len(ds.Rectify) > 0 {
+				fixable = append(fixable, ds.Name+" ("+ds.ID+": "+strings.Join(ds.Rectify, ", ")+")")
+			}
 			switch {
 			case manual:
 			case req.Kind == "erasure":
@@ -212,8 +225,13 @@ func (a *Activities) PlanFulfilment(ctx context.Context, requestID uuid.UUID) (F
 		}
 		if len(todo) > 0 {
 			instr := sys.Instructions
-			if instr == "" {
-				instr = fmt.Sprintf("Carry out the %s request in %s by hand: %v.", req.Kind, sys.Name, todo)
+			switch {
+			case instr != "":
+			case req.Kind == "rectification" && len(fixable) > 0:
+				instr = fmt.Sprintf("Apply the corrections in %s with POST /v1/requests/{id}/corrections (system %s) where the map allows: %s. Elsewhere (%s), record a supplementary statement on the case. Then complete this task.",
+					sys.Name, sys.ID, strings.Join(fixable, "; "), strings.Join(todo, ", "))
+			default:
+				instr = fmt.Sprintf("Carry out the %s request in %s by hand: %s. Then complete this task.", req.Kind, sys.Name, strings.Join(todo, ", "))
 			}
 			plan.Manual = append(plan.Manual, ManualStep{System: sys.ID, Name: sys.Name, Instructions: instr})
 		}
@@ -281,14 +299,18 @@ func (a *Activities) Fulfil(ctx context.Context, in FulfilStep) (StepResult, err
 	if err != nil {
 		return res, fmt.Errorf("fulfil: subject: %w", err)
 	}
-	who := connectors.Subject{Identifiers: subj.Identifiers(), Key: in.RequestID.String() + "/" + in.System + "/" + in.Dataset + "/" + in.Step}
+	key := in.RequestID.String() + "/" + in.System + "/" + in.Dataset + "/" + in.Step
+	if in.Seq > 0 {
+		key += "/" + strconv.Itoa(in.Seq)
+	}
+	who := connectors.Subject{Identifiers: subj.Identifiers(), Key: key}
 	res.Key = who.Key
 	if system.Kind == "http" {
 		h, err := a.Systems.http(system)
 		if err != nil {
 			return res, err
 		}
-		r, err := h.Do(ctx, in.Step, *ds, who)
+		r, err := h.Do(ctx, in.Step, *ds, who, in.Values)
 		switch {
 		case errors.Is(err, connectors.ErrAccepted):
 			res.Pending = true
@@ -313,6 +335,10 @@ func (a *Activities) Fulfil(ctx context.Context, in FulfilStep) (StepResult, err
 		r, err = conn.Erase(ctx, *ds, who)
 	case StepRestrict:
 		r, err = conn.Restrict(ctx, *ds, who, true)
+	case StepLift:
+		r, err = conn.Restrict(ctx, *ds, who, false)
+	case StepRectify:
+		r, err = conn.Rectify(ctx, *ds, who, in.Values)
 	default:
 		return res, temporal.NewNonRetryableApplicationError("unknown step "+in.Step, ErrTypeFulfil, nil)
 	}

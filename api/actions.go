@@ -130,6 +130,12 @@ type (
 	}
 	// WithdrawalBody records a withdrawal the subject made by phone or letter.
 	WithdrawalBody struct{}
+	// ApplyCorrectionBody applies a rectification in one dataset of a system.
+	ApplyCorrectionBody struct {
+		System  string            `json:"system"`
+		Dataset string            `json:"dataset"`
+		Values  map[string]string `json:"values"`
+	}
 )
 
 // maxGrounds bounds the grounds of one decision.
@@ -218,6 +224,16 @@ func (s *Server) actionRoutes(g *echo.Group, m echo.MiddlewareFunc) {
 	}), m)
 	g.POST("/:id/notes", action(s, workflows.UpdateAddNote, func(_ echo.Context, b NoteBody, p *Principal, _ store.Request) (any, error) {
 		return workflows.AddNote{Text: b.Text, By: workflows.Actor(p.Actor)}, nil
+	}), m)
+	g.POST("/:id/corrections", action(s, workflows.UpdateApplyCorrection, func(_ echo.Context, b ApplyCorrectionBody, p *Principal, _ store.Request) (any, error) {
+		for col, v := range b.Values {
+			if len(col) > 63 || len(v) > maxText {
+				var errs fieldErrors
+				errs.add("/values", "column names of at most 63 and values of at most %d characters", maxText)
+				return nil, errs.problem()
+			}
+		}
+		return workflows.ApplyCorrection{System: b.System, Dataset: b.Dataset, Values: b.Values, By: workflows.Actor(p.Actor)}, nil
 	}), m)
 	g.POST("/:id/withdrawal", action(s, workflows.UpdateWithdraw, func(_ echo.Context, _ WithdrawalBody, p *Principal, _ store.Request) (any, error) {
 		return workflows.Withdraw{By: workflows.Actor(p.Actor)}, nil

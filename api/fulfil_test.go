@@ -51,7 +51,7 @@ INSERT INTO src.newsletter (email, name) VALUES ('test.person@example.dk', 'Test
 			Purposes: []string{"Beskæftigelsesindsats"}, LegalBasis: []string{"6(1)(e)"}, Recipients: []string{}, Retention: "5 år",
 			Erase: policy.Erasure{Strategy: "delete"},
 			Holds: []policy.Hold{{Reference: "psykologloven § 14, stk. 2", Reason: "Journaler opbevares i 5 år fra sidste notat", Column: "last_entry_at", Years: 5}}},
-		{ID: "newsletter", Name: "Nyhedsbrev", Table: "src.newsletter", Keys: map[string]string{"email": "email"},
+		{ID: "newsletter", Name: "Nyhedsbrev", Table: "src.newsletter", Keys: map[string]string{"email": "email"}, Rectify: []string{"name"},
 			Purposes: []string{"Nyhedsbrev om kommunens tilbud"}, LegalBasis: []string{"6(1)(a)"}, Recipients: []string{}, Retention: "til samtykket trækkes tilbage",
 			Erase: policy.Erasure{Strategy: "anonymise", Fields: map[string]string{"email": "hash", "name": "fixed:slettet"}}},
 	}}}
@@ -327,4 +327,41 @@ func TestRetentionErasesClosedRequests(t *testing.T) {
 	require.Equal(t, http.StatusOK, s.call(http.MethodGet, "/v1/requests/{id}", map[string]string{"id": oc.str("id")}, nil, tokCaseworker).status)
 	other := s.call(http.MethodGet, "/v1/requests/{id}", map[string]string{"id": oc.str("id")}, nil, tokCaseworker)
 	require.NotNil(t, other.body["subject"], "kept: the same person has an open request")
+}
+
+// TestRectificationInTheSourceSystem: a granted rectification opens a task
+// per system; the caseworker applies the correction where the data map
+// allows it, and a column it does not allow is refused, naming the rule.
+func TestRectificationInTheSourceSystem(t *testing.T) {
+	s := newStack(t)
+	src := sourceSystem(t, s)
+	m := letter("rectification", "2026-11-01")
+	m["details"] = map[string]any{"corrections": []any{map[string]any{"data": "my name on the newsletter", "correct": "Test P. Person"}}}
+	id := s.identified(m)
+	p := map[string]string{"id": id}
+	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/requests/{id}/decision", p, map[string]any{"outcome": "grant", "assessment": "The name is wrong."}, tokCaseworker).status)
+	var task map[string]any
+	require.Eventually(t, func() bool {
+		q := s.call(http.MethodGet, "/v1/tasks?scope=all", nil, nil, tokCaseworker)
+		for _, tk := range q.body["items"].([]any) {
+			if tk := tk.(map[string]any); tk["kind"] == "fulfil" && tk["request_id"] == id {
+				task = tk
+				return true
+			}
+		}
+		return false
+	}, 20*time.Second, 50*time.Millisecond)
+
+	ok := s.call(http.MethodPost, "/v1/requests/{id}/corrections", p, map[string]any{"system": "sag", "dataset": "newsletter", "values": map[string]any{"name": "Test P. Person"}}, tokCaseworker)
+	require.Equal(t, http.StatusOK, ok.status, "%s", ok.raw)
+	require.EqualValues(t, 1, rows(t, src, `SELECT count(*) FROM src.newsletter WHERE email = 'test.person@example.dk' AND name = 'Test P. Person'`), "really corrected")
+	require.EqualValues(t, 1, rows(t, src, `SELECT count(*) FROM src.newsletter WHERE name = 'Ole'`))
+	bad := s.call(http.MethodPost, "/v1/requests/{id}/corrections", p, map[string]any{"system": "sag", "dataset": "newsletter", "values": map[string]any{"email": "x@example.dk"}}, tokCaseworker)
+	require.Equal(t, http.StatusUnprocessableEntity, bad.status, "%s", bad.raw)
+	require.Equal(t, "correction-not-allowed", bad.problemRule())
+	require.EqualValues(t, 1, rows(t, src, `SELECT count(*) FROM src.newsletter WHERE email = 'test.person@example.dk'`), "nothing changed")
+
+	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/tasks/{id}/complete", map[string]string{"id": task["id"].(string)}, nil, tokCaseworker).status)
+	s.waitStage(id, "closed")
+	require.Contains(t, s.mailTo("Test.Person@Example.DK", "Svar på din anmodning om berigtigelse", 1)[0].Text, "berigtiget")
 }

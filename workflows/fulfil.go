@@ -1,10 +1,14 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/rightsdesk/rightsdesk/activities"
@@ -162,4 +166,40 @@ func (w *rightsRequest) erasureFacts(f *activities.LetterFacts) {
 			f.Kept = append(f.Kept, activities.KeptFact{What: fmt.Sprintf("%s (%d)", r.DatasetName, r.Held), Why: strings.Join(why, "; ")})
 		}
 	}
+}
+
+// maxCorrectionValues bounds one correction.
+const maxCorrectionValues = 20
+
+func (w *rightsRequest) validateApplyCorrection(ctx workflow.Context, in ApplyCorrection) error {
+	if !w.automated() || w.state.Kind != KindRectification {
+		return conflict("correction-kind", "corrections are applied to rectification requests")
+	}
+	if err := w.inStage(StageFulfilment); err != nil {
+		return err
+	}
+	if in.System == "" || in.Dataset == "" || len(in.Values) == 0 || len(in.Values) > maxCorrectionValues {
+		return invalid("correction", "name the system, the dataset and 1 to %d corrected values", maxCorrectionValues)
+	}
+	return needActor(in.By)
+}
+
+// applyCorrection applies a correction where the data lives and records
+// it; a column the data map does not allow is refused, naming the rule.
+func (w *rightsRequest) applyCorrection(ctx workflow.Context, in ApplyCorrection) (State, error) {
+	step := activities.FulfilStep{RequestID: w.state.RequestID, System: in.System, Dataset: in.Dataset, Step: activities.StepRectify,
+		Values: in.Values, Seq: len(w.state.Fulfilment) + 1}
+	var res activities.StepResult
+	actx := workflow.WithActivityOptions(ctx, stepOptions)
+	if err := workflow.ExecuteActivity(actx, a.Fulfil, step).Get(ctx, &res); err != nil {
+		var appErr *temporal.ApplicationError
+		if errors.As(err, &appErr) && appErr.Type() == activities.ErrTypeFulfil {
+			return w.snapshot(), invalid("correction-not-allowed", "%s", appErr.Message())
+		}
+		return w.snapshot(), err
+	}
+	w.state.Fulfilment = append(w.state.Fulfilment, res)
+	cols := slices.Sorted(maps.Keys(in.Values))
+	w.change(ctx, "fulfilment.corrected", in.By, map[string]any{"system": in.System, "dataset": in.Dataset, "columns": cols, "rows": res.Rows})
+	return w.snapshot(), nil
 }

@@ -99,6 +99,8 @@ const (
 	UpdateClaimTask           = "claim-task"
 	UpdateCompleteTask        = "complete-task"
 	UpdateSendLetter          = "send-letter"
+	UpdateApplyCorrection     = "apply-correction"
+	UpdateLiftRestriction     = "lift-restriction"
 )
 
 // QueryState returns the live State.
@@ -266,6 +268,15 @@ type Withdraw struct {
 type ClaimTask struct {
 	TaskID uuid.UUID
 	By     Actor
+}
+
+// ApplyCorrection applies a rectification in one dataset of a system:
+// the corrected values of the columns the data map allows.
+type ApplyCorrection struct {
+	System  string
+	Dataset string
+	Values  map[string]string
+	By      Actor
 }
 
 // SendLetter sends a letter the caseworker decides on: a preliminary

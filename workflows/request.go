@@ -196,6 +196,7 @@ func (w *rightsRequest) setup(ctx workflow.Context) error {
 		{UpdateClaimTask, w.claimTask, w.validateClaimTask},
 		{UpdateCompleteTask, w.completeTask, w.validateCompleteTask},
 		{UpdateSendLetter, w.sendLetter, w.validateSendLetter},
+		{UpdateApplyCorrection, w.applyCorrection, w.validateApplyCorrection},
 	} {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.fn, workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
 			return err

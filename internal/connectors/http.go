@@ -34,10 +34,12 @@ type HTTP struct {
 // HTTPStep is the body of a call.
 type HTTPStep struct {
 	// Key identifies the step; the service does it once per key.
-	Key      string            `json:"key"`
-	Step     string            `json:"step"`
-	Dataset  string            `json:"dataset"`
-	Subject  map[string]string `json:"subject"`
+	Key     string            `json:"key"`
+	Step    string            `json:"step"`
+	Dataset string            `json:"dataset"`
+	Subject map[string]string `json:"subject"`
+	// Values are a rectification's corrected values, by field.
+	Values   map[string]string `json:"values,omitempty"`
 	Callback string            `json:"callback,omitempty"`
 }
 
@@ -67,7 +69,7 @@ func NewHTTP(system, url, secret, callback string) (*HTTP, error) {
 // Do calls the service for one step of one dataset. It returns the result
 // of a step done now, ErrAccepted for one reported later, or an error (the
 // call may be repeated with the same key).
-func (h *HTTP) Do(ctx context.Context, step string, ds policy.Dataset, s Subject) (Result, error) {
+func (h *HTTP) Do(ctx context.Context, step string, ds policy.Dataset, s Subject, values map[string]string) (Result, error) {
 	res := Result{System: h.System, Dataset: ds.ID}
 	ids := map[string]string{}
 	for kind := range ds.Keys {
@@ -78,7 +80,7 @@ func (h *HTTP) Do(ctx context.Context, step string, ds policy.Dataset, s Subject
 	if len(ids) == 0 {
 		return res, ErrNoIdentifier
 	}
-	body, err := json.Marshal(HTTPStep{Key: s.Key, Step: step, Dataset: ds.ID, Subject: ids, Callback: h.Callback})
+	body, err := json.Marshal(HTTPStep{Key: s.Key, Step: step, Dataset: ds.ID, Subject: ids, Values: values, Callback: h.Callback})
 	if err != nil {
 		return res, err
 	}
