@@ -16,6 +16,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/connectors"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
+	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
@@ -198,8 +199,23 @@ func (a *Activities) PlanFulfilment(ctx context.Context, requestID uuid.UUID) (F
 		return FulfilmentPlan{}, err
 	}
 	plan := FulfilmentPlan{Mapped: len(s.Systems) > 0}
+	// An objection or a consent withdrawal concerns the datasets that serve
+	// the purposes, or rest on the consents, the person named.
+	stops := req.Kind == "objection" || req.Kind == "consent_withdrawal"
+	var named []string
+	if stops && a.Subjects != nil && req.SubjectID != nil {
+		_, details, err := a.Subjects.OpenRequest(ctx, req)
+		if err != nil && !errors.Is(err, intake.ErrErased) {
+			return plan, fmt.Errorf("plan: details: %w", err)
+		}
+		var d struct{ Purposes, Consents []string }
+		if len(details) > 0 {
+			_ = json.Unmarshal(details, &d)
+		}
+		named = append(d.Purposes, d.Consents...)
+	}
 	for _, sys := range s.Systems {
-		manual := sys.Kind == "manual" || (sys.Kind == "http" && req.Kind != "erasure" && req.Kind != "restriction")
+		manual := sys.Kind == "manual" || (sys.Kind == "http" && req.Kind != "erasure" && req.Kind != "restriction" && !stops)
 		if sys.Kind == "postgres" && (req.Kind == "access" || req.Kind == "portability") {
 			// One package from every postgres system, built once.
 			if !slices.ContainsFunc(plan.Steps, func(s FulfilStep) bool { return s.Step == StepPackage }) {
@@ -212,8 +228,15 @@ func (a *Activities) PlanFulfilment(ctx context.Context, requestID uuid.UUID) (F
 			if len(ds.Rectify) > 0 {
 				fixable = append(fixable, ds.Name+" ("+ds.ID+": "+strings.Join(ds.Rectify, ", ")+")")
 			}
+			if stops && !concerned(req.Kind, ds, named) {
+				continue
+			}
 			switch {
 			case manual:
+			case stops && (ds.Restrict != "" || sys.Kind == "http"):
+				// Processing stops: the rows are kept, flagged, and used no more.
+				plan.Steps = append(plan.Steps, FulfilStep{RequestID: req.ID, System: sys.ID, Dataset: ds.ID, Step: StepRestrict})
+				continue
 			case req.Kind == "erasure":
 				plan.Steps = append(plan.Steps, FulfilStep{RequestID: req.ID, System: sys.ID, Dataset: ds.ID, Step: StepErase})
 				continue
@@ -236,7 +259,32 @@ func (a *Activities) PlanFulfilment(ctx context.Context, requestID uuid.UUID) (F
 			plan.Manual = append(plan.Manual, ManualStep{System: sys.ID, Name: sys.Name, Instructions: instr})
 		}
 	}
+	if plan.Mapped && req.Kind == "consent_withdrawal" {
+		// Art. 17(1)(b): with the consent gone, erasure may be due.
+		plan.Manual = append(plan.Manual, ManualStep{System: "-", Name: "Follow-up",
+			Instructions: "Offer the person erasure of the data the consent covered (Art. 17(1)(b)); if they want it, register an erasure request. Then complete this task."})
+	}
 	return plan, nil
+}
+
+// concerned reports whether a dataset is concerned by an objection (it
+// serves a purpose the person named, on Art. 6(1)(e) or (f), or direct
+// marketing) or a consent withdrawal (it rests on consent, and serves a
+// named purpose, or any when none was named).
+func concerned(kind string, ds policy.Dataset, named []string) bool {
+	serves := len(named) == 0
+	for _, n := range named {
+		for _, p := range ds.Purposes {
+			a, b := strings.ToLower(strings.TrimSpace(n)), strings.ToLower(p)
+			if a != "" && (strings.Contains(b, a) || strings.Contains(a, b)) {
+				serves = true
+			}
+		}
+	}
+	if kind == "consent_withdrawal" {
+		return serves && slices.Contains(ds.LegalBasis, "6(1)(a)")
+	}
+	return serves && len(named) > 0 && (slices.Contains(ds.LegalBasis, "6(1)(e)") || slices.Contains(ds.LegalBasis, "6(1)(f)") || slices.Contains(ds.LegalBasis, "6(1)(a)"))
 }
 
 func (a *Activities) settings(ctx context.Context, controllerID string) (policy.Settings, error) {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -36,7 +37,7 @@ func sourceSystem(t *testing.T, s *stack) *pgxpool.Pool {
 	_, err = pool.Exec(ctx, `
 CREATE SCHEMA src;
 CREATE TABLE src.case_notes (id serial PRIMARY KEY, cpr text, note text, last_entry_at timestamptz, restricted boolean NOT NULL DEFAULT false);
-CREATE TABLE src.newsletter (id serial PRIMARY KEY, email text, name text);
+CREATE TABLE src.newsletter (id serial PRIMARY KEY, email text, name text, restricted boolean NOT NULL DEFAULT false);
 INSERT INTO src.case_notes (cpr, note, last_entry_at) VALUES
   ('070761-4285', 'old note', now() - interval '8 years'),
   ('070761-4285', 'journal', now() - interval '1 year'),
@@ -51,7 +52,7 @@ INSERT INTO src.newsletter (email, name) VALUES ('test.person@example.dk', 'Test
 			Purposes: []string{"Beskæftigelsesindsats"}, LegalBasis: []string{"6(1)(e)"}, Recipients: []string{}, Retention: "5 år",
 			Erase: policy.Erasure{Strategy: "delete"},
 			Holds: []policy.Hold{{Reference: "psykologloven § 14, stk. 2", Reason: "Journaler opbevares i 5 år fra sidste notat", Column: "last_entry_at", Years: 5}}},
-		{ID: "newsletter", Name: "Nyhedsbrev", Table: "src.newsletter", Keys: map[string]string{"email": "email"}, Rectify: []string{"name"},
+		{ID: "newsletter", Name: "Nyhedsbrev", Table: "src.newsletter", Keys: map[string]string{"email": "email"}, Rectify: []string{"name"}, Restrict: "restricted",
 			Purposes: []string{"Nyhedsbrev om kommunens tilbud"}, LegalBasis: []string{"6(1)(a)"}, Recipients: []string{}, Retention: "til samtykket trækkes tilbage",
 			Erase: policy.Erasure{Strategy: "anonymise", Fields: map[string]string{"email": "hash", "name": "fixed:slettet"}}},
 	}}}
@@ -123,7 +124,9 @@ func TestErasureBlockedByAnOpenRequest(t *testing.T) {
 	require.EqualValues(t, 1, rows(t, src, `SELECT count(*) FROM src.newsletter WHERE name = 'Test Person'`))
 }
 
-// TestRestrictionInTheSourceSystem: a granted restriction flags the rows.
+// TestRestrictionInTheSourceSystem: a granted restriction flags the
+// person's rows in every dataset that has a restriction column, and only
+// theirs.
 func TestRestrictionInTheSourceSystem(t *testing.T) {
 	s := newStack(t)
 	src := sourceSystem(t, s)
@@ -131,23 +134,11 @@ func TestRestrictionInTheSourceSystem(t *testing.T) {
 	p := map[string]string{"id": id}
 	d := s.call(http.MethodPost, "/v1/requests/{id}/decision", p, map[string]any{"outcome": "grant", "assessment": "Accuracy is contested."}, tokCaseworker)
 	require.Equal(t, http.StatusOK, d.status, "%s", d.raw)
-	// The newsletter has no restriction column: a task to do it by hand.
-	var task string
-	require.Eventually(t, func() bool {
-		// The queue (the read model) is where caseworkers find it.
-		q := s.call(http.MethodGet, "/v1/tasks?scope=all", nil, nil, tokCaseworker)
-		for _, tk := range q.body["items"].([]any) {
-			if tk := tk.(map[string]any); tk["kind"] == "fulfil" && tk["request_id"] == id {
-				task = tk["id"].(string)
-				return true
-			}
-		}
-		return false
-	}, 20*time.Second, 50*time.Millisecond)
+	s.waitStage(id, "closed")
 	require.EqualValues(t, 2, rows(t, src, `SELECT count(*) FROM src.case_notes WHERE cpr = '070761-4285' AND restricted`))
 	require.EqualValues(t, 0, rows(t, src, `SELECT count(*) FROM src.case_notes WHERE cpr = '010101-1234' AND restricted`))
-	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/tasks/{id}/complete", map[string]string{"id": task}, nil, tokCaseworker).status)
-	s.waitStage(id, "closed")
+	require.EqualValues(t, 1, rows(t, src, `SELECT count(*) FROM src.newsletter WHERE email = 'test.person@example.dk' AND restricted`))
+	require.EqualValues(t, 0, rows(t, src, `SELECT count(*) FROM src.newsletter WHERE name = 'Ole' AND restricted`))
 }
 
 // unzip reads a package into file name -> content.
@@ -364,4 +355,43 @@ func TestRectificationInTheSourceSystem(t *testing.T) {
 	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/tasks/{id}/complete", map[string]string{"id": task["id"].(string)}, nil, tokCaseworker).status)
 	s.waitStage(id, "closed")
 	require.Contains(t, s.mailTo("Test.Person@Example.DK", "Svar på din anmodning om berigtigelse", 1)[0].Text, "berigtiget")
+}
+
+// TestObjectionAndConsentWithdrawal: the processing the person named stops
+// where the data lives (the rows flagged), nothing else is touched; a
+// consent withdrawal then offers erasure as a follow-up.
+func TestObjectionAndConsentWithdrawal(t *testing.T) {
+	for _, tc := range []struct {
+		kind, field string
+		followUp    bool
+	}{{"objection", "purposes", false}, {"consent_withdrawal", "consents", true}} {
+		t.Run(tc.kind, func(t *testing.T) {
+			s := newStack(t)
+			src := sourceSystem(t, s)
+			m := letter(tc.kind, "2026-11-01")
+			m["details"] = map[string]any{tc.field: []string{"nyhedsbrev"}}
+			id := s.identified(m)
+			require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/requests/{id}/decision", map[string]string{"id": id}, map[string]any{"outcome": "grant", "assessment": "It stops."}, tokCaseworker).status)
+			if tc.followUp {
+				var task string
+				require.Eventually(t, func() bool {
+					q := s.call(http.MethodGet, "/v1/tasks?scope=all", nil, nil, tokCaseworker)
+					for _, tk := range q.body["items"].([]any) {
+						if tk := tk.(map[string]any); tk["kind"] == "fulfil" && tk["request_id"] == id {
+							task = tk["id"].(string)
+							return true
+						}
+					}
+					return false
+				}, 20*time.Second, 50*time.Millisecond)
+				got := s.call(http.MethodGet, "/v1/requests/{id}", map[string]string{"id": id}, nil, tokCaseworker)
+				require.Contains(t, fmt.Sprint(got.body["state"]), "Art. 17(1)(b)")
+				require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/tasks/{id}/complete", map[string]string{"id": task}, nil, tokCaseworker).status)
+			}
+			s.waitStage(id, "closed")
+			require.EqualValues(t, 1, rows(t, src, `SELECT count(*) FROM src.newsletter WHERE email = 'test.person@example.dk' AND restricted`), "stopped")
+			require.EqualValues(t, 0, rows(t, src, `SELECT count(*) FROM src.newsletter WHERE name = 'Ole' AND restricted`))
+			require.EqualValues(t, 0, rows(t, src, `SELECT count(*) FROM src.case_notes WHERE restricted`), "not concerned")
+		})
+	}
 }
