@@ -130,6 +130,10 @@ type (
 	}
 	// WithdrawalBody records a withdrawal the subject made by phone or letter.
 	WithdrawalBody struct{}
+	// LiftRestrictionBody lifts a restriction in place.
+	LiftRestrictionBody struct {
+		Reason string `json:"reason"`
+	}
 	// ApplyCorrectionBody applies a rectification in one dataset of a system.
 	ApplyCorrectionBody struct {
 		System  string            `json:"system"`
@@ -234,6 +238,9 @@ func (s *Server) actionRoutes(g *echo.Group, m echo.MiddlewareFunc) {
 			}
 		}
 		return workflows.ApplyCorrection{System: b.System, Dataset: b.Dataset, Values: b.Values, By: workflows.Actor(p.Actor)}, nil
+	}), m)
+	g.POST("/:id/lift-restriction", action(s, workflows.UpdateLiftRestriction, func(_ echo.Context, b LiftRestrictionBody, p *Principal, _ store.Request) (any, error) {
+		return workflows.LiftRestriction{Reason: b.Reason, By: workflows.Actor(p.Actor)}, nil
 	}), m)
 	g.POST("/:id/withdrawal", action(s, workflows.UpdateWithdraw, func(_ echo.Context, _ WithdrawalBody, p *Principal, _ store.Request) (any, error) {
 		return workflows.Withdraw{By: workflows.Actor(p.Actor)}, nil

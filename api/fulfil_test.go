@@ -395,3 +395,36 @@ func TestObjectionAndConsentWithdrawal(t *testing.T) {
 		})
 	}
 }
+
+// TestLiftingARestriction: a restriction stays in place after the reply;
+// lifting it first sends the subject the Art. 18(3) notice, then clears
+// the flags; a request without a restriction cannot be lifted.
+func TestLiftingARestriction(t *testing.T) {
+	s := newStack(t)
+	src := sourceSystem(t, s)
+	id := s.identified(letter("restriction", "2026-11-01"))
+	p := map[string]string{"id": id}
+	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/requests/{id}/decision", p, map[string]any{"outcome": "grant", "assessment": "Accuracy is contested."}, tokCaseworker).status)
+	s.waitStage(id, "closed")
+	require.EqualValues(t, 3, rows(t, src, `SELECT (SELECT count(*) FROM src.case_notes WHERE restricted) + (SELECT count(*) FROM src.newsletter WHERE restricted)`))
+
+	lift := s.call(http.MethodPost, "/v1/requests/{id}/lift-restriction", p, map[string]any{"reason": "The data was checked and is accurate."}, tokCaseworker)
+	require.Equal(t, http.StatusOK, lift.status, "%s", lift.raw)
+	notice := s.mailTo("Test.Person@Example.DK", "Begrænsningen af behandlingen ophæves", 1)[0]
+	require.Contains(t, notice.Text, "The data was checked and is accurate.")
+	require.Eventually(t, func() bool {
+		return rows(t, src, `SELECT (SELECT count(*) FROM src.case_notes WHERE restricted) + (SELECT count(*) FROM src.newsletter WHERE restricted)`) == 0
+	}, 20*time.Second, 50*time.Millisecond, "lifted")
+	var notified, lifted int64
+	require.NoError(t, s.store.DB.Raw("SELECT id FROM events WHERE request_id = ? AND action = 'restriction.lift_notified'", id).Scan(&notified).Error)
+	require.Eventually(t, func() bool {
+		return s.store.DB.Raw("SELECT id FROM events WHERE request_id = ? AND action = 'restriction.lifted'", id).Scan(&lifted).Error == nil && lifted > 0
+	}, 20*time.Second, 50*time.Millisecond)
+	require.Less(t, notified, lifted, "told first, then lifted")
+	again := s.call(http.MethodPost, "/v1/requests/{id}/lift-restriction", p, map[string]any{"reason": "again"}, tokCaseworker)
+	require.NotEqual(t, http.StatusOK, again.status)
+
+	other := s.identified(letter("access", "2026-11-01"))
+	no := s.call(http.MethodPost, "/v1/requests/{id}/lift-restriction", map[string]string{"id": other}, map[string]any{"reason": "x"}, tokCaseworker)
+	require.Equal(t, http.StatusConflict, no.status)
+}

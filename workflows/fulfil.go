@@ -200,3 +200,67 @@ func (w *rightsRequest) applyCorrection(ctx workflow.Context, in ApplyCorrection
 	w.change(ctx, "fulfilment.corrected", in.By, map[string]any{"system": in.System, "dataset": in.Dataset, "columns": len(in.Values), "rows": res.Rows})
 	return w.snapshot(), nil
 }
+
+// holdsRestriction reports whether the request put a restriction in place
+// that is not lifted yet.
+func (w *rightsRequest) holdsRestriction() bool {
+	if !w.automated() || w.state.Kind != KindRestriction || w.state.Stage != StageClosed {
+		return false
+	}
+	restricted, lifted := false, false
+	for _, f := range w.state.Fulfilment {
+		restricted = restricted || (f.Step == activities.StepRestrict && f.Rows > 0)
+		lifted = lifted || f.Step == activities.StepLift
+	}
+	return restricted && !lifted
+}
+
+func (w *rightsRequest) validateLiftRestriction(ctx workflow.Context, in LiftRestriction) error {
+	if !w.holdsRestriction() {
+		return conflict("no-restriction", "this request holds no restriction to lift")
+	}
+	if w.liftReason != "" {
+		return conflict("lifting", "the restriction is being lifted")
+	}
+	if strings.TrimSpace(in.Reason) == "" || len(in.Reason) > MaxNoteLength {
+		return invalid("lift-reason", "say why the restriction is lifted: the subject is told (Art. 18(3))")
+	}
+	return needActor(in.By)
+}
+
+func (w *rightsRequest) liftRestriction(ctx workflow.Context, in LiftRestriction) (State, error) {
+	w.liftReason = in.Reason
+	w.change(ctx, "restriction.lift_requested", in.By, nil)
+	return w.snapshot(), nil
+}
+
+// lift tells the subject (Art. 18(3)) and, once the notice is out (sent,
+// or posted by a caseworker), lifts the restriction in every dataset.
+func (w *rightsRequest) lift(ctx workflow.Context) {
+	n := w.notice("restriction-lifting", NoticeLifting, RecipientSubject, workflow.Now(ctx))
+	n.Facts.Assessment = w.liftReason
+	w.notices = append(w.notices, n)
+	if err := workflow.Await(ctx, func() bool { return len(w.notices) == 0 && !w.sending && !w.deliveryOpen() }); err != nil {
+		return
+	}
+	w.change(ctx, "restriction.lift_notified", ActorSystem, nil)
+	var steps []activities.FulfilStep
+	for _, f := range w.state.Fulfilment {
+		if f.Step == activities.StepRestrict && f.Rows > 0 {
+			steps = append(steps, activities.FulfilStep{RequestID: w.state.RequestID, System: f.System, Dataset: f.Dataset, Step: activities.StepLift})
+		}
+	}
+	for _, step := range steps {
+		var res activities.StepResult
+		var f workflow.Future
+		if w.persistent(ctx, "fulfil", func(actx workflow.Context) workflow.Future {
+			f = workflow.ExecuteActivity(actx, a.Fulfil, step)
+			return f
+		}) != nil || f.Get(ctx, &res) != nil {
+			return
+		}
+		w.state.Fulfilment = append(w.state.Fulfilment, res)
+		w.change(ctx, "fulfilment.step", ActorSystem, map[string]any{"system": res.System, "dataset": res.Dataset, "step": res.Step, "rows": res.Rows})
+	}
+	w.change(ctx, "restriction.lifted", ActorSystem, nil)
+}

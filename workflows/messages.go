@@ -279,6 +279,13 @@ type ApplyCorrection struct {
 	By      Actor
 }
 
+// LiftRestriction lifts a restriction in place; the subject is told first.
+type LiftRestriction struct {
+	// Reason is told to the subject.
+	Reason string
+	By     Actor
+}
+
 // SendLetter sends a letter the caseworker decides on: a preliminary
 // answer to a large case (Danish public bodies, within 30 days).
 type SendLetter struct {

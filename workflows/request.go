@@ -27,6 +27,7 @@ const (
 	NoticeWithdrawn   = "withdrawal_confirmed"
 	NoticeReceipt     = "receipt"
 	NoticePreliminary = "preliminary"
+	NoticeLifting     = "restriction_lifting"
 	// NoticeRefusalReminder counts down to the refusal deadline (Art.
 	// 12(4)) of an extended request that is not granted yet.
 	NoticeRefusalReminder = "refusal_reminder"
@@ -95,6 +96,8 @@ type rightsRequest struct {
 	plan       *activities.FulfilmentPlan
 	// callbacks hold the http systems' reports, by step key.
 	callbacks map[string]activities.Callback
+	// liftReason is set when a caseworker lifts a restriction.
+	liftReason string
 }
 
 // VersionFulfilment marks requests whose grants are carried out in the
@@ -197,6 +200,7 @@ func (w *rightsRequest) setup(ctx workflow.Context) error {
 		{UpdateCompleteTask, w.completeTask, w.validateCompleteTask},
 		{UpdateSendLetter, w.sendLetter, w.validateSendLetter},
 		{UpdateApplyCorrection, w.applyCorrection, w.validateApplyCorrection},
+		{UpdateLiftRestriction, w.liftRestriction, w.validateLiftRestriction},
 	} {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.fn, workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
 			return err
@@ -233,6 +237,14 @@ func (w *rightsRequest) run(ctx workflow.Context) (Result, error) {
 		if err := workflow.Await(ctx, func() bool { return w.state.Stage != stage || w.toFulfil }); err != nil {
 			return Result{}, err
 		}
+	}
+	if w.holdsRestriction() {
+		// A restriction in place lives on with its request, until it is
+		// lifted: the subject is told first (Art. 18(3)).
+		if err := workflow.Await(ctx, func() bool { return w.liftReason != "" }); err != nil {
+			return Result{}, err
+		}
+		w.lift(ctx)
 	}
 	// Let the projector write the last state, the notifier send what is
 	// queued, caseworkers print or confirm what they must, and every
