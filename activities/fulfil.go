@@ -170,6 +170,33 @@ type StepResult struct {
 	// under Key.
 	Pending bool   `json:",omitempty"`
 	Key     string `json:",omitempty"`
+	// Recipients are those the dataset discloses data to (Art. 19), each
+	// with NotNotified set when it is not told, and why.
+	Recipients []RecipientRef `json:",omitempty"`
+}
+
+// RecipientRef names a recipient of a dataset; NotNotified is why it is
+// not told of a change (from the data map, or that the map gives no
+// address).
+type RecipientRef struct {
+	Name        string
+	NotNotified string `json:",omitempty"`
+}
+
+// recipientRefs are a dataset's recipients as the controller's list says
+// each is told.
+func recipientRefs(ds policy.Dataset, all []policy.Recipient) []RecipientRef {
+	var out []RecipientRef
+	for _, name := range ds.Recipients {
+		ref := RecipientRef{Name: name, NotNotified: "the data map gives no address for this recipient"}
+		for _, r := range all {
+			if r.Name == name {
+				ref.NotNotified = r.NotNotified
+			}
+		}
+		out = append(out, ref)
+	}
+	return out
 }
 
 // SignalSystemCallback is the signal that brings an http system's report
@@ -340,6 +367,7 @@ func (a *Activities) Fulfil(ctx context.Context, in FulfilStep) (StepResult, err
 		return res, temporal.NewNonRetryableApplicationError("the data map no longer has "+in.System+"."+in.Dataset, ErrTypeFulfil, nil)
 	}
 	res.DatasetName = ds.Name
+	res.Recipients = recipientRefs(*ds, s.Recipients)
 	if req.SubjectID == nil {
 		return res, temporal.NewNonRetryableApplicationError("the request has no subject", ErrTypeFulfil, nil)
 	}

@@ -345,6 +345,8 @@ func letterKind(notice, right string) (letters.Kind, bool) {
 		return letters.Preliminary, true
 	case "restriction_lifting":
 		return letters.RestrictionLifting, true
+	case "recipient_notice":
+		return letters.RecipientNotice, true
 	case "reply_grant", "reply_partial":
 		return letters.ReplyFor(right), true
 	case "reply_refuse":
@@ -431,7 +433,29 @@ func (o *Outbox) compose(ctx context.Context, in NoticeInput, req store.Request,
 		content.From = s.Delivery.EmailFrom
 	}
 	staff := strings.HasPrefix(string(kind), "notice_")
-	if staff {
+	switch {
+	case kind == letters.RecipientNotice:
+		// A recipient of disclosed data (Art. 19), by e-mail at the address
+		// the data map gives.
+		name := strings.TrimPrefix(in.Recipient, "recipient:")
+		var to policy.Recipient
+		for _, r := range s.Recipients {
+			if r.Name == name {
+				to = r
+			}
+		}
+		if to.Email == "" || in.Facts == nil {
+			return row, temporal.NewNonRetryableApplicationError("the data map gives no address for a recipient of the request", ErrTypeNoLetter, nil)
+		}
+		row.Audience, row.Channel = "recipient", "email"
+		d.Recipient, content.To = "", to.Email
+		if to.Language != "" {
+			d.Language = to.Language
+		} else {
+			d.Language = crow.Language
+		}
+		d.Disclosure = &letters.Disclosure{Recipient: name, Action: in.Facts.Step, Person: subj.Name, Email: subj.Email, Datasets: in.Facts.Erased}
+	case staff:
 		row.Audience, row.Channel = "staff", "email"
 		d.Recipient = ""
 		noticeDay := deadline.Today(in.DueAt, loc)
@@ -450,7 +474,7 @@ func (o *Outbox) compose(ctx context.Context, in NoticeInput, req store.Request,
 			return row, err
 		}
 		content.To, d.Language = to, lang
-	} else {
+	default:
 		row.Audience = "subject"
 		if kind == letters.ReplyAccess || kind == letters.ReplyPortability {
 			var p store.Package
@@ -507,7 +531,7 @@ func (o *Outbox) compose(ctx context.Context, in NoticeInput, req store.Request,
 	if row.Content, err = crypto.Seal(key, plain, row.ID[:]); err != nil {
 		return row, err
 	}
-	if !staff {
+	if row.Audience == "subject" {
 		pdf, err := l.PDF(crow.Name)
 		if err != nil {
 			return row, err

@@ -49,15 +49,41 @@ INSERT INTO src.newsletter (email, name) VALUES ('test.person@example.dk', 'Test
 	c := controllers.Demo()[0]
 	c.Systems = []policy.System{{ID: "sag", Name: "Sagssystem", Kind: "postgres", Datasets: []policy.Dataset{
 		{ID: "case_notes", Name: "Sagsnotater", Table: "src.case_notes", Keys: map[string]string{"cpr": "cpr"}, Restrict: "restricted",
-			Purposes: []string{"Beskæftigelsesindsats"}, LegalBasis: []string{"6(1)(e)"}, Recipients: []string{}, Retention: "5 år",
+			Purposes: []string{"Beskæftigelsesindsats"}, LegalBasis: []string{"6(1)(e)"}, Recipients: []string{"Udbetaling Danmark"}, Retention: "5 år",
 			Erase: policy.Erasure{Strategy: "delete"},
 			Holds: []policy.Hold{{Reference: "psykologloven § 14, stk. 2", Reason: "Journaler opbevares i 5 år fra sidste notat", Column: "last_entry_at", Years: 5}}},
 		{ID: "newsletter", Name: "Nyhedsbrev", Table: "src.newsletter", Keys: map[string]string{"email": "email"}, Rectify: []string{"name"}, Restrict: "restricted",
-			Purposes: []string{"Nyhedsbrev om kommunens tilbud"}, LegalBasis: []string{"6(1)(a)"}, Recipients: []string{}, Retention: "til samtykket trækkes tilbage",
+			Purposes: []string{"Nyhedsbrev om kommunens tilbud"}, LegalBasis: []string{"6(1)(a)"}, Recipients: []string{"Mailservice ApS"}, Retention: "til samtykket trækkes tilbage",
 			Erase: policy.Erasure{Strategy: "anonymise", Fields: map[string]string{"email": "hash", "name": "fixed:slettet"}}},
 	}}}
+	c.Recipients = []policy.Recipient{{Name: "Udbetaling Danmark", Email: recipientMail},
+		{Name: "Mailservice ApS", NotNotified: "The processor keeps no copy: it sends from our list."}}
 	require.NoError(t, controllers.Sync(context.Background(), s.store, []controllers.Controller{c}))
 	return pool
+}
+
+// recipientMail is where the test data map sends Art. 19 notices.
+const recipientMail = "persondata@udbetaling.example"
+
+// recipientNotices are the Art. 19 notices the request's timeline logs, as
+// action/recipient, or action/recipient/not_notified.
+func (s *stack) recipientNotices(id string) []string {
+	s.t.Helper()
+	var out []string
+	got := s.call(http.MethodGet, "/v1/requests/{id}", map[string]string{"id": id}, nil, tokCaseworker)
+	for _, e := range got.body["timeline"].([]any) {
+		e := e.(map[string]any)
+		data, _ := e["data"].(map[string]any)
+		switch e["action"] {
+		case "recipients.notified":
+			for _, r := range data["recipients"].([]any) {
+				out = append(out, fmt.Sprintf("%s/%s", data["action"], r))
+			}
+		case "recipients.not_notified":
+			out = append(out, fmt.Sprintf("%s/%s/not_notified", data["action"], data["recipient"]))
+		}
+	}
+	return out
 }
 
 func rows(t *testing.T, pool *pgxpool.Pool, sql string) int64 {
@@ -101,6 +127,20 @@ func TestErasureInTheSourceSystem(t *testing.T) {
 		}
 	}
 	require.Equal(t, 2, steps, "each dataset's step in the timeline")
+
+	// Art. 19: the recipient of the case notes is told, once, by the
+	// outbox; the newsletter's processor is recorded as not told, and why.
+	told := s.mailTo(recipientMail, "Personoplysninger slettet", 1)
+	require.Len(t, told, 1)
+	require.Contains(t, told[0].Text, "Test Person")
+	require.Contains(t, told[0].Text, "slettet oplysningerne")
+	require.Contains(t, told[0].Text, "Sagsnotater")
+	require.NotContains(t, told[0].Text, "Nyhedsbrev", "only what the recipient received")
+	require.NotContains(t, told[0].Text, "070761", "no CPR number by e-mail")
+	require.ElementsMatch(t, []string{"erased/Udbetaling Danmark", "erased/Mailservice ApS/not_notified"}, s.recipientNotices(id))
+	var logged int64
+	require.NoError(t, s.store.DB.Raw("SELECT count(*) FROM letters WHERE request_id = ? AND audience = 'recipient' AND status = 'sent'", id).Scan(&logged).Error)
+	require.EqualValues(t, 1, logged, "the notice is in the outbox's log")
 }
 
 // TestErasureBlockedByAnOpenRequest: with the person's access request
@@ -139,6 +179,8 @@ func TestRestrictionInTheSourceSystem(t *testing.T) {
 	require.EqualValues(t, 0, rows(t, src, `SELECT count(*) FROM src.case_notes WHERE cpr = '010101-1234' AND restricted`))
 	require.EqualValues(t, 1, rows(t, src, `SELECT count(*) FROM src.newsletter WHERE email = 'test.person@example.dk' AND restricted`))
 	require.EqualValues(t, 0, rows(t, src, `SELECT count(*) FROM src.newsletter WHERE name = 'Ole' AND restricted`))
+	require.Contains(t, s.mailTo(recipientMail, "Behandling af personoplysninger begrænset", 1)[0].Text, "begrænset behandlingen")
+	require.ElementsMatch(t, []string{"restricted/Udbetaling Danmark", "restricted/Mailservice ApS/not_notified"}, s.recipientNotices(id))
 }
 
 // unzip reads a package into file name -> content.
@@ -355,6 +397,7 @@ func TestRectificationInTheSourceSystem(t *testing.T) {
 	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/tasks/{id}/complete", map[string]string{"id": task["id"].(string)}, nil, tokCaseworker).status)
 	s.waitStage(id, "closed")
 	require.Contains(t, s.mailTo("Test.Person@Example.DK", "Svar på din anmodning om berigtigelse", 1)[0].Text, "berigtiget")
+	require.Equal(t, []string{"rectified/Mailservice ApS/not_notified"}, s.recipientNotices(id), "only the corrected dataset's recipient")
 }
 
 // TestObjectionAndConsentWithdrawal: the processing the person named stops
@@ -421,6 +464,7 @@ func TestLiftingARestriction(t *testing.T) {
 		return s.store.DB.Raw("SELECT id FROM events WHERE request_id = ? AND action = 'restriction.lifted'", id).Scan(&lifted).Error == nil && lifted > 0
 	}, 20*time.Second, 50*time.Millisecond)
 	require.Less(t, notified, lifted, "told first, then lifted")
+	require.Contains(t, s.mailTo(recipientMail, "Begrænsning af behandlingen ophævet", 1)[0].Text, "ophævet begrænsningen")
 	again := s.call(http.MethodPost, "/v1/requests/{id}/lift-restriction", p, map[string]any{"reason": "again"}, tokCaseworker)
 	require.NotEqual(t, http.StatusOK, again.status)
 

@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,6 +62,7 @@ func (w *rightsRequest) fulfil(ctx workflow.Context) {
 	if w.state.Kind == KindErasure && len(plan.Steps) > 0 && !w.waitForOthers(ctx) {
 		return
 	}
+	var done []activities.StepResult
 	for _, step := range plan.Steps {
 		if w.state.Stage != StageFulfilment {
 			return // withdrawn meanwhile
@@ -91,6 +93,7 @@ func (w *rightsRequest) fulfil(ctx workflow.Context) {
 			res.Rows, res.Held, res.Pending = cb.Rows, cb.Held, false
 		}
 		w.state.Fulfilment = append(w.state.Fulfilment, res)
+		done = append(done, res)
 		data := map[string]any{"system": res.System, "dataset": res.Dataset, "step": res.Step, "rows": res.Rows}
 		if res.Held > 0 {
 			data["held"] = res.Held
@@ -99,6 +102,12 @@ func (w *rightsRequest) fulfil(ctx workflow.Context) {
 	}
 	if w.state.Stage != StageFulfilment {
 		return
+	}
+	switch w.state.Kind {
+	case KindErasure:
+		w.tellRecipients(ctx, "erased", done)
+	case KindRestriction:
+		w.tellRecipients(ctx, "restricted", done)
 	}
 	for _, m := range plan.Manual {
 		w.openTask(ctx, TaskFulfil)
@@ -198,6 +207,7 @@ func (w *rightsRequest) applyCorrection(ctx workflow.Context, in ApplyCorrection
 	}
 	w.state.Fulfilment = append(w.state.Fulfilment, res)
 	w.change(ctx, "fulfilment.corrected", in.By, map[string]any{"system": in.System, "dataset": in.Dataset, "columns": len(in.Values), "rows": res.Rows})
+	w.tellRecipients(ctx, "rectified", []activities.StepResult{res})
 	return w.snapshot(), nil
 }
 
@@ -250,6 +260,7 @@ func (w *rightsRequest) lift(ctx workflow.Context) {
 			steps = append(steps, activities.FulfilStep{RequestID: w.state.RequestID, System: f.System, Dataset: f.Dataset, Step: activities.StepLift})
 		}
 	}
+	var done []activities.StepResult
 	for _, step := range steps {
 		var res activities.StepResult
 		var f workflow.Future
@@ -260,7 +271,54 @@ func (w *rightsRequest) lift(ctx workflow.Context) {
 			return
 		}
 		w.state.Fulfilment = append(w.state.Fulfilment, res)
+		done = append(done, res)
 		w.change(ctx, "fulfilment.step", ActorSystem, map[string]any{"system": res.System, "dataset": res.Dataset, "step": res.Step, "rows": res.Rows})
 	}
 	w.change(ctx, "restriction.lifted", ActorSystem, nil)
+	w.tellRecipients(ctx, "lifted", done)
+}
+
+// VersionRecipients gates the Art. 19 notices to recipients.
+const VersionRecipients = "recipients-2026-11"
+
+// tellRecipients tells every recipient of the datasets the steps changed
+// (Art. 19): a notice through the outbox to each with an address, once per
+// change; those the data map says are not told are recorded with the
+// reason. The timeline logs both.
+func (w *rightsRequest) tellRecipients(ctx workflow.Context, action string, results []activities.StepResult) {
+	var names, skipped, reasons []string
+	datasets := map[string][]string{}
+	for _, r := range results {
+		if r.Rows == 0 {
+			continue
+		}
+		for _, ref := range r.Recipients {
+			switch {
+			case ref.NotNotified != "":
+				if !slices.Contains(skipped, ref.Name) {
+					skipped, reasons = append(skipped, ref.Name), append(reasons, ref.NotNotified)
+				}
+			case !slices.Contains(names, ref.Name):
+				names = append(names, ref.Name)
+			}
+			if !slices.Contains(datasets[ref.Name], r.DatasetName) {
+				datasets[ref.Name] = append(datasets[ref.Name], r.DatasetName)
+			}
+		}
+	}
+	if len(names)+len(skipped) == 0 || workflow.GetVersion(ctx, VersionRecipients, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return
+	}
+	seq := len(w.state.Fulfilment)
+	for _, name := range names {
+		n := w.notice(fmt.Sprintf("recipient/%s/%d/%s", action, seq, name), NoticeRecipient, RecipientOf+name, workflow.Now(ctx))
+		n.Facts = &activities.LetterFacts{Step: action, Erased: datasets[name]}
+		w.notices = append(w.notices, n)
+	}
+	if len(names) > 0 {
+		w.change(ctx, "recipients.notified", ActorSystem, map[string]any{"action": action, "recipients": names})
+	}
+	for i, name := range skipped {
+		w.change(ctx, "recipients.not_notified", ActorSystem, map[string]any{"action": action, "recipient": name, "reason": reasons[i]})
+	}
 }

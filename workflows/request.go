@@ -28,6 +28,9 @@ const (
 	NoticeReceipt     = "receipt"
 	NoticePreliminary = "preliminary"
 	NoticeLifting     = "restriction_lifting"
+	// NoticeRecipient tells a recipient of disclosed data that it was
+	// erased, rectified or restricted (Art. 19).
+	NoticeRecipient = "recipient_notice"
 	// NoticeRefusalReminder counts down to the refusal deadline (Art.
 	// 12(4)) of an extended request that is not granted yet.
 	NoticeRefusalReminder = "refusal_reminder"
@@ -36,6 +39,8 @@ const (
 	RecipientDPO         = "dpo"
 	RecipientSubject     = "subject"
 	RecipientCaseworkers = "caseworkers"
+	// RecipientOf prefixes the name of a recipient of disclosed data.
+	RecipientOf = "recipient:"
 )
 
 // WorkflowType is the registered name of RightsRequest.

@@ -173,7 +173,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	demo := controllers.Demo()
 	roles := app.Roles{API: true, Worker: true, Migrate: true, Listener: ln, Ready: ready, Controllers: demo}
 	if demoSource != "" {
-		demo[0].Systems = controllers.DemoSystems()
+		demo[0].Systems, demo[0].Recipients = controllers.DemoSystems(), controllers.DemoRecipients()
 		roles.SystemDSNs = map[string]string{controllers.DemoSourceSystem: demoSource}
 	}
 	return app.Run(ctx, cfg, logger, roles)

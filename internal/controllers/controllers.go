@@ -125,7 +125,7 @@ func parse(b []byte, dir string) ([]Controller, error) {
 			}
 			c.Processing = rec
 		}
-		for _, err := range policy.CheckSystems(c.Systems, c.Processing) {
+		for _, err := range append(policy.CheckSystems(c.Systems, c.Processing), policy.CheckRecipients(c.Systems, c.Recipients)...) {
 			errs = append(errs, fmt.Errorf("line %d (controller %q): %w", lineOf(node, err.Field), c.ID, err.Err))
 		}
 

@@ -27,6 +27,7 @@ func TestDemo(t *testing.T) {
 	require.Equal(t, DefaultDeadlines(), cs[1].Deadlines, "defaults fill what the file leaves out")
 	require.Contains(t, cs[1].SupervisoryAuthority.Name, "IMY")
 	require.Empty(t, policy.CheckSystems(DemoSystems(), cs[0].Processing), "the demo data map is valid against the demo record")
+	require.Empty(t, policy.CheckRecipients(DemoSystems(), DemoRecipients()), "every demo recipient says how it is told (Art. 19)")
 }
 
 func TestParseErrorsNameTheLine(t *testing.T) {
@@ -129,6 +130,43 @@ func TestParseErrorsNameTheLine(t *testing.T) {
             retention: 1 year
             erase: {strategy: delete}
 `, `line 19 (controller "a"): purpose "Marketing" is not in the record of processing`},
+		"data map: recipient without a word on Art. 19": {`controllers:
+  - id: a
+    name: A
+    country: DK
+    time_zone: Europe/Copenhagen
+    language: da
+    dpo: {email: dpo@a.example}
+    processing:
+      automated_decisions: false
+      purposes: [{name: P, legal_basis: ["6(1)(e)"], categories: [x], recipients: [], retention: 1 year, source: you}]
+    systems:
+      - id: crm
+        name: CRM
+        kind: postgres
+        datasets:
+          - id: contacts
+            table: contacts
+            keys: {email: email}
+            purposes: [P]
+            legal_basis: ["6(1)(e)"]
+            recipients: [Skat]
+            retention: 1 year
+            erase: {strategy: delete}
+`, `line 21 (controller "a"): recipient "Skat" is not under recipients: say how it is told of an erasure, rectification or restriction (Art. 19)`},
+		"recipient with neither address nor reason": {`controllers:
+  - id: a
+    name: A
+    country: DK
+    time_zone: Europe/Copenhagen
+    language: da
+    dpo: {email: dpo@a.example}
+    processing:
+      automated_decisions: false
+      purposes: [{name: P, legal_basis: ["6(1)(e)"], categories: [x], recipients: [], retention: 1 year, source: you}]
+    recipients:
+      - name: Skat
+`, `line 12 (controller "a"): give the address Art. 19 notices go to, or not_notified with the reason (impossible or disproportionate effort)`},
 		"no record of processing": {`controllers:
   - id: a
     name: A

@@ -16,6 +16,12 @@ var demoSourceSQL string
 // again, it changes nothing).
 func DemoSourceSQL() string { return demoSourceSQL }
 
+// DemoRecipients say how the demo data map's recipients are told of an
+// erasure, rectification or restriction (Art. 19).
+func DemoRecipients() []policy.Recipient {
+	return []policy.Recipient{{Name: "Udbetaling Danmark", Email: "persondata@udbetaling-danmark.example"}}
+}
+
 // DemoSystems is the data map of the demo controller's source system: case
 // notes, a psychologist's journal under a five-year hold, a consent-based
 // newsletter, and a marketing list.

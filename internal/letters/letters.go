@@ -57,9 +57,15 @@ const (
 	NoticeDigest          Kind = "notice_digest"
 )
 
-// SubjectKinds are the letters to the subject; StaffKinds the notices.
+// RecipientNotice tells a recipient of disclosed data that the data was
+// erased, rectified or restricted, or the restriction lifted (Art. 19).
+const RecipientNotice Kind = "recipient_notice"
+
+// SubjectKinds are the letters to the subject; StaffKinds the notices;
+// RecipientKinds the letters to recipients of disclosed data.
 var (
-	SubjectKinds = []Kind{Receipt, InformationRequest, Extension, Refusal, ReplyAccess, ReplyRectification, ReplyErasure,
+	RecipientKinds = []Kind{RecipientNotice}
+	SubjectKinds   = []Kind{Receipt, InformationRequest, Extension, Refusal, ReplyAccess, ReplyRectification, ReplyErasure,
 		ReplyRestriction, RestrictionLifting, ReplyPortability, ReplyObjection, ReplyConsentWithdrawal,
 		ClosureCannotIdentify, ClosureNoAnswer, Preliminary, WithdrawalConfirmed}
 	StaffKinds = []Kind{NoticeReminder, NoticeRefusalReminder, NoticeEscalation, NoticeBreach, NoticeAttention, NoticeDigest}
@@ -83,6 +89,7 @@ type Data struct {
 	Information *Information
 	Erasure     *Erasure
 	Notice      *Notice
+	Disclosure  *Disclosure
 	// Today is the letter's date.
 	Today time.Time
 }
@@ -143,6 +150,20 @@ type Erasure struct {
 	Kept   []Kept
 }
 
+// Disclosure is what a recipient of disclosed data is told (Art. 19): who
+// the data is about (name, and e-mail address where given; a national
+// identity number never goes by e-mail), what was done, and in which of
+// the controller's datasets.
+type Disclosure struct {
+	// Recipient is the recipient's name, from the data map.
+	Recipient string
+	// Action is erased, rectified, restricted or lifted.
+	Action   string
+	Person   string
+	Email    string
+	Datasets []string
+}
+
 // Kept is data that stays after an erasure, with its legal reason.
 type Kept struct {
 	What, Why string
@@ -198,6 +219,9 @@ func (r Renderer) Render(kind Kind, d Data) (Letter, error) {
 	}
 	if d.Today.IsZero() {
 		return Letter{}, errors.New("letters: the letter's date (Today) is not set")
+	}
+	if kind == RecipientNotice && d.Disclosure == nil {
+		return Letter{}, errors.New("letters: a recipient notice needs its Disclosure")
 	}
 	t, err := r.template(kind, lang)
 	if err != nil {

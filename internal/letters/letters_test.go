@@ -92,6 +92,10 @@ func sample(kind Kind, lang string, c Controller) Data {
 		d.Notice = &Notice{}
 	case NoticeAttention:
 		d.Notice = &Notice{Step: "reply"}
+	case RecipientNotice:
+		d.Request.Kind = "erasure"
+		d.Disclosure = &Disclosure{Recipient: "Udbetaling Danmark", Action: "erased", Person: "Åse Østergård-Ähnlund",
+			Email: "aase@example.dk", Datasets: []string{"Sagsnotater", "Ydelser"}}
 	case NoticeDigest:
 		d.Notice = &Notice{Items: []DigestItem{
 			{Reference: "RD-2026-000042", Kind: "access", DueOn: day("2026-02-28"), Breached: true, Link: "https://rights.example/requests/42"},
@@ -101,7 +105,9 @@ func sample(kind Kind, lang string, c Controller) Data {
 	return d
 }
 
-func allKinds() []Kind { return append(append([]Kind{}, SubjectKinds...), StaffKinds...) }
+func allKinds() []Kind {
+	return append(append(append([]Kind{}, SubjectKinds...), StaffKinds...), RecipientKinds...)
+}
 
 // TestGolden renders every kind in every language, text and HTML, against
 // the golden files: a changed template changes a golden file, for review.
@@ -229,6 +235,41 @@ func TestNoticesCarryNoPersonalData(t *testing.T) {
 			require.Contains(t, l.Text, "https://rights.example/requests/42")
 		}
 	}
+}
+
+// TestRecipientNoticeSaysWhatWasDoneToWhom: an Art. 19 notice names the
+// person, the action and the datasets in every language, each action in its
+// own words, and needs its facts.
+func TestRecipientNoticeSaysWhatWasDoneToWhom(t *testing.T) {
+	words := map[string][]string{
+		"da": {"slettet oplysningerne", "berigtiget oplysningerne", "begrænset behandlingen", "ophævet begrænsningen"},
+		"sv": {"raderat uppgifterna", "rättat uppgifterna", "begränsat behandlingen", "upphävt begränsningen"},
+		"en": {"erased this data", "rectified this data", "restricted the processing", "lifted the restriction"},
+	}
+	for _, lang := range Languages {
+		for i, action := range []string{"erased", "rectified", "restricted", "lifted"} {
+			d := sample(RecipientNotice, lang, controllerDK())
+			d.Disclosure.Action = action
+			l, err := Renderer{}.Render(RecipientNotice, d)
+			require.NoError(t, err)
+			require.Contains(t, l.Text, words[lang][i], "%s %s", lang, action)
+			for j, other := range words[lang] {
+				if j != i {
+					require.NotContains(t, l.Text, other, "%s %s", lang, action)
+				}
+			}
+			require.Contains(t, l.Text, "Åse Østergård-Ähnlund")
+			require.Contains(t, l.Text, "aase@example.dk")
+			require.Contains(t, l.Text, "Sagsnotater, Ydelser")
+			require.Contains(t, l.Text, "Udbetaling Danmark")
+			require.Contains(t, l.Text, "RD-2026-000042")
+			require.Contains(t, l.Text, "19")
+		}
+	}
+	d := sample(RecipientNotice, "da", controllerDK())
+	d.Disclosure = nil
+	_, err := Renderer{}.Render(RecipientNotice, d)
+	require.Error(t, err)
 }
 
 // TestValuesAreEscaped: what a subject wrote cannot become markup.

@@ -214,3 +214,47 @@ func CheckSystems(systems []System, record *Record) []FieldError {
 	}
 	return errs
 }
+
+// CheckRecipients checks that every recipient a dataset names says how it
+// hears of an erasure, rectification or restriction (Art. 19): an e-mail
+// address, or not_notified with the reason.
+func CheckRecipients(systems []System, recipients []Recipient) []FieldError {
+	var errs []FieldError
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, FieldError{field, fmt.Errorf(format, args...)})
+	}
+	known := map[string]bool{}
+	for i, r := range recipients {
+		at := func(k string) string { return fmt.Sprintf("recipients.%d.%s", i, k) }
+		switch {
+		case strings.TrimSpace(r.Name) == "":
+			bad(at("name"), "a recipient needs its name, as the datasets name it")
+		case known[r.Name]:
+			bad(at("name"), "recipient %q is listed twice", r.Name)
+		}
+		known[r.Name] = true
+		hasMail, hasReason := strings.TrimSpace(r.Email) != "", strings.TrimSpace(r.NotNotified) != ""
+		switch {
+		case hasMail && hasReason:
+			bad(at("email"), "give an email or not_notified, not both")
+		case !hasMail && !hasReason:
+			bad(at("email"), "give the address Art. 19 notices go to, or not_notified with the reason (impossible or disproportionate effort)")
+		case hasMail && !validEmail(r.Email):
+			bad(at("email"), "%q is not an e-mail address", r.Email)
+		}
+		if r.Language != "" && r.Language != "da" && r.Language != "sv" && r.Language != "en" {
+			bad(at("language"), "language is da, sv or en, not %q", r.Language)
+		}
+	}
+	for i, s := range systems {
+		for j, d := range s.Datasets {
+			for _, name := range d.Recipients {
+				if !known[name] {
+					bad(fmt.Sprintf("systems.%d.datasets.%d.recipients", i, j),
+						"recipient %q is not under recipients: say how it is told of an erasure, rectification or restriction (Art. 19)", name)
+				}
+			}
+		}
+	}
+	return errs
+}

@@ -53,6 +53,21 @@ type Settings struct {
 	// RetainClosedDays is how long the personal data of closed requests is
 	// kept (LEGAL.md §5; default 365).
 	RetainClosedDays int `yaml:"retain_closed_days,omitempty" json:"retain_closed_days,omitempty"`
+	// Recipients are those the data map's datasets disclose data to, and
+	// how each hears of an erasure, rectification or restriction (Art. 19).
+	Recipients []Recipient `yaml:"recipients,omitempty" json:"recipients,omitempty"`
+}
+
+// Recipient is a recipient of disclosed data (processors included) and how
+// it is told of an erasure, rectification or restriction (GDPR Art. 19):
+// by e-mail, or not at all with the reason (impossible, or disproportionate
+// effort), which the timeline records.
+type Recipient struct {
+	Name        string `yaml:"name" json:"name"`
+	Email       string `yaml:"email,omitempty" json:"email,omitempty"`
+	NotNotified string `yaml:"not_notified,omitempty" json:"not_notified,omitempty"`
+	// Language of the notice (da, sv, en); default the controller's.
+	Language string `yaml:"language,omitempty" json:"language,omitempty"`
 }
 
 // Delivery is how a controller's letters reach people.
@@ -360,4 +375,9 @@ func (c Controller) Policy() Policy {
 	c.ApplyDefaults()
 	return Policy{ControllerID: c.ID, Role: c.Role, ForwardsTo: c.ForwardsTo, Country: c.Country, TimeZone: c.TimeZone,
 		Language: c.Language, Deadlines: c.Deadlines, ApproveReplies: c.Delivery.ApproveReplies}
+}
+
+func validEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Name == "" && a.Address == s
 }

@@ -1,9 +1,9 @@
 package store
 
 import (
+	"encoding/json"
 	"time"
 
-	"encoding/json"
 	"github.com/google/uuid"
 )
 
