@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -16,11 +18,13 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/rightsdesk/rightsdesk/internal/app"
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
+	"github.com/rightsdesk/rightsdesk/internal/demosystem"
 	"github.com/rightsdesk/rightsdesk/internal/devstack"
 	"github.com/rightsdesk/rightsdesk/internal/mailcatch"
 	"github.com/rightsdesk/rightsdesk/internal/pgcluster"
@@ -175,8 +179,43 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if demoSource != "" {
 		demo[0].Systems, demo[0].Recipients = controllers.DemoSystems(), controllers.DemoRecipients()
 		roles.SystemDSNs = map[string]string{controllers.DemoSourceSystem: demoSource}
+		// The demo booking system, an http system this process serves.
+		url, secret, stop, err := serveDemoBooking(ctx, demoSource, logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		demo[0].Systems = append(demo[0].Systems, controllers.DemoBooking(url))
+		roles.SystemSecrets = map[string]string{controllers.DemoBookingSystem: secret}
 	}
 	return app.Run(ctx, cfg, logger, roles)
+}
+
+// serveDemoBooking serves the demo booking system on a free local port,
+// with a signing secret of its own; it answers the system's URL and secret.
+func serveDemoBooking(ctx context.Context, dsn string, logger *slog.Logger) (string, string, func(), error) {
+	pool, err := pgxpool.New(ctx, dsn)
+	if err != nil {
+		return "", "", nil, fmt.Errorf("demo booking system: %w", err)
+	}
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	secret := "whsec_" + base64.StdEncoding.EncodeToString(key)
+	h, err := demosystem.New(pool, secret, logger)
+	if err != nil {
+		pool.Close()
+		return "", "", nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		pool.Close()
+		return "", "", nil, fmt.Errorf("demo booking system: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/steps", h)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return "http://" + ln.Addr().String() + "/steps", secret, func() { _ = srv.Close(); pool.Close() }, nil
 }
 
 // loadDemoSource creates and fills the demo source system (idempotent).

@@ -202,16 +202,25 @@ func TestDev(t *testing.T) {
 	}, 30*time.Second, 100*time.Millisecond, "the erasure's reply is on the mail page")
 	src, err := pgx.Connect(ctx, strings.Replace(first.pgURL, "/rightsdesk?", "/demo_source?", 1))
 	require.NoError(t, err)
-	var left, journals int
+	var left, journals, bookings, others int
 	require.NoError(t, src.QueryRow(ctx, `SELECT count(*) FROM borger.sagsnotater WHERE cpr = '070761-4285'`).Scan(&left))
 	require.NoError(t, src.QueryRow(ctx, `SELECT count(*) FROM borger.psykologjournal WHERE cpr = '070761-4285'`).Scan(&journals))
+	require.NoError(t, src.QueryRow(ctx, `SELECT count(*) FROM booking.aftaler WHERE cpr = '070761-4285' OR email = 'anna.hansen@example.dk'`).Scan(&bookings))
+	require.NoError(t, src.QueryRow(ctx, `SELECT count(*) FROM booking.aftaler WHERE email = 'bo@example.dk'`).Scan(&others))
 	src.Close(ctx)
 	require.Equal(t, 1, left, "the notes of the last five years stay (arkivloven), the older two are gone")
 	require.Equal(t, 1, journals, "the journal under psykologloven § 14 stays, the old one is gone")
+	require.Zero(t, bookings, "the demo booking system, reached over signed http, erased her appointments")
+	require.Equal(t, 1, others, "and only hers")
+	resp, err := http.Get(first.mail)
+	require.NoError(t, err)
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Contains(t, string(page), "persondata@udbetaling-danmark.example", "Udbetaling Danmark is told of the erasure (Art. 19)")
 
 	// A newcomer registers a request by curl and sees its receipt on the
 	// mail page within seconds.
-	resp, err := http.Post(first.api+"/v1/requests", "application/json", strings.NewReader(
+	resp, err = http.Post(first.api+"/v1/requests", "application/json", strings.NewReader(
 		`{"controller":"demo","kind":"access","subject":{"name":"Nina Nybegynder","email":"nina@example.dk"}}`))
 	require.NoError(t, err)
 	resp.Body.Close()

@@ -41,6 +41,9 @@ type Roles struct {
 	// SystemDSNs add connection strings of source systems to those of the
 	// environment (rightsdesk dev's demo source system).
 	SystemDSNs map[string]string
+	// SystemSecrets add signing secrets of http systems to those of the
+	// environment (rightsdesk dev's demo booking system).
+	SystemSecrets map[string]string
 }
 
 // Run connects to PostgreSQL and Temporal and runs the parts roles asks for
@@ -97,7 +100,7 @@ func RunWith(ctx context.Context, cfg config.Config, logger *slog.Logger, st *st
 		}
 		dsns := config.SystemDSNs()
 		maps.Copy(dsns, roles.SystemDSNs)
-		systems := &activities.Systems{DSN: dsns, Keys: keys, Secret: config.SystemSecrets(), PublicURL: cfg.PublicURL}
+		systems := &activities.Systems{DSN: dsns, Keys: keys, Secret: systemSecrets(roles), PublicURL: cfg.PublicURL}
 		defer systems.Close()
 		acts := &activities.Activities{Store: st, Outbox: outbox, Subjects: outbox.Subjects, Systems: systems}
 		w := worker.New(tc, cfg.TaskQueue, acts)
@@ -131,7 +134,7 @@ func RunWith(ctx context.Context, cfg config.Config, logger *slog.Logger, st *st
 				return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 			}
 		}
-		srv, err := api.New(api.Deps{Config: cfg, Store: st, Temporal: tc, Keys: keys, Logger: logger})
+		srv, err := api.New(api.Deps{Config: cfg, Store: st, Temporal: tc, Keys: keys, Logger: logger, SystemSecrets: systemSecrets(roles)})
 		if err != nil {
 			return err
 		}
@@ -163,4 +166,12 @@ func NewOutbox(cfg config.Config, st *store.Store, keys *crypto.Keyring) (*activ
 		}
 	}
 	return o, nil
+}
+
+// systemSecrets are the http systems' secrets from the environment and
+// those roles adds.
+func systemSecrets(roles Roles) map[string]string {
+	s := config.SystemSecrets()
+	maps.Copy(s, roles.SystemSecrets)
+	return s
 }

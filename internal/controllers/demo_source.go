@@ -16,6 +16,21 @@ var demoSourceSQL string
 // again, it changes nothing).
 func DemoSourceSQL() string { return demoSourceSQL }
 
+// DemoBookingSystem is the ID of the demo booking system, an http system
+// the dev process serves itself (internal/demosystem).
+const DemoBookingSystem = "demo_booking"
+
+// DemoBooking is the data map of the demo booking system at url: the
+// appointments citizens booked, found by CPR number or e-mail.
+func DemoBooking(url string) policy.System {
+	return policy.System{ID: DemoBookingSystem, Name: "Bookingsystemet (demo)", Kind: "http", URL: url, Datasets: []policy.Dataset{
+		{ID: "aftaler", Name: "Aftaler", Keys: map[string]string{"cpr": "cpr", "email": "email"}, Restrict: "begraenset",
+			Purposes:   []string{"Beskæftigelsesindsats efter lov om en aktiv beskæftigelsesindsats"},
+			LegalBasis: []string{"6(1)(e)"}, Recipients: []string{}, Retention: "1 år efter aftalen",
+			Erase: policy.Erasure{Strategy: "delete"}},
+	}}
+}
+
 // DemoRecipients say how the demo data map's recipients are told of an
 // erasure, rectification or restriction (Art. 19).
 func DemoRecipients() []policy.Recipient {

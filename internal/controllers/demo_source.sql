@@ -49,3 +49,26 @@ SELECT * FROM (VALUES
     ('anna.hansen@example.dk', '+45 12 34 56 78', 'Kursus i CV-skrivning'),
     ('bo@example.dk', NULL, 'Kursus i CV-skrivning')) v
 WHERE NOT EXISTS (SELECT 1 FROM borger.markedsfoering);
+
+-- The demo booking system, reached over http (the dev process serves it):
+-- appointments booked by citizens, and the steps it carried out, by key.
+CREATE SCHEMA IF NOT EXISTS booking;
+CREATE TABLE IF NOT EXISTS booking.aftaler (
+    id          serial PRIMARY KEY,
+    cpr         text,
+    email       text,
+    tidspunkt   timestamptz NOT NULL,
+    emne        text NOT NULL,
+    begraenset  boolean NOT NULL DEFAULT false
+);
+CREATE TABLE IF NOT EXISTS booking.udfoert (
+    key   text PRIMARY KEY,
+    rows  bigint NOT NULL,
+    at    timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO booking.aftaler (cpr, email, tidspunkt, emne)
+SELECT * FROM (VALUES
+    ('070761-4285', 'anna.hansen@example.dk', now() - interval '3 months', 'Samtale i jobcentret'),
+    (NULL, 'anna.hansen@example.dk', now() + interval '2 weeks', 'Workshop: jobsøgning'),
+    ('010190-1236', 'bo@example.dk', now() + interval '1 week', 'Samtale i jobcentret')) v
+WHERE NOT EXISTS (SELECT 1 FROM booking.aftaler);

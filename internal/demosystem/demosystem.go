@@ -1,0 +1,124 @@
+// Package demosystem is the demo booking system that `rightsdesk dev` serves
+// itself: an http system of the demo data map (docs/DATAMAP.md), speaking
+// the http connector's protocol over the appointments in the demo source
+// database. It shows a newcomer what a service of their own must do: check
+// the signature, do each step once per key, and say how many rows it
+// touched.
+package demosystem
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+
+	"github.com/rightsdesk/rightsdesk/internal/connectors"
+)
+
+// Handler answers the http connector's steps on booking.aftaler.
+type Handler struct {
+	Pool   *pgxpool.Pool
+	Signer *standardwebhooks.Webhook
+	Logger *slog.Logger
+}
+
+// New is a handler for the demo source database, checking calls signed
+// with secret (whsec_ and base64).
+func New(pool *pgxpool.Pool, secret string, logger *slog.Logger) (*Handler, error) {
+	wh, err := standardwebhooks.NewWebhook(secret)
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{Pool: pool, Signer: wh, Logger: logger}, nil
+}
+
+// The statements of each step, by the CPR number's digits ($1) or the
+// e-mail address in any case ($2). Identifiers are compared as the
+// connector sends them: digits, and lower case.
+var steps = map[string]string{
+	"erase":    `DELETE FROM booking.aftaler WHERE regexp_replace(cpr, '\D', '', 'g') = $1 OR lower(email) = $2`,
+	"restrict": `UPDATE booking.aftaler SET begraenset = true WHERE (regexp_replace(cpr, '\D', '', 'g') = $1 OR lower(email) = $2) AND NOT begraenset`,
+	"lift":     `UPDATE booking.aftaler SET begraenset = false WHERE (regexp_replace(cpr, '\D', '', 'g') = $1 OR lower(email) = $2) AND begraenset`,
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		http.Error(w, "cannot read the body", http.StatusBadRequest)
+		return
+	}
+	if err := h.Signer.Verify(body, r.Header); err != nil {
+		http.Error(w, "bad signature", http.StatusUnauthorized)
+		return
+	}
+	var step connectors.HTTPStep
+	if err := json.Unmarshal(body, &step); err != nil || step.Key == "" || step.Dataset != "aftaler" {
+		http.Error(w, "not a step of this system", http.StatusBadRequest)
+		return
+	}
+	sql, ok := steps[step.Step]
+	if !ok {
+		// Rectification is not offered here: the caseworker does it by hand.
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		return
+	}
+	rows, err := h.once(r.Context(), step.Key, sql, digits(step.Subject["cpr"]), step.Subject["email"])
+	if err != nil {
+		h.Logger.Error("demo booking system: step failed", "step", step.Step, "err", err)
+		http.Error(w, "the step failed; try again", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(connectors.HTTPResult{Key: step.Key, Status: "done", Rows: rows})
+}
+
+// once runs a step in one transaction with its record under key: run again
+// with the same key, it answers the rows of the first time and does
+// nothing.
+func (h *Handler) once(ctx context.Context, key, sql, cpr, email string) (int64, error) {
+	var rows int64
+	err := pgx.BeginFunc(ctx, h.Pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `SELECT rows FROM booking.udfoert WHERE key = $1 FOR UPDATE`, key).Scan(&rows)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		if cpr == "" {
+			cpr = "-" // no CPR number given: matches nothing
+		}
+		if email == "" {
+			email = "-"
+		}
+		tag, err := tx.Exec(ctx, sql, cpr, email)
+		if err != nil {
+			return err
+		}
+		rows = tag.RowsAffected()
+		_, err = tx.Exec(ctx, `INSERT INTO booking.udfoert (key, rows) VALUES ($1, $2)`, key, rows)
+		return err
+	})
+	return rows, err
+}
+
+func digits(s string) string {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			out = append(out, s[i])
+		}
+	}
+	return string(out)
+}
