@@ -131,6 +131,11 @@ type (
 	// WithdrawalBody records a withdrawal the subject made by phone or letter.
 	WithdrawalBody struct{}
 	// LiftRestrictionBody lifts a restriction in place.
+	// CompleteTaskBody optionally records, for a fulfilment task done by
+	// hand, what the caseworker did and found.
+	CompleteTaskBody struct {
+		Found string `json:"found"`
+	}
 	LiftRestrictionBody struct {
 		Reason string `json:"reason"`
 	}

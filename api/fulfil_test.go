@@ -394,9 +394,23 @@ func TestRectificationInTheSourceSystem(t *testing.T) {
 	require.Equal(t, "correction-not-allowed", bad.problemRule())
 	require.EqualValues(t, 1, rows(t, src, `SELECT count(*) FROM src.newsletter WHERE email = 'test.person@example.dk'`), "nothing changed")
 
-	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/tasks/{id}/complete", map[string]string{"id": task["id"].(string)}, nil, tokCaseworker).status)
+	// The caseworker records what they did where the map allows no
+	// correction; too long a record is refused and changes nothing.
+	tp := map[string]string{"id": task["id"].(string)}
+	long := s.call(http.MethodPost, "/v1/tasks/{id}/complete", tp, map[string]any{"found": strings.Repeat("x", 10001)}, tokCaseworker)
+	require.Equal(t, http.StatusUnprocessableEntity, long.status, "%s", long.raw)
+	found := "Supplerende erklæring om navnet noteret i sagsnotaterne."
+	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/tasks/{id}/complete", tp, map[string]any{"found": found}, tokCaseworker).status)
 	s.waitStage(id, "closed")
 	require.Contains(t, s.mailTo("Test.Person@Example.DK", "Svar på din anmodning om berigtigelse", 1)[0].Text, "berigtiget")
+	got := s.call(http.MethodGet, "/v1/requests/{id}", p, nil, tokCaseworker)
+	var recorded []string
+	for _, tk := range got.body["state"].(map[string]any)["tasks"].([]any) {
+		if tk := tk.(map[string]any); tk["kind"] == "fulfil" {
+			recorded = append(recorded, fmt.Sprint(tk["completed_by"], ": ", tk["found"]))
+		}
+	}
+	require.Equal(t, []string{"token:cw1: " + found}, recorded, "who did what, and what they found")
 	require.Equal(t, []string{"rectified/Mailservice ApS/not_notified"}, s.recipientNotices(id), "only the corrected dataset's recipient")
 }
 

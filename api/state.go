@@ -92,6 +92,8 @@ type TaskStateView struct {
 	// System and Instructions say where and how a fulfilment task is done.
 	System       string `json:"system,omitempty"`
 	Instructions string `json:"instructions,omitempty"`
+	// Found is what the caseworker did and found, recorded on completion.
+	Found string `json:"found,omitempty"`
 }
 
 func stateView(s workflows.State) StateView {
@@ -128,7 +130,7 @@ func stateView(s workflows.State) StateView {
 	}
 	for _, t := range s.Tasks {
 		tv := TaskStateView{ID: t.ID.String(), Kind: string(t.Kind), Status: string(t.Status), Assignee: t.Assignee,
-			DueAt: dateOf(t.DueOn), CompletedAt: t.CompletedAt, CompletedBy: string(t.CompletedBy), System: t.System, Instructions: t.Instructions}
+			DueAt: dateOf(t.DueOn), CompletedAt: t.CompletedAt, CompletedBy: string(t.CompletedBy), System: t.System, Instructions: t.Instructions, Found: t.Found}
 		if t.LetterID != nil {
 			l := t.LetterID.String()
 			tv.LetterID = &l

@@ -126,17 +126,25 @@ func (s *Server) taskAction(name string) echo.HandlerFunc {
 		if t.ID == uuid.Nil {
 			return NewProblem(http.StatusNotFound, "not-found", "no such task")
 		}
+		var body CompleteTaskBody
 		if c.Request().ContentLength > 0 {
-			var empty struct{}
-			if err := decode(c, &empty); err != nil {
+			if name == workflows.UpdateClaimTask {
+				var empty struct{}
+				if err := decode(c, &empty); err != nil {
+					return err
+				}
+			} else if err := decode(c, &body); err != nil {
 				return err
 			}
+		}
+		if err := textLimit("/found", body.Found); err != nil {
+			return err
 		}
 		var arg any
 		if name == workflows.UpdateClaimTask {
 			arg = workflows.ClaimTask{TaskID: id, By: workflows.Actor(p.Actor)}
 		} else {
-			arg = workflows.CompleteTask{TaskID: id, By: workflows.Actor(p.Actor)}
+			arg = workflows.CompleteTask{TaskID: id, By: workflows.Actor(p.Actor), Found: body.Found}
 			if err := s.mayErase(ctx, t); err != nil {
 				return err
 			}

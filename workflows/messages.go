@@ -300,6 +300,9 @@ const LetterPreliminary = "preliminary"
 type CompleteTask struct {
 	TaskID uuid.UUID
 	By     Actor
+	// Found is what the caseworker did and found, for a fulfilment task
+	// done by hand (what was erased, exported or corrected where).
+	Found string `json:",omitempty"`
 }
 
 // TaskKind is the kind of a caseworker task.
@@ -355,6 +358,8 @@ type Task struct {
 	// carried out by hand.
 	System       string `json:",omitempty"`
 	Instructions string `json:",omitempty"`
+	// Found is what the caseworker recorded on completing it.
+	Found string `json:",omitempty"`
 }
 
 // Identity is the outcome of the identity check.

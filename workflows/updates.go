@@ -354,6 +354,12 @@ func (w *rightsRequest) validateCompleteTask(ctx workflow.Context, in CompleteTa
 	if err != nil {
 		return err
 	}
+	if len(in.Found) > MaxNoteLength {
+		return invalid("found", "what was found is at most %d characters", MaxNoteLength)
+	}
+	if in.Found != "" && t.Kind != TaskFulfil {
+		return invalid("found", "only a fulfilment task records what was found")
+	}
 	switch t.Kind {
 	case TaskFulfil:
 	case TaskVerifyIdentity:
@@ -392,7 +398,7 @@ func (w *rightsRequest) completeTask(ctx workflow.Context, in CompleteTask) (Sta
 		}
 	}
 	now := workflow.Now(ctx)
-	t.Status, t.CompletedAt, t.CompletedBy = TaskDone, &now, in.By
+	t.Status, t.CompletedAt, t.CompletedBy, t.Found = TaskDone, &now, in.By, in.Found
 	switch kind {
 	case TaskPrintLetter:
 		w.change(ctx, "letter.posted", in.By, map[string]any{"task": in.TaskID.String(), "letter": letter.String()})
@@ -403,11 +409,11 @@ func (w *rightsRequest) completeTask(ctx workflow.Context, in CompleteTask) (Sta
 	default:
 		if w.automated() && w.hasOpen(TaskFulfil) {
 			// One system done by hand; others still to go.
-			w.change(ctx, "fulfilment.system_done", in.By, map[string]any{"task": in.TaskID.String(), "system": t.System})
+			w.change(ctx, "fulfilment.system_done", in.By, map[string]any{"task": in.TaskID.String(), "system": t.System, "recorded": in.Found != ""})
 			break
 		}
 		w.state.Stage = StageReply
-		w.change(ctx, "fulfilment.done", in.By, map[string]any{"task": in.TaskID.String()})
+		w.change(ctx, "fulfilment.done", in.By, map[string]any{"task": in.TaskID.String(), "system": t.System, "recorded": in.Found != ""})
 	}
 	return w.snapshot(), nil
 }
