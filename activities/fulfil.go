@@ -213,9 +213,10 @@ type Callback struct {
 }
 
 // PlanFulfilment plans how a granted request of a right is carried out in
-// the controller's systems. Erasure and restriction run in postgres
-// datasets that support them; everything else is a caseworker task per
-// system, with the system's instructions.
+// the controller's systems: access and portability as one package from the
+// postgres and http systems; erasure, restriction, objection and consent
+// withdrawal in the datasets that support them; everything else is a
+// caseworker task per system, with the system's instructions.
 func (a *Activities) PlanFulfilment(ctx context.Context, requestID uuid.UUID) (FulfilmentPlan, error) {
 	var req store.Request
 	if err := a.Store.DB.WithContext(ctx).First(&req, "id = ?", requestID).Error; err != nil {
@@ -243,8 +244,8 @@ func (a *Activities) PlanFulfilment(ctx context.Context, requestID uuid.UUID) (F
 	}
 	for _, sys := range s.Systems {
 		manual := sys.Kind == "manual" || (sys.Kind == "http" && req.Kind != "erasure" && req.Kind != "restriction" && !stops)
-		if sys.Kind == "postgres" && (req.Kind == "access" || req.Kind == "portability") {
-			// One package from every postgres system, built once.
+		if (sys.Kind == "postgres" || sys.Kind == "http") && (req.Kind == "access" || req.Kind == "portability") {
+			// One package from every postgres and http system, built once.
 			if !slices.ContainsFunc(plan.Steps, func(s FulfilStep) bool { return s.Step == StepPackage }) {
 				plan.Steps = append(plan.Steps, FulfilStep{RequestID: req.ID, System: "*", Dataset: "*", Step: StepPackage})
 			}

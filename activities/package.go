@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 
 	"github.com/rightsdesk/rightsdesk/internal/connectors"
@@ -136,19 +138,39 @@ func (a *Activities) buildPackage(ctx context.Context, req store.Request, subj i
 	fmt.Fprintf(&summary, "%s\n%s\n\n", req.Reference, strings.Repeat("=", len(req.Reference)))
 	var excluded []string
 	for _, sys := range s.Systems {
-		if sys.Kind != "postgres" {
-			continue
-		}
-		conn, err := a.Systems.postgres(ctx, sys.ID)
-		if err != nil {
-			return res, err
+		var export func(ds policy.Dataset, fn func(connectors.Row) error) (connectors.Result, error)
+		switch sys.Kind {
+		case "postgres":
+			conn, err := a.Systems.postgres(ctx, sys.ID)
+			if err != nil {
+				return res, err
+			}
+			export = func(ds policy.Dataset, fn func(connectors.Row) error) (connectors.Result, error) {
+				return conn.Export(ctx, ds, who, fn)
+			}
+		case "http":
+			conn, err := a.Systems.http(sys)
+			if err != nil {
+				return res, err
+			}
+			export = func(ds policy.Dataset, fn func(connectors.Row) error) (connectors.Result, error) {
+				k := who
+				k.Key = req.ID.String() + "/" + sys.ID + "/" + ds.ID + "/export"
+				return conn.Export(ctx, ds, k, fn)
+			}
+		default:
+			continue // manual: a caseworker task
 		}
 		for _, ds := range sys.Datasets {
 			if req.Kind == "portability" && !portable(ds) {
 				excluded = append(excluded, sys.Name+": "+ds.Name)
 				continue
 			}
-			n, err := writeDataset(ctx, zw, conn, sys, ds, who)
+			n, err := writeDataset(zw, sys, ds, func(fn func(connectors.Row) error) (connectors.Result, error) { return export(ds, fn) })
+			if errors.Is(err, connectors.ErrUnsupported) {
+				// The map says the system exports; it says it cannot.
+				return res, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeFulfil, nil)
+			}
 			if err != nil {
 				return res, err
 			}
@@ -189,7 +211,7 @@ func orNone(xs []string) string {
 
 // writeDataset writes one dataset as JSON (an array, a row at a time) and
 // as CSV, exporting twice rather than holding the rows.
-func writeDataset(ctx context.Context, zw *zip.Writer, conn *connectors.Postgres, sys policy.System, ds policy.Dataset, who connectors.Subject) (int64, error) {
+func writeDataset(zw *zip.Writer, sys policy.System, ds policy.Dataset, export func(func(connectors.Row) error) (connectors.Result, error)) (int64, error) {
 	name := sys.ID + "/" + ds.ID
 	f, err := zw.Create(name + ".json")
 	if err != nil {
@@ -199,7 +221,7 @@ func writeDataset(ctx context.Context, zw *zip.Writer, conn *connectors.Postgres
 		return 0, err
 	}
 	first := true
-	r, err := conn.Export(ctx, ds, who, func(row connectors.Row) error {
+	r, err := export(func(row connectors.Row) error {
 		b, err := json.Marshal(row)
 		if err != nil {
 			return err
@@ -226,7 +248,7 @@ func writeDataset(ctx context.Context, zw *zip.Writer, conn *connectors.Postgres
 	w := csv.NewWriter(c)
 	header := ds.Fields
 	wrote := false
-	_, err = conn.Export(ctx, ds, who, func(row connectors.Row) error {
+	_, err = export(func(row connectors.Row) error {
 		if header == nil {
 			header = slices.Sorted(maps.Keys(row))
 		}

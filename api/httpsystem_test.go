@@ -51,6 +51,13 @@ func (c *crmService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var step connectors.HTTPStep
 	_ = json.Unmarshal(body, &step)
 	c.last = step
+	if step.Step == "export" {
+		// Streamed as a service with many rows would, in pieces.
+		_, _ = io.WriteString(w, `{"key":"`+step.Key+`","status":"done","records":[{"name":"Test Person","email":"test.person@example.dk","visits":`)
+		w.(http.Flusher).Flush()
+		_, _ = io.WriteString(w, `3},{"name":"Test Person","email":"test.person@example.dk","visits":1}]}`)
+		return
+	}
 	c.done[step.Key] = true
 	if c.later {
 		w.WriteHeader(http.StatusAccepted)
@@ -139,4 +146,30 @@ func TestHTTPSystemCallsBack(t *testing.T) {
 	got = s.call(http.MethodGet, "/v1/requests/{id}", map[string]string{"id": id}, nil, tokCaseworker)
 	f := got.body["state"].(map[string]any)["fulfilment"].([]any)[0].(map[string]any)
 	require.EqualValues(t, 5, f["rows"])
+}
+
+// TestHTTPSystemInTheAccessPackage: an access request collects the
+// person's records from the http system, signed, streamed into the ZIP as
+// JSON and CSV, and the summary counts them.
+func TestHTTPSystemInTheAccessPackage(t *testing.T) {
+	s := newStack(t)
+	svc := &crmService{t: t, done: map[string]bool{}}
+	httpSystem(t, s, svc)
+	id := s.identified(letter("access", "2026-11-01"))
+	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/requests/{id}/decision", map[string]string{"id": id}, map[string]any{"outcome": "grant", "assessment": "Full copy."}, tokCaseworker).status)
+	s.waitStage(id, "closed")
+	resp, body := s.raw(http.MethodGet, "/v1/requests/"+id+"/package", tokCaseworker)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	files := unzip(t, body)
+	var recs []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(files["crm/contacts.json"]), &recs))
+	require.Len(t, recs, 2)
+	require.EqualValues(t, 3, recs[0]["visits"])
+	require.Contains(t, files["crm/contacts.csv"], "email,name,visits\ntest.person@example.dk,Test Person,3\n")
+	require.Contains(t, files["summary.txt"], "CRM / Kontakter: 2")
+	svc.mu.Lock()
+	defer svc.mu.Unlock()
+	require.Equal(t, "export", svc.last.Step)
+	require.Equal(t, map[string]string{"cpr": "0707614285", "email": "test.person@example.dk"}, svc.last.Subject)
+	require.Empty(t, svc.done, "nothing changed in the system")
 }

@@ -71,36 +71,9 @@ func NewHTTP(system, url, secret, callback string) (*HTTP, error) {
 // call may be repeated with the same key).
 func (h *HTTP) Do(ctx context.Context, step string, ds policy.Dataset, s Subject, values map[string]string) (Result, error) {
 	res := Result{System: h.System, Dataset: ds.ID}
-	ids := map[string]string{}
-	for kind := range ds.Keys {
-		if v, ok := s.Identifiers[kind]; ok {
-			ids[kind] = v
-		}
-	}
-	if len(ids) == 0 {
-		return res, ErrNoIdentifier
-	}
-	body, err := json.Marshal(HTTPStep{Key: s.Key, Step: step, Dataset: ds.ID, Subject: ids, Values: values, Callback: h.Callback})
+	resp, err := h.send(ctx, h.Client, step, ds, s, values)
 	if err != nil {
 		return res, err
-	}
-	now := time.Now()
-	sig, err := h.Signer.Sign(s.Key, now, body)
-	if err != nil {
-		return res, err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.URL, bytes.NewReader(body))
-	if err != nil {
-		return res, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("webhook-id", s.Key)
-	req.Header.Set("Idempotency-Key", s.Key)
-	req.Header.Set("webhook-timestamp", strconv.FormatInt(now.Unix(), 10))
-	req.Header.Set("webhook-signature", sig)
-	resp, err := h.Client.Do(req)
-	if err != nil {
-		return res, fmt.Errorf("connectors: %s: %w", h.System, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -121,6 +94,116 @@ func (h *HTTP) Do(ctx context.Context, step string, ds policy.Dataset, s Subject
 		return res, fmt.Errorf("%w: %s refused the step", ErrUnsupported, h.System)
 	}
 	return res, fmt.Errorf("connectors: %s answered %s", h.System, resp.Status)
+}
+
+// exportTimeout bounds one export call: the rows stream, so it may take
+// longer than a step.
+const exportTimeout = 10 * time.Minute
+
+// Export asks the service for the subject's records of a dataset (step
+// export) and hands each to fn as it is read: the answer is
+// {"key": …, "status": "done", "records": [{…}, …]}, decoded record by
+// record, never held whole. It may be called again with the same key.
+func (h *HTTP) Export(ctx context.Context, ds policy.Dataset, s Subject, fn func(Row) error) (Result, error) {
+	res := Result{System: h.System, Dataset: ds.ID}
+	client := *h.Client
+	client.Timeout = exportTimeout
+	resp, err := h.send(ctx, &client, "export", ds, s, nil)
+	if err != nil {
+		return res, err
+	}
+	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusUnprocessableEntity:
+		return res, fmt.Errorf("%w: %s does not export %s", ErrUnsupported, h.System, ds.ID)
+	default:
+		return res, fmt.Errorf("connectors: %s answered %s", h.System, resp.Status)
+	}
+	dec := json.NewDecoder(resp.Body)
+	dec.UseNumber()
+	bad := fmt.Errorf("connectors: %s answered an export that is not {\"status\":\"done\",\"records\":[…]}", h.System)
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return res, bad
+	}
+	done, records := false, false
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return res, bad
+		}
+		switch t {
+		case "status":
+			var st string
+			if err := dec.Decode(&st); err != nil {
+				return res, bad
+			}
+			done = st == "done"
+		case "records":
+			records = true
+			if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+				return res, bad
+			}
+			for dec.More() {
+				var row Row
+				if err := dec.Decode(&row); err != nil {
+					return res, bad
+				}
+				if err := fn(row); err != nil {
+					return res, err
+				}
+				res.Rows++
+			}
+			if _, err := dec.Token(); err != nil {
+				return res, bad
+			}
+		default:
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return res, bad
+			}
+		}
+	}
+	if !done || !records {
+		return res, bad
+	}
+	return res, nil
+}
+
+// send makes and sends the signed call of one step.
+func (h *HTTP) send(ctx context.Context, client *http.Client, step string, ds policy.Dataset, s Subject, values map[string]string) (*http.Response, error) {
+	ids := map[string]string{}
+	for kind := range ds.Keys {
+		if v, ok := s.Identifiers[kind]; ok {
+			ids[kind] = v
+		}
+	}
+	if len(ids) == 0 {
+		return nil, ErrNoIdentifier
+	}
+	body, err := json.Marshal(HTTPStep{Key: s.Key, Step: step, Dataset: ds.ID, Subject: ids, Values: values, Callback: h.Callback})
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	sig, err := h.Signer.Sign(s.Key, now, body)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.URL, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("webhook-id", s.Key)
+	req.Header.Set("Idempotency-Key", s.Key)
+	req.Header.Set("webhook-timestamp", strconv.FormatInt(now.Unix(), 10))
+	req.Header.Set("webhook-signature", sig)
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("connectors: %s: %w", h.System, err)
+	}
+	return resp, nil
 }
 
 // VerifyCallback checks a callback's signature and reads its result.

@@ -29,8 +29,8 @@ func count(t *testing.T, pool *pgxpool.Pool, sql string) int64 {
 }
 
 // TestTheConnectorDrivesTheDemoSystem: the real http connector, signing as
-// in production, erases a person's appointments in the demo booking
-// system once per key, restricts and lifts; a call with another secret
+// in production, restricts and lifts a person's appointments in the demo
+// booking system, exports them, and erases them once per key; a call with another secret
 // and a step the system does not offer are refused.
 func TestTheConnectorDrivesTheDemoSystem(t *testing.T) {
 	ctx := context.Background()
@@ -60,6 +60,15 @@ func TestTheConnectorDrivesTheDemoSystem(t *testing.T) {
 	require.NoError(t, err)
 	require.EqualValues(t, 2, res.Rows)
 	require.Zero(t, count(t, pool, `SELECT count(*) FROM booking.aftaler WHERE begraenset`))
+
+	anna.Key = "r0/demo_booking/aftaler/export"
+	var got []connectors.Row
+	res, err = conn.Export(ctx, ds, anna, func(r connectors.Row) error { got = append(got, r); return nil })
+	require.NoError(t, err)
+	require.EqualValues(t, 2, res.Rows)
+	require.Len(t, got, 2)
+	require.Equal(t, "Samtale i jobcentret", got[0]["emne"])
+	require.Equal(t, "Workshop: jobsøgning", got[1]["emne"])
 
 	anna.Key = "r2/demo_booking/aftaler/erase"
 	res, err = conn.Do(ctx, "erase", ds, anna, nil)
