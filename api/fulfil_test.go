@@ -239,6 +239,9 @@ func TestAccessPackage(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(files["sag/newsletter.json"]), &news))
 	require.Len(t, news, 1)
 	require.Contains(t, files["summary.txt"], "Sagsnotater: 2")
+	require.True(t, strings.HasPrefix(files["reply.pdf"], "%PDF-"), "the reply letter as PDF")
+	require.Contains(t, files["reply.txt"], "Beskæftigelsesindsats", "and as text in the subject's language, with the Art. 15 items")
+	require.Contains(t, files["reply.txt"], "Datatilsynet")
 
 	var logged int64
 	require.NoError(t, s.store.DB.Model(&store.Access{}).Where("request_id = ? AND actor = 'subject' AND what = 'package'", id).Count(&logged).Error)
