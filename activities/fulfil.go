@@ -155,6 +155,10 @@ type FulfilmentPlan struct {
 	// Mapped is false when the controller has no data map: fulfilment is
 	// then one caseworker task, as before the map.
 	Mapped bool
+	// Outside are the datasets serving a purpose the person objected to
+	// whose processing rests on neither Art. 6(1)(e) nor (f) (a legal
+	// obligation, say): Art. 21 does not reach them, and the reply says so.
+	Outside []string `json:",omitempty"`
 }
 
 // StepResult is a step's outcome, recorded in the request's timeline.
@@ -257,6 +261,9 @@ func (a *Activities) PlanFulfilment(ctx context.Context, requestID uuid.UUID) (F
 				fixable = append(fixable, ds.Name+" ("+ds.ID+": "+strings.Join(ds.Rectify, ", ")+")")
 			}
 			if stops && !concerned(req.Kind, ds, named) {
+				if req.Kind == "objection" && serves(ds, named) {
+					plan.Outside = append(plan.Outside, ds.Name)
+				}
 				continue
 			}
 			switch {
@@ -300,19 +307,24 @@ func (a *Activities) PlanFulfilment(ctx context.Context, requestID uuid.UUID) (F
 // marketing) or a consent withdrawal (it rests on consent, and serves a
 // named purpose, or any when none was named).
 func concerned(kind string, ds policy.Dataset, named []string) bool {
-	serves := len(named) == 0
-	for _, n := range named {
-		for _, p := range ds.Purposes {
-			a, b := strings.ToLower(strings.TrimSpace(n)), strings.ToLower(p)
-			if a != "" && (strings.Contains(b, a) || strings.Contains(a, b)) {
-				serves = true
-			}
-		}
-	}
+	serves := len(named) == 0 || serves(ds, named)
 	if kind == "consent_withdrawal" {
 		return serves && slices.Contains(ds.LegalBasis, "6(1)(a)")
 	}
 	return serves && len(named) > 0 && (slices.Contains(ds.LegalBasis, "6(1)(e)") || slices.Contains(ds.LegalBasis, "6(1)(f)") || slices.Contains(ds.LegalBasis, "6(1)(a)"))
+}
+
+// serves reports whether a dataset serves one of the purposes named.
+func serves(ds policy.Dataset, named []string) bool {
+	for _, n := range named {
+		for _, p := range ds.Purposes {
+			a, b := strings.ToLower(strings.TrimSpace(n)), strings.ToLower(p)
+			if a != "" && (strings.Contains(b, a) || strings.Contains(a, b)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (a *Activities) settings(ctx context.Context, controllerID string) (policy.Settings, error) {

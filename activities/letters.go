@@ -61,6 +61,10 @@ type LetterFacts struct {
 	// Erased and Kept tell an erasure's reply what was done.
 	Erased []string   `json:",omitempty"`
 	Kept   []KeptFact `json:",omitempty"`
+	// Stopped and Outside tell an objection's reply where processing
+	// stopped, and what Art. 21 does not reach.
+	Stopped []string `json:",omitempty"`
+	Outside []string `json:",omitempty"`
 }
 
 // KeptFact is data an erasure kept, and why.
@@ -414,6 +418,9 @@ func (o *Outbox) compose(ctx context.Context, in NoticeInput, req store.Request,
 			d.Extension = &letters.ExtensionFacts{Reason: f.ExtensionReason, Explanation: f.ExtensionExplanation}
 		}
 		d.Information = &letters.Information{Purpose: f.InformationPurpose, What: f.InformationWhat, TimeoutDays: f.PauseTimeoutDays}
+		if len(f.Stopped) > 0 || len(f.Outside) > 0 {
+			d.Objection = &letters.Objection{Stopped: f.Stopped, Outside: f.Outside}
+		}
 		if len(f.Erased) > 0 || len(f.Kept) > 0 {
 			d.Erasure = &letters.Erasure{Erased: f.Erased}
 			for _, k := range f.Kept {

@@ -27,7 +27,7 @@ import (
 
 // sourceSystem is a controller's own database: Ida's case notes (one under
 // a five-year hold), a newsletter list, and another person's rows.
-func sourceSystem(t *testing.T, s *stack) *pgxpool.Pool {
+func sourceSystem(t *testing.T, s *stack, edit ...func(*controllers.Controller)) *pgxpool.Pool {
 	t.Helper()
 	ctx := context.Background()
 	dsn := pgtest.DSN(t)
@@ -58,6 +58,9 @@ INSERT INTO src.newsletter (email, name) VALUES ('test.person@example.dk', 'Test
 	}}}
 	c.Recipients = []policy.Recipient{{Name: "Udbetaling Danmark", Email: recipientMail},
 		{Name: "Mailservice ApS", NotNotified: "The processor keeps no copy: it sends from our list."}}
+	for _, e := range edit {
+		e(&c)
+	}
 	require.NoError(t, controllers.Sync(context.Background(), s.store, []controllers.Controller{c}))
 	return pool
 }
@@ -454,6 +457,27 @@ func TestObjectionAndConsentWithdrawal(t *testing.T) {
 			require.EqualValues(t, 0, rows(t, src, `SELECT count(*) FROM src.case_notes WHERE restricted`), "not concerned")
 		})
 	}
+}
+
+// TestObjectionOutsideArticle21: an objection stops the processing it
+// reaches, and processing under a legal obligation goes on, untouched; the
+// reply says which is which.
+func TestObjectionOutsideArticle21(t *testing.T) {
+	s := newStack(t)
+	src := sourceSystem(t, s, func(c *controllers.Controller) {
+		c.Systems[0].Datasets[0].LegalBasis = []string{"6(1)(c)"} // case notes: a legal obligation
+	})
+	m := letter("objection", "2026-11-01")
+	m["details"] = map[string]any{"purposes": []string{"beskæftigelsesindsats", "nyhedsbrev"}}
+	id := s.identified(m)
+	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/requests/{id}/decision", map[string]string{"id": id}, map[string]any{"outcome": "grant", "assessment": "The newsletter stops."}, tokCaseworker).status)
+	s.waitStage(id, "closed")
+	require.EqualValues(t, 1, rows(t, src, `SELECT count(*) FROM src.newsletter WHERE email = 'test.person@example.dk' AND restricted`), "stopped")
+	require.Zero(t, rows(t, src, `SELECT count(*) FROM src.case_notes WHERE restricted`), "a legal obligation is outside Art. 21")
+	reply := s.mailTo("Test.Person@Example.DK", "Svar på din indsigelse", 1)[0]
+	require.Contains(t, reply.Text, "Behandlingen er stoppet i: Nyhedsbrev.")
+	require.Contains(t, reply.Text, "Behandlingen af Sagsnotater fortsætter")
+	require.Contains(t, reply.Text, "artikel 6, stk. 1, litra c")
 }
 
 // TestLiftingARestriction: a restriction stays in place after the reply;

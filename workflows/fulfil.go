@@ -156,8 +156,19 @@ func (w *rightsRequest) waitForOthers(ctx workflow.Context) bool {
 	}
 }
 
-// erasureFacts tell the reply what was erased and what stays, and why.
+// erasureFacts tell the reply what was erased and what stays, and why;
+// an objection's, where processing stopped and what Art. 21 does not reach.
 func (w *rightsRequest) erasureFacts(f *activities.LetterFacts) {
+	if w.state.Kind == KindObjection {
+		for _, r := range w.state.Fulfilment {
+			if r.Step == activities.StepRestrict && r.Rows > 0 && !slices.Contains(f.Stopped, r.DatasetName) {
+				f.Stopped = append(f.Stopped, r.DatasetName)
+			}
+		}
+		if w.plan != nil {
+			f.Outside = w.plan.Outside
+		}
+	}
 	for _, r := range w.state.Fulfilment {
 		if r.Step != activities.StepErase {
 			continue

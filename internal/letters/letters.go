@@ -90,6 +90,7 @@ type Data struct {
 	Erasure     *Erasure
 	Notice      *Notice
 	Disclosure  *Disclosure
+	Objection   *Objection
 	// Today is the letter's date.
 	Today time.Time
 }
@@ -162,6 +163,13 @@ type Disclosure struct {
 	Person   string
 	Email    string
 	Datasets []string
+}
+
+// Objection tells an objection's reply where processing stopped, and what
+// Art. 21 does not reach (processing under a legal obligation).
+type Objection struct {
+	Stopped []string
+	Outside []string
 }
 
 // Kept is data that stays after an erasure, with its legal reason.

@@ -83,6 +83,9 @@ func sample(kind Kind, lang string, c Controller) Data {
 		if kind == RestrictionLifting {
 			d.Request.Kind = "restriction"
 		}
+		if kind == ReplyObjection {
+			d.Objection = &Objection{Stopped: []string{"Nyhedsbrev"}, Outside: []string{"Indberetning til Udbetaling Danmark"}}
+		}
 	case NoticeReminder, NoticeRefusalReminder:
 		d.Notice = &Notice{DaysLeft: 7}
 		d.Request.ExtendedDueOn = &ext
