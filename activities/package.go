@@ -31,7 +31,8 @@ import (
 // StepPackage builds an access or portability package.
 const StepPackage = "package"
 
-// PackageDays is how long a package can be downloaded (policy default).
+// PackageDays is how long a package can be downloaded unless the
+// controller's package_days says otherwise.
 const PackageDays = 30
 
 // packageChunk is the size of a sealed piece: memory stays bounded by it,
@@ -131,7 +132,11 @@ func (a *Activities) buildPackage(ctx context.Context, req store.Request, subj i
 	if err := db.Where("request_id = ?", req.ID).Delete(&store.Package{}).Error; err != nil {
 		return res, err
 	}
-	if err := db.Create(&store.Package{RequestID: req.ID, ExpiresAt: time.Now().AddDate(0, 0, PackageDays).UTC()}).Error; err != nil {
+	days := s.PackageDays
+	if days == 0 {
+		days = PackageDays
+	}
+	if err := db.Create(&store.Package{RequestID: req.ID, ExpiresAt: time.Now().AddDate(0, 0, days).UTC()}).Error; err != nil {
 		return res, err
 	}
 	cw := &chunkWriter{ctx: ctx, db: a.Store.DB, id: req.ID, key: key}

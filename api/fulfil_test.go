@@ -258,7 +258,7 @@ func TestAccessPackage(t *testing.T) {
 // others named with Art. 20(3).
 func TestPortabilityPackage(t *testing.T) {
 	s := newStack(t)
-	sourceSystem(t, s)
+	sourceSystem(t, s, func(c *controllers.Controller) { c.PackageDays = 7 })
 	id := s.identified(letter("portability", "2026-11-01"))
 	p := map[string]string{"id": id}
 	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/requests/{id}/decision", p, map[string]any{"outcome": "grant", "assessment": "Newsletter data."}, tokCaseworker).status)
@@ -270,6 +270,9 @@ func TestPortabilityPackage(t *testing.T) {
 	require.NotContains(t, files, "sag/case_notes.json")
 	require.Contains(t, files["summary.txt"], "20(3)")
 	require.Contains(t, files["summary.txt"], "Sagssystem: Sagsnotater")
+	var pkg store.Package
+	require.NoError(t, s.store.DB.First(&pkg, "request_id = ?", id).Error)
+	require.WithinDuration(t, time.Now().AddDate(0, 0, 7), pkg.ExpiresAt, time.Hour, "the controller's package_days")
 }
 
 // TestWorkerKilledMidErasure: the worker dies right after a step committed

@@ -106,6 +106,15 @@ func TestParseErrorsNameTheLine(t *testing.T) {
               strategy: anonymise
               fields: {name: null}
 `, `line 25 (controller "a"): anonymising must cover the identifier column "email"`},
+		"package days": {`controllers:
+  - id: a
+    name: A
+    country: DK
+    time_zone: Europe/Copenhagen
+    language: da
+    dpo: {email: dpo@a.example}
+    package_days: 1000
+`, `line 8 (controller "a"): package_days is between 1 and 365 (leave it out for 30)`},
 		"data map: unknown purpose": {`controllers:
   - id: a
     name: A

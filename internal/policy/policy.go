@@ -53,6 +53,9 @@ type Settings struct {
 	// RetainClosedDays is how long the personal data of closed requests is
 	// kept (LEGAL.md §5; default 365).
 	RetainClosedDays int `yaml:"retain_closed_days,omitempty" json:"retain_closed_days,omitempty"`
+	// PackageDays is how long an access or portability package can be
+	// downloaded through the status link (default 30).
+	PackageDays int `yaml:"package_days,omitempty" json:"package_days,omitempty"`
 	// Recipients are those the data map's datasets disclose data to, and
 	// how each hears of an erasure, rectification or restriction (Art. 19).
 	Recipients []Recipient `yaml:"recipients,omitempty" json:"recipients,omitempty"`
@@ -342,6 +345,12 @@ func (c *Controller) Check() []FieldError {
 		if !orgNumber.MatchString(g.SenderID) {
 			bad("delivery.se_digital_mail.sender_id", "sender_id is the organisation number, 10 digits (NNNNNN-NNNN)")
 		}
+	}
+	if c.RetainClosedDays < 0 || c.RetainClosedDays > 3650 {
+		bad("retain_closed_days", "retain_closed_days is between 1 and 3650 (leave it out for 365)")
+	}
+	if c.PackageDays < 0 || c.PackageDays > 365 {
+		bad("package_days", "package_days is between 1 and 365 (leave it out for 30)")
 	}
 	if f := c.Delivery.EmailFrom; f != "" {
 		if _, err := mail.ParseAddress(f); err != nil {
