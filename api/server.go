@@ -23,6 +23,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/web"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
@@ -88,6 +89,11 @@ func New(d Deps) (*Server, error) {
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
+	pages, err := web.NewRenderer()
+	if err != nil {
+		return nil, err
+	}
+	e.Renderer = pages
 	e.HTTPErrorHandler = s.errorHandler
 	// A client's address is the connection's, unless it comes through a
 	// trusted proxy: otherwise X-Forwarded-For would let anyone dodge the
@@ -160,6 +166,10 @@ func (s *Server) routes() {
 	v1.GET("/reports/summary", s.reportSummary, s.staff(config.RoleDPO, config.RoleAdmin))
 
 	s.codecRoutes()
+
+	// The web UI's pages (docs/UI.md), on the same app and services.
+	web.Mount(e)
+	e.GET("/status/:token", s.statusPage, public)
 }
 
 // healthz says the process is alive.

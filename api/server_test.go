@@ -104,7 +104,8 @@ func TestErrorsAreProblemJSON(t *testing.T) {
 func TestMetrics(t *testing.T) {
 	s := newServer(t, pgtest.New(t))
 	do(t, s.Handler(), http.MethodGet, "/healthz", "")
-	do(t, s.Handler(), http.MethodGet, "/status/abc-secret-token", "")
+	do(t, s.Handler(), http.MethodGet, "/nowhere/abc-secret-token", "")
+	do(t, s.Handler(), http.MethodGet, "/status/def-secret-token", "")
 
 	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 	rec := httptest.NewRecorder()
@@ -113,6 +114,8 @@ func TestMetrics(t *testing.T) {
 	metrics := rec.Body.String()
 	require.Contains(t, metrics, `rightsdesk_http_request_duration_seconds_count{method="GET",route="/healthz",status="200"} 1`)
 	require.Contains(t, metrics, `route="unmatched",status="404"`)
+	require.Contains(t, metrics, `route="/status/:token",status="404"`)
 	require.NotContains(t, metrics, "abc-secret-token", "raw paths never become labels")
+	require.NotContains(t, metrics, "def-secret-token")
 	require.Contains(t, metrics, "go_goroutines")
 }

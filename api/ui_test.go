@@ -1,0 +1,80 @@
+package api_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// page GETs a page of the web UI with the given headers.
+func (s *stack) page(path string, header ...string) (*http.Response, string) {
+	s.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, s.url+path, nil)
+	require.NoError(s.t, err)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(s.t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(s.t, err)
+	return resp, string(b)
+}
+
+// TestStatusPage: the citizen's status link opens a page in their
+// language (chosen, remembered, or from the browser), with the stage and
+// dates and nothing internal; it is never cached nor sent on as a referrer;
+// an unknown link says so in words.
+func TestStatusPage(t *testing.T) {
+	s := newStack(t)
+	r := s.intake(map[string]any{
+		"controller": "demo", "kind": "erasure",
+		"subject": map[string]any{"name": "Test Person", "email": "test@example.dk"},
+	}, "")
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
+	token := strings.TrimPrefix(r.str("status_url"), "https://rights.example/v1/status/")
+	s.waitStage(r.str("id"), "identity")
+	path := "/status/" + token
+
+	resp, body := s.page(path)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, "text/html; charset=UTF-8", resp.Header.Get("Content-Type"))
+	require.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
+	require.Equal(t, "no-referrer", resp.Header.Get("Referrer-Policy"))
+	require.Contains(t, body, `<html lang="da">`)
+	require.Contains(t, body, r.str("reference"))
+	require.Contains(t, body, "Sletning af dine oplysninger")
+	require.Contains(t, body, "Vi bekræfter, at det er dig")
+	require.NotContains(t, body, "Test Person", "no personal data on a page opened by a link")
+	require.NotContains(t, body, "test@example.dk")
+
+	resp, body = s.page(path + "?lang=en")
+	require.Contains(t, body, `<html lang="en">`)
+	require.Contains(t, body, "We are confirming it is you")
+	var chosen *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "rd_lang" {
+			chosen = c
+		}
+	}
+	require.NotNil(t, chosen, "the choice is remembered")
+	require.Equal(t, "en", chosen.Value)
+	require.True(t, chosen.HttpOnly)
+	_, body = s.page(path, "Cookie", "rd_lang=en", "Accept-Language", "sv")
+	require.Contains(t, body, `<html lang="en">`, "the remembered choice wins over the browser")
+	_, body = s.page(path, "Accept-Language", "sv-SE,sv;q=0.9,en;q=0.5")
+	require.Contains(t, body, "Vi kontrollerar att det är du")
+
+	resp, body = s.page("/status/" + strings.Repeat("x", 43))
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+	require.Contains(t, body, "Vi kan ikke finde en anmodning med dette link")
+
+	resp, body = s.page("/static/style.css")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, resp.Header.Get("Content-Type"), "text/css")
+	require.Contains(t, body, "focus-visible", "focus stays visible")
+}

@@ -1,0 +1,164 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/text/language"
+)
+
+// Languages are the languages of the UI; the first is the default.
+var Languages = []string{"da", "sv", "en"}
+
+var matcher = language.NewMatcher([]language.Tag{language.Danish, language.Swedish, language.English})
+
+// langCookie remembers the visitor's choice for a year.
+const langCookie = "rd_lang"
+
+// Language is the visitor's language: ?lang= (remembered in a cookie),
+// else the cookie, else the browser's Accept-Language, else Danish.
+func Language(c echo.Context) string {
+	if l := c.QueryParam("lang"); slices.Contains(Languages, l) {
+		c.SetCookie(&http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, Secure: c.Scheme() == "https", SameSite: http.SameSiteLaxMode})
+		return l
+	}
+	if ck, err := c.Cookie(langCookie); err == nil && slices.Contains(Languages, ck.Value) {
+		return ck.Value
+	}
+	if accept := c.Request().Header.Get("Accept-Language"); accept != "" {
+		tags, _, err := language.ParseAcceptLanguage(accept)
+		if err == nil && len(tags) > 0 {
+			_, i, conf := matcher.Match(tags...)
+			if conf != language.No {
+				return Languages[i]
+			}
+		}
+	}
+	return Languages[0]
+}
+
+// Words are a language's texts by key.
+type Words map[string]string
+
+var months = map[string][]string{
+	"da": {"januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"},
+	"sv": {"januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"},
+	"en": {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+}
+
+func formatDate(lang string, t time.Time) string {
+	m, ok := months[lang]
+	if !ok || t.IsZero() {
+		return ""
+	}
+	name := m[t.Month()-1]
+	if lang == "da" {
+		return strings.Join([]string{itoa(t.Day()) + ".", name, itoa(t.Year())}, " ")
+	}
+	return strings.Join([]string{itoa(t.Day()), name, itoa(t.Year())}, " ")
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// words holds every text of the UI, in each language. A test checks that
+// every key exists in every language.
+var words = map[string]Words{
+	"da": {
+		"app":                      "rightsdesk",
+		"skip":                     "Gå til indholdet",
+		"language":                 "Sprog",
+		"status.title":             "Din anmodning",
+		"status.intro":             "Her kan du følge din anmodning om dine personoplysninger.",
+		"status.reference":         "Reference",
+		"status.right":             "Din ret",
+		"status.stage":             "Status",
+		"status.received":          "Modtaget",
+		"status.due":               "Du får svar senest",
+		"status.extended":          "Fristen er forlænget til",
+		"status.waiting":           "Vi venter på svar fra dig. Se vores brev om, hvad vi har brug for.",
+		"status.closed":            "Din anmodning er afsluttet. Du har fået vores svar.",
+		"status.notfound":          "Vi kan ikke finde en anmodning med dette link. Tjek, at du har kopieret hele linket fra vores brev.",
+		"right.access":             "Indsigt i dine oplysninger",
+		"right.rectification":      "Berigtigelse af forkerte oplysninger",
+		"right.erasure":            "Sletning af dine oplysninger",
+		"right.restriction":        "Begrænsning af behandlingen",
+		"right.portability":        "Dataportabilitet (få dine oplysninger med)",
+		"right.objection":          "Indsigelse mod behandlingen",
+		"right.consent_withdrawal": "Tilbagetrækning af samtykke",
+		"stage.received":           "Modtaget",
+		"stage.identity":           "Vi bekræfter, at det er dig",
+		"stage.assessment":         "Vi behandler din anmodning",
+		"stage.fulfilment":         "Vi gennemfører det, du bad om",
+		"stage.reply":              "Vi sender dit svar",
+		"stage.closed":             "Afsluttet",
+		"stage.withdrawn":          "Trukket tilbage",
+		"stage.forwarded":          "Sendt videre til den dataansvarlige",
+	},
+	"sv": {
+		"app":                      "rightsdesk",
+		"skip":                     "Gå till innehållet",
+		"language":                 "Språk",
+		"status.title":             "Din begäran",
+		"status.intro":             "Här kan du följa din begäran om dina personuppgifter.",
+		"status.reference":         "Referens",
+		"status.right":             "Din rättighet",
+		"status.stage":             "Status",
+		"status.received":          "Mottagen",
+		"status.due":               "Du får svar senast",
+		"status.extended":          "Tidsfristen är förlängd till",
+		"status.waiting":           "Vi väntar på svar från dig. Se vårt brev om vad vi behöver.",
+		"status.closed":            "Din begäran är avslutad. Du har fått vårt svar.",
+		"status.notfound":          "Vi hittar ingen begäran med den här länken. Kontrollera att du har kopierat hela länken från vårt brev.",
+		"right.access":             "Tillgång till dina uppgifter",
+		"right.rectification":      "Rättelse av felaktiga uppgifter",
+		"right.erasure":            "Radering av dina uppgifter",
+		"right.restriction":        "Begränsning av behandlingen",
+		"right.portability":        "Dataportabilitet (få ut dina uppgifter)",
+		"right.objection":          "Invändning mot behandlingen",
+		"right.consent_withdrawal": "Återkallelse av samtycke",
+		"stage.received":           "Mottagen",
+		"stage.identity":           "Vi kontrollerar att det är du",
+		"stage.assessment":         "Vi handlägger din begäran",
+		"stage.fulfilment":         "Vi genomför det du bad om",
+		"stage.reply":              "Vi skickar ditt svar",
+		"stage.closed":             "Avslutad",
+		"stage.withdrawn":          "Återkallad",
+		"stage.forwarded":          "Skickad vidare till den personuppgiftsansvarige",
+	},
+	"en": {
+		"app":                      "rightsdesk",
+		"skip":                     "Skip to content",
+		"language":                 "Language",
+		"status.title":             "Your request",
+		"status.intro":             "Here you can follow your request about your personal data.",
+		"status.reference":         "Reference",
+		"status.right":             "Your right",
+		"status.stage":             "Status",
+		"status.received":          "Received",
+		"status.due":               "You will have our answer by",
+		"status.extended":          "The deadline is extended to",
+		"status.waiting":           "We are waiting for your answer. Our letter says what we need.",
+		"status.closed":            "Your request is closed. You have our answer.",
+		"status.notfound":          "We cannot find a request with this link. Check that you copied the whole link from our letter.",
+		"right.access":             "Access to your data",
+		"right.rectification":      "Correcting wrong data",
+		"right.erasure":            "Erasing your data",
+		"right.restriction":        "Restricting the processing",
+		"right.portability":        "Data portability (taking your data with you)",
+		"right.objection":          "Objecting to the processing",
+		"right.consent_withdrawal": "Withdrawing your consent",
+		"stage.received":           "Received",
+		"stage.identity":           "We are confirming it is you",
+		"stage.assessment":         "We are considering your request",
+		"stage.fulfilment":         "We are carrying out what you asked for",
+		"stage.reply":              "We are sending your answer",
+		"stage.closed":             "Closed",
+		"stage.withdrawn":          "Withdrawn",
+		"stage.forwarded":          "Forwarded to the controller",
+	},
+}

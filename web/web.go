@@ -1,0 +1,97 @@
+// Package web is the server-rendered UI: html/template pages behind Echo's
+// Renderer, in Danish, Swedish and English, with templates and assets
+// embedded in the binary. Every page works without JavaScript. The pages
+// are mounted on the API's Echo app and call the same services as the
+// API, so there is no second copy of the rules.
+package web
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+//go:embed static
+var static embed.FS
+
+// Renderer renders the pages; each page is the layout with its own body.
+type Renderer struct {
+	pages map[string]*template.Template
+}
+
+// NewRenderer parses every page with the layout.
+func NewRenderer() (*Renderer, error) {
+	r := &Renderer{pages: map[string]*template.Template{}}
+	names, err := fs.Glob(templates, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		base := strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")
+		if base == "layout" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templates, "templates/layout.html", name)
+		if err != nil {
+			return nil, fmt.Errorf("web: %s: %w", name, err)
+		}
+		r.pages[base] = t
+	}
+	return r, nil
+}
+
+var funcs = template.FuncMap{
+	// date writes a day as its language writes it.
+	"date": func(lang string, t time.Time) string { return formatDate(lang, t) },
+}
+
+// Render writes a page: data must be a *Page (or embed one).
+func (r *Renderer) Render(w io.Writer, name string, data any, _ echo.Context) error {
+	t, ok := r.pages[name]
+	if !ok {
+		return fmt.Errorf("web: no page %q", name)
+	}
+	return t.ExecuteTemplate(w, "layout.html", data)
+}
+
+// Page is what every page has: its language, its words, and its title.
+type Page struct {
+	Lang  string
+	Title string
+	// Path is the page's own path, for the language links.
+	Path string
+	T    Words
+}
+
+// NewPage is the base of a page in the language the visitor chose.
+func NewPage(c echo.Context, titleKey string) Page {
+	lang := Language(c)
+	w := words[lang]
+	return Page{Lang: lang, Title: w[titleKey], Path: c.Request().URL.Path, T: w}
+}
+
+// Mount serves the static assets under /static/.
+func Mount(e *echo.Echo) {
+	sub, _ := fs.Sub(static, "static")
+	h := http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
+	e.GET("/static/*", echo.WrapHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		h.ServeHTTP(w, r)
+	})))
+}
+
+// Owns reports whether a route path is a page or asset of the UI rather
+// than the JSON API.
+func Owns(path string) bool {
+	return strings.HasPrefix(path, "/static/") || strings.HasPrefix(path, "/status/")
+}

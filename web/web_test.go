@@ -1,0 +1,84 @@
+package web
+
+import (
+	"bytes"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rightsdesk/rightsdesk/workflows"
+)
+
+// TestEveryWordInEveryLanguage: no key is missing in a language, and every
+// stage and right the status page can show has its words.
+func TestEveryWordInEveryLanguage(t *testing.T) {
+	for _, lang := range Languages {
+		for key := range words["en"] {
+			require.NotEmpty(t, words[lang][key], "%s: %s", lang, key)
+		}
+		require.Len(t, words[lang], len(words["en"]), lang)
+		for _, st := range []workflows.Stage{workflows.StageReceived, workflows.StageIdentity, workflows.StageAssessment, workflows.StageFulfilment,
+			workflows.StageReply, workflows.StageClosed, workflows.StageWithdrawn, workflows.StageForwarded} {
+			require.NotEmpty(t, words[lang]["stage."+string(st)], "%s: stage %s", lang, st)
+		}
+		for _, k := range workflows.Kinds {
+			require.NotEmpty(t, words[lang]["right."+string(k)], "%s: right %s", lang, k)
+		}
+	}
+}
+
+// TestLanguageChoice: ?lang= wins and is remembered, then the cookie, then
+// the browser's languages, then Danish; an unknown choice is ignored.
+func TestLanguageChoice(t *testing.T) {
+	e := echo.New()
+	for _, tc := range []struct{ query, cookie, accept, want string }{
+		{"", "", "", "da"},
+		{"sv", "", "", "sv"},
+		{"", "en", "sv", "en"},
+		{"", "", "en-GB,en;q=0.8", "en"},
+		{"", "", "de-DE", "da"},
+		{"xx", "", "sv", "sv"},
+		{"", "xx", "", "da"},
+	} {
+		req := httptest.NewRequest("GET", "/status/abc?lang="+tc.query, nil)
+		if tc.cookie != "" {
+			req.Header.Set("Cookie", "rd_lang="+tc.cookie)
+		}
+		if tc.accept != "" {
+			req.Header.Set("Accept-Language", tc.accept)
+		}
+		rec := httptest.NewRecorder()
+		require.Equal(t, tc.want, Language(e.NewContext(req, rec)), "%+v", tc)
+		if tc.query == "sv" {
+			require.Contains(t, rec.Header().Get("Set-Cookie"), "rd_lang=sv")
+		}
+	}
+}
+
+// TestPagesRender: every page renders in every language with the layout's
+// landmarks; values are escaped.
+func TestPagesRender(t *testing.T) {
+	r, err := NewRenderer()
+	require.NoError(t, err)
+	for _, lang := range Languages {
+		var b bytes.Buffer
+		page := struct {
+			Page
+			Requests []map[string]any
+		}{Page: Page{Lang: lang, Title: words[lang]["status.title"], Path: "/status/x", T: words[lang]},
+			Requests: []map[string]any{{"Reference": "<RD-1>", "Kind": "access", "Stage": "closed", "Closed": true,
+				"ReceivedOn": time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC), "DueOn": time.Time{}, "ExtendedDueOn": nil, "WaitingForYou": false}}}
+		require.NoError(t, r.Render(&b, "status", page, nil))
+		out := b.String()
+		require.Contains(t, out, `<html lang="`+lang+`">`)
+		require.Contains(t, out, `<main id="main"`)
+		require.Contains(t, out, `href="#main"`, "a skip link")
+		require.Contains(t, out, "&lt;RD-1&gt;")
+		require.Contains(t, out, words[lang]["status.closed"])
+		require.Contains(t, out, map[string]string{"da": "31. januar 2026", "sv": "31 januari 2026", "en": "31 January 2026"}[lang])
+	}
+	require.Error(t, r.Render(&bytes.Buffer{}, "nothing", nil, nil))
+}
