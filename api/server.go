@@ -168,8 +168,7 @@ func (s *Server) routes() {
 	s.codecRoutes()
 
 	// The web UI's pages (docs/UI.md), on the same app and services.
-	web.Mount(e)
-	e.GET("/status/:token", s.statusPage, public)
+	s.uiRoutes(public)
 }
 
 // healthz says the process is alive.

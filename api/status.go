@@ -88,7 +88,7 @@ func (s *Server) postStatusInformation(c echo.Context) error {
 		errs.add("/answer", "your answer, at most %d characters", maxText)
 		return errs.problem()
 	}
-	return s.statusAction(c, func(r store.Request) bool { return r.PausedAt != nil && !final(r.Stage) },
+	return s.statusAction(c, awaitsAnswer,
 		workflows.UpdateInformationReceived, workflows.InformationReceived{Answer: b.Answer, By: workflows.ActorSubject},
 		"no information is awaited from you")
 }
@@ -103,12 +103,22 @@ func (s *Server) postStatusWithdraw(c echo.Context) error {
 	if err := decode(c, &b); err != nil {
 		return err
 	}
-	return s.statusAction(c, func(r store.Request) bool { return !final(r.Stage) && r.Stage != string(workflows.StageReply) },
+	return s.statusAction(c, withdrawable,
 		workflows.UpdateWithdraw, workflows.Withdraw{By: workflows.ActorSubject}, "the request is already answered or closed")
 }
 
-// statusAction sends an Update to every request of the letter it applies to.
+// statusAction sends an Update to every request of the letter it applies
+// to and answers the status.
 func (s *Server) statusAction(c echo.Context, applies func(store.Request) bool, name string, arg any, none string) error {
+	if err := s.applyStatus(c, c.Request().Header.Get("Idempotency-Key"), applies, name, arg, none); err != nil {
+		return err
+	}
+	return s.getStatus(c)
+}
+
+// applyStatus sends an Update to every request of the letter it applies
+// to: the subject's actions, from the API and from the status page.
+func (s *Server) applyStatus(c echo.Context, key string, applies func(store.Request) bool, name string, arg any, none string) error {
 	rows, err := s.statusRequests(c)
 	if err != nil {
 		return err
@@ -122,7 +132,6 @@ func (s *Server) statusAction(c echo.Context, applies func(store.Request) bool, 
 	if len(targets) == 0 {
 		return NewProblem(http.StatusConflict, "nothing-to-do", none)
 	}
-	key := c.Request().Header.Get("Idempotency-Key")
 	ctx := c.Request().Context()
 	for _, r := range targets {
 		id, err := s.actionUpdateID(ctx, key, "subject/"+r.ID.String(), name, r.ID, arg)
@@ -133,5 +142,11 @@ func (s *Server) statusAction(c echo.Context, applies func(store.Request) bool, 
 			return err
 		}
 	}
-	return s.getStatus(c)
+	return nil
 }
+
+// The subject's actions: who they apply to, and what else to say.
+var (
+	awaitsAnswer = func(r store.Request) bool { return r.PausedAt != nil && !final(r.Stage) }
+	withdrawable = func(r store.Request) bool { return !final(r.Stage) && r.Stage != string(workflows.StageReply) }
+)

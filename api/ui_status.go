@@ -3,29 +3,47 @@ package api
 import (
 	"errors"
 	"net/http"
-	"time"
+	"strings"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/rightsdesk/rightsdesk/web"
+	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
-// statusItem is one request on the citizen's status page: what GET
-// /v1/status/{token} tells, as dates.
-type statusItem struct {
-	Reference, Kind, Stage string
-	ReceivedOn, DueOn      time.Time
-	ExtendedDueOn          *time.Time
-	WaitingForYou, Closed  bool
+// uiRoutes mounts the web UI's pages (docs/UI.md) on the API's app.
+func (s *Server) uiRoutes(public echo.MiddlewareFunc) {
+	e := s.echo
+	web.Mount(e)
+	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup: "form:_csrf", CookieName: "rd_csrf", CookiePath: "/", CookieHTTPOnly: true,
+		CookieSecure: strings.HasPrefix(s.cfg.PublicURL, "https://"), CookieSameSite: http.SameSiteStrictMode,
+		ErrorHandler: func(err error, c echo.Context) error {
+			return s.renderStatus(c, http.StatusForbidden, "form.expired", "", "")
+		},
+	})
+	e.GET("/status/:token", s.statusPage, public, csrf)
+	e.POST("/status/:token/information", s.statusPageAnswer, public, csrf)
+	e.POST("/status/:token/withdraw", s.statusPageWithdraw, public, csrf)
 }
 
 // statusPage is the citizen's status page (GET /status/{token}): the same
 // lookup as the API's, in the visitor's language; nothing internal.
 func (s *Server) statusPage(c echo.Context) error {
-	page := struct {
-		web.Page
-		Requests []statusItem
-	}{Page: web.NewPage(c, "status.title")}
+	return s.renderStatus(c, http.StatusOK, "", "", "")
+}
+
+// renderStatus renders the status page with an optional problem (a key of
+// the page's words) and the field it concerns.
+func (s *Server) renderStatus(c echo.Context, status int, problem, field, answer string) error {
+	page := web.StatusPage{Page: web.NewPage(c, "status.title"), Token: c.Param("token"), Field: field, Answer: answer}
+	if tok, ok := c.Get("csrf").(string); ok {
+		page.CSRF = tok
+	}
+	if problem != "" {
+		page.Error = page.T[problem]
+	}
 	h := c.Response().Header()
 	// The link is the key to the page: never cached, never sent on.
 	h.Set("Cache-Control", "no-store")
@@ -33,18 +51,54 @@ func (s *Server) statusPage(c echo.Context) error {
 	rows, err := s.statusRequests(c)
 	var p *Problem
 	if errors.As(err, &p) && p.Status == http.StatusNotFound {
+		page.Token = ""
 		return c.Render(http.StatusNotFound, "status", page)
 	}
 	if err != nil {
 		return err
 	}
 	for _, r := range rows {
-		it := statusItem{Reference: r.Reference, Kind: r.Kind, Stage: r.Stage, ReceivedOn: r.ReceivedOn, ExtendedDueOn: r.ExtendedDueOn,
-			WaitingForYou: r.PausedAt != nil && !final(r.Stage), Closed: final(r.Stage)}
+		it := web.StatusItem{Reference: r.Reference, Kind: r.Kind, Stage: r.Stage, ReceivedOn: r.ReceivedOn, ExtendedDueOn: r.ExtendedDueOn,
+			WaitingForYou: awaitsAnswer(r), Closed: final(r.Stage), Withdrawable: withdrawable(r)}
 		if r.DueOn != nil {
 			it.DueOn = *r.DueOn
 		}
+		page.Waiting = page.Waiting || it.WaitingForYou
+		page.Withdrawable = page.Withdrawable || it.Withdrawable
 		page.Requests = append(page.Requests, it)
 	}
-	return c.Render(http.StatusOK, "status", page)
+	return c.Render(status, "status", page)
+}
+
+// statusPageAnswer takes the subject's answer to an information request
+// from the page's form; the clock restarts as through the API.
+func (s *Server) statusPageAnswer(c echo.Context) error {
+	answer := c.FormValue("answer")
+	if strings.TrimSpace(answer) == "" || len(answer) > maxText {
+		return s.renderStatus(c, http.StatusUnprocessableEntity, "answer.invalid", "answer", answer)
+	}
+	err := s.applyStatus(c, "", awaitsAnswer, workflows.UpdateInformationReceived,
+		workflows.InformationReceived{Answer: answer, By: workflows.ActorSubject}, "no information is awaited from you")
+	return s.afterStatusForm(c, err, "answer.none", "answer", answer)
+}
+
+// statusPageWithdraw withdraws the subject's request(s) from the page.
+func (s *Server) statusPageWithdraw(c echo.Context) error {
+	err := s.applyStatus(c, "", withdrawable, workflows.UpdateWithdraw, workflows.Withdraw{By: workflows.ActorSubject},
+		"the request is already answered or closed")
+	return s.afterStatusForm(c, err, "withdraw.none", "", "")
+}
+
+// afterStatusForm sends the browser back to the page after a form was
+// taken (303, so a reload sends nothing again), or shows the page with
+// what was refused.
+func (s *Server) afterStatusForm(c echo.Context, err error, none, field, answer string) error {
+	var p *Problem
+	switch {
+	case err == nil:
+		return c.Redirect(http.StatusSeeOther, "/status/"+c.Param("token"))
+	case errors.As(err, &p) && p.Status == http.StatusConflict:
+		return s.renderStatus(c, http.StatusConflict, none, field, answer)
+	}
+	return err
 }

@@ -3,6 +3,8 @@ package api_test
 import (
 	"io"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -77,4 +79,89 @@ func TestStatusPage(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Contains(t, resp.Header.Get("Content-Type"), "text/css")
 	require.Contains(t, body, "focus-visible", "focus stays visible")
+}
+
+// postForm sends a form as a browser would, without following redirects.
+func (s *stack) postForm(path string, form url.Values, cookies ...*http.Cookie) (*http.Response, string) {
+	s.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, s.url+path, strings.NewReader(form.Encode()))
+	require.NoError(s.t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	require.NoError(s.t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(s.t, err)
+	return resp, string(b)
+}
+
+var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// TestStatusPageForms: from the status page the citizen answers an
+// information request and withdraws; a missing or forged CSRF token is
+// refused and changes nothing; the CSRF cookie is HttpOnly and
+// SameSite=Strict; an empty answer is shown next to its field; a withdrawal
+// of what is closed says so.
+func TestStatusPageForms(t *testing.T) {
+	s := newStack(t)
+	r := s.intake(map[string]any{
+		"controller": "demo", "kind": "access",
+		"subject": map[string]any{"name": "Test Person", "email": "test@example.dk"},
+	}, "")
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
+	id, token := r.str("id"), strings.TrimPrefix(r.str("status_url"), "https://rights.example/v1/status/")
+	s.waitStage(id, "identity")
+	ask := s.call(http.MethodPost, "/v1/requests/{id}/information-request", map[string]string{"id": id},
+		map[string]any{"purpose": "identity", "what": "Log ind med MitID på statussiden."}, tokCaseworker)
+	require.Equal(t, http.StatusOK, ask.status, "%s", ask.raw)
+	path := "/status/" + token
+	waiting := func() bool {
+		st := s.call(http.MethodGet, "/v1/status/{token}", map[string]string{"token": token}, nil, "")
+		return st.body["requests"].([]any)[0].(map[string]any)["waiting_for_you"].(bool)
+	}
+	require.True(t, waiting())
+
+	resp, body := s.page(path)
+	require.Contains(t, body, "Send os dit svar")
+	m := csrfField.FindStringSubmatch(body)
+	require.NotNil(t, m, "the forms carry the CSRF token")
+	var cookie *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "rd_csrf" {
+			cookie = c
+		}
+	}
+	require.NotNil(t, cookie)
+	require.True(t, cookie.HttpOnly)
+	require.Equal(t, http.SameSiteStrictMode, cookie.SameSite)
+
+	resp, body = s.postForm(path+"/information", url.Values{"answer": {"Jeg har logget ind."}})
+	require.Equal(t, http.StatusForbidden, resp.StatusCode, "no token")
+	require.Contains(t, body, "Formularen var udløbet")
+	resp, _ = s.postForm(path+"/information", url.Values{"answer": {"Jeg har logget ind."}, "_csrf": {"forged-token-forged-token-forged"}}, cookie)
+	require.Equal(t, http.StatusForbidden, resp.StatusCode, "a forged token")
+	require.True(t, waiting(), "nothing changed")
+
+	resp, body = s.postForm(path+"/information", url.Values{"answer": {"  "}, "_csrf": {m[1]}}, cookie)
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	require.Contains(t, body, `<a href="#answer">Skriv dit svar`)
+	require.True(t, waiting())
+
+	resp, _ = s.postForm(path+"/information", url.Values{"answer": {"Jeg har logget ind."}, "_csrf": {m[1]}}, cookie)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.Equal(t, path, resp.Header.Get("Location"))
+	require.False(t, waiting(), "the answer restarted the clock")
+
+	resp, _ = s.postForm(path+"/withdraw", url.Values{"_csrf": {m[1]}}, cookie)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	_, body = s.page(path)
+	require.Contains(t, body, "Trukket tilbage")
+	require.NotContains(t, body, `action="`+path+`/withdraw"`, "nothing left to withdraw")
+	resp, body = s.postForm(path+"/withdraw", url.Values{"_csrf": {m[1]}}, cookie)
+	require.Equal(t, http.StatusConflict, resp.StatusCode)
+	require.Contains(t, body, "allerede besvaret eller afsluttet")
 }

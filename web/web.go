@@ -95,3 +95,30 @@ func Mount(e *echo.Echo) {
 func Owns(path string) bool {
 	return strings.HasPrefix(path, "/static/") || strings.HasPrefix(path, "/status/")
 }
+
+// StatusPage is the citizen's status page: the requests of one letter,
+// the form's CSRF token, and a problem with what was sent, with the form
+// field it concerns.
+type StatusPage struct {
+	Page
+	// Token is the status link's token; empty when it opens nothing.
+	Token        string
+	CSRF         string
+	Requests     []StatusItem
+	Waiting      bool
+	Withdrawable bool
+	// Error is the words of what went wrong, Field the form field.
+	Error, Field string
+	// Answer is what the subject wrote, kept when it is refused.
+	Answer string
+}
+
+// StatusItem is one request on the status page: what GET
+// /v1/status/{token} tells, as dates.
+type StatusItem struct {
+	Reference, Kind, Stage string
+	ReceivedOn, DueOn      time.Time
+	ExtendedDueOn          *time.Time
+	WaitingForYou, Closed  bool
+	Withdrawable           bool
+}

@@ -65,12 +65,10 @@ func TestPagesRender(t *testing.T) {
 	require.NoError(t, err)
 	for _, lang := range Languages {
 		var b bytes.Buffer
-		page := struct {
-			Page
-			Requests []map[string]any
-		}{Page: Page{Lang: lang, Title: words[lang]["status.title"], Path: "/status/x", T: words[lang]},
-			Requests: []map[string]any{{"Reference": "<RD-1>", "Kind": "access", "Stage": "closed", "Closed": true,
-				"ReceivedOn": time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC), "DueOn": time.Time{}, "ExtendedDueOn": nil, "WaitingForYou": false}}}
+		page := StatusPage{Page: Page{Lang: lang, Title: words[lang]["status.title"], Path: "/status/x", T: words[lang]}, Token: "tok", CSRF: "c<s>rf",
+			Waiting: true, Withdrawable: true, Error: words[lang]["answer.invalid"], Field: "answer",
+			Requests: []StatusItem{{Reference: "<RD-1>", Kind: "access", Stage: "closed", Closed: true,
+				ReceivedOn: time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC)}}}
 		require.NoError(t, r.Render(&b, "status", page, nil))
 		out := b.String()
 		require.Contains(t, out, `<html lang="`+lang+`">`)
@@ -79,6 +77,11 @@ func TestPagesRender(t *testing.T) {
 		require.Contains(t, out, "&lt;RD-1&gt;")
 		require.Contains(t, out, words[lang]["status.closed"])
 		require.Contains(t, out, map[string]string{"da": "31. januar 2026", "sv": "31 januari 2026", "en": "31 January 2026"}[lang])
+		require.Contains(t, out, `<a href="#answer">`, "the error summary links to its field")
+		require.Contains(t, out, `aria-invalid="true"`)
+		require.Contains(t, out, `<label for="answer">`)
+		require.Contains(t, out, `name="_csrf" value="c&lt;s&gt;rf"`)
+		require.Contains(t, out, `action="/status/tok/withdraw"`)
 	}
 	require.Error(t, r.Render(&bytes.Buffer{}, "nothing", nil, nil))
 }
