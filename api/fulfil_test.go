@@ -224,6 +224,9 @@ func TestAccessPackage(t *testing.T) {
 	reply := s.mailTo("Test.Person@Example.DK", "Svar på din anmodning om indsigt", 1)[0]
 	link := r.str("status_url") + "/package"
 	require.Contains(t, reply.Text, link, "the reply links to the package")
+	_, page := s.page(strings.TrimPrefix(r.str("status_url"), "https://rights.example/v1"))
+	require.Contains(t, page, `href="`+strings.TrimPrefix(link, "https://rights.example")+`"`, "the status page offers the package")
+	require.Contains(t, page, "Hent dine oplysninger (ZIP)")
 
 	resp, err := http.Get(s.url + strings.TrimPrefix(link, "https://rights.example"))
 	require.NoError(t, err)

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/web"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -62,6 +63,17 @@ func (s *Server) renderStatus(c echo.Context, status int, problem, field, answer
 			WaitingForYou: awaitsAnswer(r), Closed: final(r.Stage), Withdrawable: withdrawable(r)}
 		if r.DueOn != nil {
 			it.DueOn = *r.DueOn
+		}
+		if r.Kind == "access" || r.Kind == "portability" {
+			var p store.Package
+			if err := s.store.DB.WithContext(c.Request().Context()).Limit(1).
+				Find(&p, "request_id = ? AND complete AND expires_at > now()", r.ID).Error; err != nil {
+				return s.storeError(err)
+			}
+			if p.Complete {
+				until := p.ExpiresAt
+				it.PackageUntil, page.Package = &until, true
+			}
 		}
 		page.Waiting = page.Waiting || it.WaitingForYou
 		page.Withdrawable = page.Withdrawable || it.Withdrawable

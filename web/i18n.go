@@ -69,6 +69,8 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // every key exists in every language.
 var words = map[string]Words{
 	"da": {
+		"package.download":         "Hent dine oplysninger (ZIP)",
+		"package.until":            "Kan hentes til og med",
 		"error.title":              "Der er et problem",
 		"form.expired":             "Formularen var udløbet. Indlæs siden igen, og send den på ny.",
 		"answer.title":             "Send os dit svar",
@@ -112,6 +114,8 @@ var words = map[string]Words{
 		"stage.forwarded":          "Sendt videre til den dataansvarlige",
 	},
 	"sv": {
+		"package.download":         "Hämta dina uppgifter (ZIP)",
+		"package.until":            "Kan hämtas till och med",
 		"error.title":              "Det finns ett problem",
 		"form.expired":             "Formuläret hade gått ut. Ladda om sidan och skicka det igen.",
 		"answer.title":             "Skicka ditt svar till oss",
@@ -155,6 +159,8 @@ var words = map[string]Words{
 		"stage.forwarded":          "Skickad vidare till den personuppgiftsansvarige",
 	},
 	"en": {
+		"package.download":         "Download your data (ZIP)",
+		"package.until":            "Available until",
 		"error.title":              "There is a problem",
 		"form.expired":             "The form had expired. Reload the page and send it again.",
 		"answer.title":             "Send us your answer",

@@ -111,6 +111,8 @@ type StatusPage struct {
 	Error, Field string
 	// Answer is what the subject wrote, kept when it is refused.
 	Answer string
+	// Package is set when a package can be downloaded.
+	Package bool
 }
 
 // StatusItem is one request on the status page: what GET
@@ -121,4 +123,7 @@ type StatusItem struct {
 	ExtendedDueOn          *time.Time
 	WaitingForYou, Closed  bool
 	Withdrawable           bool
+	// PackageUntil is set while the request's access or portability
+	// package can be downloaded.
+	PackageUntil *time.Time
 }
