@@ -402,23 +402,37 @@ func (s *Server) createRequest(c echo.Context) error {
 	if p != nil && !p.Has(config.RoleCaseworker, config.RoleAdmin) {
 		return NewProblem(http.StatusForbidden, "forbidden", "registering a request needs the role caseworker or admin")
 	}
-	in, err := s.validateIntake(c, b, p)
-	if err != nil {
-		return err
-	}
 	key := c.Request().Header.Get("Idempotency-Key")
 	if len(key) > 200 {
 		return NewProblem(http.StatusBadRequest, "malformed", "the Idempotency-Key is at most 200 characters")
+	}
+	out, replayed, err := s.register(c, b, p, key)
+	if err != nil {
+		return err
+	}
+	if replayed {
+		c.Response().Header().Set("Idempotent-Replayed", "true")
+	}
+	return c.JSON(http.StatusCreated, out)
+}
+
+// register validates an intake, writes its rows once and starts its
+// workflows: the API's intake and the web form's. It reports whether the
+// answer replays an earlier one (same Idempotency-Key).
+func (s *Server) register(c echo.Context, b IntakeBody, p *Principal, key string) (IntakeResponse, bool, error) {
+	in, err := s.validateIntake(c, b, p)
+	if err != nil {
+		return IntakeResponse{}, false, err
 	}
 	in.IdempotencyKey = key
 	cal := deadline.MustCalendar(deadline.Country(in.policy.Country))
 	in.DueOn, in.StatutoryDueOn = deadline.Due(in.ReceivedOn), deadline.StatutoryDue(in.ReceivedOn, cal)
 	res, err := s.intake.Register(c.Request().Context(), in.Intake)
 	if errors.Is(err, intake.ErrIdempotencyMismatch) {
-		return NewProblem(http.StatusConflict, "idempotency-key-reused", "this Idempotency-Key was used for a request with other rights")
+		return IntakeResponse{}, false, NewProblem(http.StatusConflict, "idempotency-key-reused", "this Idempotency-Key was used for a request with other rights")
 	}
 	if err != nil {
-		return s.storeError(err)
+		return IntakeResponse{}, false, s.storeError(err)
 	}
 	if !res.Replayed {
 		// The rows are written: the request is received, whatever happens
@@ -452,10 +466,7 @@ func (s *Server) createRequest(c echo.Context) error {
 	if len(out.Requests) == 1 {
 		out.Requests = nil
 	}
-	if res.Replayed {
-		c.Response().Header().Set("Idempotent-Replayed", "true")
-	}
-	return c.JSON(http.StatusCreated, out)
+	return out, res.Replayed, nil
 }
 
 // controller reads a controller's row; nil when there is none.

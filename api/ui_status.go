@@ -21,12 +21,17 @@ func (s *Server) uiRoutes(public echo.MiddlewareFunc) {
 		TokenLookup: "form:_csrf", CookieName: "rd_csrf", CookiePath: "/", CookieHTTPOnly: true,
 		CookieSecure: strings.HasPrefix(s.cfg.PublicURL, "https://"), CookieSameSite: http.SameSiteStrictMode,
 		ErrorHandler: func(err error, c echo.Context) error {
+			if strings.HasPrefix(c.Path(), "/request/") {
+				return s.renderRequestForm(c, http.StatusForbidden, map[string]string{}, nil, "form.expired")
+			}
 			return s.renderStatus(c, http.StatusForbidden, "form.expired", "", "")
 		},
 	})
 	e.GET("/status/:token", s.statusPage, public, csrf)
 	e.POST("/status/:token/information", s.statusPageAnswer, public, csrf)
 	e.POST("/status/:token/withdraw", s.statusPageWithdraw, public, csrf)
+	e.GET("/request/:controller", s.requestForm, public, csrf)
+	e.POST("/request/:controller", s.requestFormPost, public, csrf)
 }
 
 // statusPage is the citizen's status page (GET /status/{token}): the same

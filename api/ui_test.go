@@ -165,3 +165,68 @@ func TestStatusPageForms(t *testing.T) {
 	require.Equal(t, http.StatusConflict, resp.StatusCode)
 	require.Contains(t, body, "allerede besvaret eller afsluttet")
 }
+
+// TestRequestForm: a citizen asks for a right through the public form, in
+// their language, on the same intake as the API: a refusal shows each
+// field's problem linked from an error summary and keeps what was written;
+// a missing CSRF token is refused; the receipt page gives the reference,
+// the due date and the status page, which opens.
+func TestRequestForm(t *testing.T) {
+	s := newStack(t)
+	resp, body := s.page("/request/demo")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, body, `<html lang="da">`)
+	require.Contains(t, body, "Demo Kommune")
+	require.Equal(t, 7, strings.Count(body, `type="radio"`), "every right")
+	require.Contains(t, body, `<label for="kind-erasure">Sletning af dine oplysninger</label>`)
+	require.Contains(t, body, "Dit CPR-nummer (frivilligt)")
+	m := csrfField.FindStringSubmatch(body)
+	require.NotNil(t, m)
+	var cookie *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "rd_csrf" {
+			cookie = c
+		}
+	}
+	require.NotNil(t, cookie)
+
+	resp, body = s.postForm("/request/demo", url.Values{"kind": {"erasure"}, "name": {"Ida Borger"}, "email": {"ida@example.dk"}})
+	require.Equal(t, http.StatusForbidden, resp.StatusCode, "no CSRF token")
+	require.Contains(t, body, "Formularen var udløbet")
+
+	resp, body = s.postForm("/request/demo", url.Values{"name": {"Ida Borger"}, "email": {"not-an-address"}, "_csrf": {m[1]}}, cookie)
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	require.Contains(t, body, `<a href="#kind">Vælg, hvad du ønsker.</a>`)
+	require.Contains(t, body, `<a href="#email">Skriv en gyldig e-mailadresse.</a>`)
+	require.Contains(t, body, `value="Ida Borger"`, "what was written is kept")
+	require.Contains(t, body, `id="email" name="email" type="email" autocomplete="email" value="not-an-address" aria-describedby="email-hint" aria-invalid="true"`)
+
+	resp, body = s.postForm("/request/demo", url.Values{"kind": {"erasure"}, "name": {"Ida Borger"}, "email": {"ida@example.dk"},
+		"national_id": {"070761-4285"}, "description": {"Slet mit gamle nyhedsbrev."}, "_csrf": {m[1]}}, cookie)
+	require.Equal(t, http.StatusCreated, resp.StatusCode, "%s", body)
+	require.Contains(t, body, "Vi har modtaget din anmodning")
+	ref := regexp.MustCompile(`RD-\d{4}-\d{6}`).FindString(body)
+	require.NotEmpty(t, ref)
+	status := regexp.MustCompile(`href="(/status/[^"]+)"`).FindStringSubmatch(body)
+	require.NotNil(t, status, "the receipt links to the status page")
+	_, page := s.page(status[1])
+	require.Contains(t, page, ref)
+
+	list := s.call(http.MethodGet, "/v1/requests", nil, nil, tokCaseworker)
+	var found map[string]any
+	for _, it := range list.body["items"].([]any) {
+		if it := it.(map[string]any); it["reference"] == ref {
+			found = it
+		}
+	}
+	require.NotNil(t, found, "registered through the intake")
+	detail := s.call(http.MethodGet, "/v1/requests/{id}", map[string]string{"id": found["id"].(string)}, nil, tokCaseworker)
+	require.Equal(t, "web", detail.body["channel"])
+	require.Equal(t, "0707614285", detail.body["subject"].(map[string]any)["national_id"])
+
+	resp, body = s.page("/request/nowhere")
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+	require.Contains(t, body, "Vi kender ikke denne organisation")
+	_, body = s.page("/request/demo-se?lang=sv")
+	require.Contains(t, body, "Ditt personnummer (frivilligt)")
+}

@@ -93,7 +93,7 @@ func Mount(e *echo.Echo) {
 // Owns reports whether a route path is a page or asset of the UI rather
 // than the JSON API.
 func Owns(path string) bool {
-	return strings.HasPrefix(path, "/static/") || strings.HasPrefix(path, "/status/")
+	return strings.HasPrefix(path, "/static/") || strings.HasPrefix(path, "/status/") || strings.HasPrefix(path, "/request/")
 }
 
 // StatusPage is the citizen's status page: the requests of one letter,
@@ -126,4 +126,35 @@ type StatusItem struct {
 	// PackageUntil is set while the request's access or portability
 	// package can be downloaded.
 	PackageUntil *time.Time
+}
+
+// RequestForm is the public request form of one controller, with what was
+// entered and, after a refusal, each field's problem in the page's words.
+type RequestForm struct {
+	Page
+	Controller, ControllerName string
+	// NationalID names the national identity number the controller's
+	// country uses: cpr or personnummer.
+	NationalID string
+	CSRF       string
+	Kinds      []string
+	Values     map[string]string
+	Errors     []FormError
+	Invalid    map[string]bool
+}
+
+// FormError is a form field's problem, for the error summary.
+type FormError struct {
+	Field, Message string
+}
+
+// Receipt is the page after a request was sent: its reference, when the
+// answer is due, and the status link.
+type Receipt struct {
+	Page
+	ControllerName string
+	Reference      string
+	Kind           string
+	DueOn          time.Time
+	StatusPath     string
 }

@@ -159,6 +159,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		tokens, _ := config.ParseTokens(cfg.APITokens)
 		fmt.Fprintf(stdout, "\nrightsdesk is running (data in %s)\n\n", dir)
 		fmt.Fprintf(stdout, "  API          %s   (health %s/readyz)\n", apiURL, apiURL)
+		fmt.Fprintf(stdout, "  Request form %s/request/demo   (what a citizen sees)\n", apiURL)
 		if temporalUI != "" {
 			fmt.Fprintf(stdout, "  Temporal UI  %s\n", temporalUI)
 		}
