@@ -505,7 +505,7 @@ func (o *Outbox) compose(ctx context.Context, in NoticeInput, req store.Request,
 				return row, fmt.Errorf("outbox: status link: %w", err)
 			}
 			if tok != "" {
-				d.Request.StatusURL = strings.TrimRight(o.PublicURL, "/") + "/v1/status/" + tok
+				d.Request.StatusURL = strings.TrimRight(o.PublicURL, "/") + "/status/" + tok
 			}
 		}
 		content.Name, content.Address = subj.Name, subj.Address

@@ -41,7 +41,7 @@ func TestLegalExamplesThroughAPI(t *testing.T) {
 		require.Equal(t, tc.due, r.str("due_at"), tc.received)
 		require.Equal(t, tc.statutory, r.str("statutory_due_at"), tc.received)
 		require.Regexp(t, `^RD-\d{4}-\d{6}$`, r.str("reference"))
-		require.True(t, strings.HasPrefix(r.str("status_url"), "https://rights.example/v1/status/"))
+		require.True(t, strings.HasPrefix(r.str("status_url"), "https://rights.example/status/"))
 	}
 }
 
@@ -57,7 +57,7 @@ func TestRequestLifecycleThroughAPI(t *testing.T) {
 	}, "")
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
 	id := r.str("id")
-	token := strings.TrimPrefix(r.str("status_url"), "https://rights.example/v1/status/")
+	token := strings.TrimPrefix(r.str("status_url"), "https://rights.example/status/")
 	s.waitStage(id, "identity")
 
 	st := s.call(http.MethodGet, "/v1/status/{token}", map[string]string{"token": token}, nil, "")
@@ -338,7 +338,7 @@ func TestSeveralRights(t *testing.T) {
 		require.Equal(t, group, x.(map[string]any)["group_id"])
 		s.waitStage(x.(map[string]any)["id"].(string), "identity")
 	}
-	token := strings.TrimPrefix(r.str("status_url"), "https://rights.example/v1/status/")
+	token := strings.TrimPrefix(r.str("status_url"), "https://rights.example/status/")
 	st := s.call(http.MethodGet, "/v1/status/{token}", map[string]string{"token": token}, nil, "")
 	require.Len(t, st.body["requests"].([]any), 2)
 	w := s.call(http.MethodPost, "/v1/status/{token}/withdraw", map[string]string{"token": token}, map[string]any{}, "")

@@ -222,9 +222,9 @@ func TestAccessPackage(t *testing.T) {
 	s.waitStage(id, "closed")
 
 	reply := s.mailTo("Test.Person@Example.DK", "Svar på din anmodning om indsigt", 1)[0]
-	link := r.str("status_url") + "/package"
+	link := strings.Replace(r.str("status_url"), "/status/", "/v1/status/", 1) + "/package"
 	require.Contains(t, reply.Text, link, "the reply links to the package")
-	_, page := s.page(strings.TrimPrefix(r.str("status_url"), "https://rights.example/v1"))
+	_, page := s.page(strings.TrimPrefix(r.str("status_url"), "https://rights.example"))
 	require.Contains(t, page, `href="`+strings.TrimPrefix(link, "https://rights.example")+`"`, "the status page offers the package")
 	require.Contains(t, page, "Hent dine oplysninger (ZIP)")
 
@@ -362,7 +362,7 @@ func TestRetentionErasesClosedRequests(t *testing.T) {
 	require.Equal(t, "withdrawn", got.body["stage"])
 	search := s.call(http.MethodPost, "/v1/requests/search", nil, map[string]any{"cpr": "070761-4285"}, tokCaseworker)
 	require.Empty(t, search.body["items"], "not found by any identifier any more")
-	token := strings.TrimPrefix(closed.str("status_url"), "https://rights.example/v1/status/")
+	token := strings.TrimPrefix(closed.str("status_url"), "https://rights.example/status/")
 	require.Equal(t, http.StatusNotFound, s.call(http.MethodGet, "/v1/status/{token}", map[string]string{"token": token}, nil, "").status, "the status link is gone")
 	var subj store.Subject
 	require.NoError(t, s.store.DB.Raw("SELECT s.* FROM subjects s JOIN requests r ON r.subject_id = s.id WHERE r.id = ?", id).Scan(&subj).Error)

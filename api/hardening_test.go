@@ -372,7 +372,7 @@ func TestPublicCallsNeedJSON(t *testing.T) {
 	r := s.intake(m, "")
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
 	require.Nil(t, r.body["warnings"], "a citizen is not warned about a valid number")
-	token := strings.TrimPrefix(r.str("status_url"), "https://rights.example/v1/status/")
+	token := strings.TrimPrefix(r.str("status_url"), "https://rights.example/status/")
 	tp := map[string]string{"token": token}
 	require.Equal(t, http.StatusUnsupportedMediaType, s.call(http.MethodPost, "/v1/status/{token}/withdraw", tp, nil, "").status)
 	form := s.call(http.MethodPost, "/v1/status/{token}/withdraw", tp, "x=1", "", "Content-Type", "application/x-www-form-urlencoded")

@@ -458,7 +458,8 @@ func (s *Server) register(c echo.Context, b IntakeBody, p *Principal, key string
 			rc.GroupID = &g
 		}
 		if res.StatusToken != "" {
-			rc.StatusURL = strings.TrimRight(s.cfg.PublicURL, "/") + "/v1/status/" + res.StatusToken
+			// The subject's status page; the same token opens /v1/status/{token}.
+			rc.StatusURL = strings.TrimRight(s.cfg.PublicURL, "/") + "/status/" + res.StatusToken
 		}
 		out.Requests = append(out.Requests, rc)
 	}

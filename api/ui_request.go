@@ -113,8 +113,8 @@ func (s *Server) requestFormPost(c echo.Context) error {
 	if due, err := time.Parse(time.DateOnly, out.DueAt); err == nil {
 		page.DueOn = due
 	}
-	if i := strings.Index(out.StatusURL, "/v1/status/"); i >= 0 {
-		page.StatusPath = "/status/" + out.StatusURL[i+len("/v1/status/"):]
+	if i := strings.Index(out.StatusURL, "/status/"); i >= 0 {
+		page.StatusPath = out.StatusURL[i:]
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	c.Response().Header().Set("Referrer-Policy", "no-referrer")

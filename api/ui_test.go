@@ -38,7 +38,7 @@ func TestStatusPage(t *testing.T) {
 		"subject": map[string]any{"name": "Test Person", "email": "test@example.dk"},
 	}, "")
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
-	token := strings.TrimPrefix(r.str("status_url"), "https://rights.example/v1/status/")
+	token := strings.TrimPrefix(r.str("status_url"), "https://rights.example/status/")
 	s.waitStage(r.str("id"), "identity")
 	path := "/status/" + token
 
@@ -113,7 +113,7 @@ func TestStatusPageForms(t *testing.T) {
 		"subject": map[string]any{"name": "Test Person", "email": "test@example.dk"},
 	}, "")
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
-	id, token := r.str("id"), strings.TrimPrefix(r.str("status_url"), "https://rights.example/v1/status/")
+	id, token := r.str("id"), strings.TrimPrefix(r.str("status_url"), "https://rights.example/status/")
 	s.waitStage(id, "identity")
 	ask := s.call(http.MethodPost, "/v1/requests/{id}/information-request", map[string]string{"id": id},
 		map[string]any{"purpose": "identity", "what": "Log ind med MitID på statussiden."}, tokCaseworker)
