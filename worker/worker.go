@@ -82,47 +82,38 @@ func Register(r sdkworker.Registry, acts *activities.Activities) {
 	r.RegisterActivity(acts)
 }
 
-// EnsureDigest creates the Temporal Schedule that runs the daily digests:
-// every hour at five past, each controller's at its own notice hour.
+// EnsureDigest creates the Temporal Schedule that sends the daily digests:
+// every hour, each controller's at its own notice hour.
 func EnsureDigest(ctx context.Context, c client.Client, taskQueue string) error {
-	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
-		ID:      workflows.DigestScheduleID,
-		Spec:    client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: time.Hour, Offset: 5 * time.Minute}}},
-		Action:  &client.ScheduleWorkflowAction{ID: "rightsdesk-digest", Workflow: workflows.DigestWorkflowType, TaskQueue: taskQueue},
-		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
-	})
-	if err != nil && !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
-		return fmt.Errorf("worker: create the digest schedule: %w", err)
-	}
-	return nil
+	return ensureSchedule(ctx, c, "digest", workflows.DigestScheduleID, client.ScheduleIntervalSpec{Every: time.Hour, Offset: 5 * time.Minute},
+		client.ScheduleWorkflowAction{ID: "rightsdesk-digest", Workflow: workflows.DigestWorkflowType, TaskQueue: taskQueue})
 }
 
 // EnsureRetention creates the Temporal Schedule that erases, daily at
 // 02:00 UTC, the personal data of closed requests past their retention.
 func EnsureRetention(ctx context.Context, c client.Client, taskQueue string) error {
-	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
-		ID:      workflows.RetentionScheduleID,
-		Spec:    client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: 24 * time.Hour, Offset: 2 * time.Hour}}},
-		Action:  &client.ScheduleWorkflowAction{ID: "rightsdesk-retention", Workflow: workflows.RetentionWorkflowType, TaskQueue: taskQueue},
-		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
-	})
-	if err != nil && !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
-		return fmt.Errorf("worker: create the retention schedule: %w", err)
-	}
-	return nil
+	return ensureSchedule(ctx, c, "retention", workflows.RetentionScheduleID, client.ScheduleIntervalSpec{Every: 24 * time.Hour, Offset: 2 * time.Hour},
+		client.ScheduleWorkflowAction{ID: "rightsdesk-retention", Workflow: workflows.RetentionWorkflowType, TaskQueue: taskQueue})
 }
 
 // EnsureSweeper creates the Temporal Schedule that runs the sweeper every
 // interval; an existing schedule is left as it is.
 func EnsureSweeper(ctx context.Context, c client.Client, taskQueue string, every time.Duration) error {
+	return ensureSchedule(ctx, c, "sweeper", workflows.SweepScheduleID, client.ScheduleIntervalSpec{Every: every},
+		client.ScheduleWorkflowAction{ID: "rightsdesk-sweep", Workflow: workflows.SweepWorkflowType, TaskQueue: taskQueue, Args: []any{workflows.SweepInput{}}})
+}
+
+// ensureSchedule creates a schedule that never overlaps itself; an existing
+// one is left as it is.
+func ensureSchedule(ctx context.Context, c client.Client, name, id string, every client.ScheduleIntervalSpec, action client.ScheduleWorkflowAction) error {
 	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
-		ID:      workflows.SweepScheduleID,
-		Spec:    client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: every}}},
-		Action:  &client.ScheduleWorkflowAction{ID: "rightsdesk-sweep", Workflow: workflows.SweepWorkflowType, TaskQueue: taskQueue, Args: []any{workflows.SweepInput{}}},
+		ID:      id,
+		Spec:    client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{every}},
+		Action:  &action,
 		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
 	})
 	if err != nil && !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
-		return fmt.Errorf("worker: create the sweeper schedule: %w", err)
+		return fmt.Errorf("worker: create the %s schedule: %w", name, err)
 	}
 	return nil
 }

@@ -108,15 +108,8 @@ func RunWith(ctx context.Context, cfg config.Config, logger *slog.Logger, st *st
 			return fmt.Errorf("start worker: %w", err)
 		}
 		logger.Info("worker started", "task_queue", cfg.TaskQueue, "namespace", cfg.TemporalNamespace)
-		if err := worker.EnsureSweeper(ctx, tc, cfg.TaskQueue, cfg.SweepInterval); err != nil {
-			w.Stop()
-			return err
-		}
-		if err := worker.EnsureDigest(ctx, tc, cfg.TaskQueue); err != nil {
-			w.Stop()
-			return err
-		}
-		if err := worker.EnsureRetention(ctx, tc, cfg.TaskQueue); err != nil {
+		if err := errors.Join(worker.EnsureSweeper(ctx, tc, cfg.TaskQueue, cfg.SweepInterval),
+			worker.EnsureDigest(ctx, tc, cfg.TaskQueue), worker.EnsureRetention(ctx, tc, cfg.TaskQueue)); err != nil {
 			w.Stop()
 			return err
 		}

@@ -161,27 +161,19 @@ func (c Config) Validate() error {
 // SystemDSNs reads the connection strings of the data maps' postgres
 // systems: RIGHTSDESK_SYSTEM_<ID>_DSN, the ID upper-cased. They are secrets
 // and never part of the map.
-func SystemDSNs() map[string]string {
-	out := map[string]string{}
-	for _, kv := range os.Environ() {
-		k, v, _ := strings.Cut(kv, "=")
-		if id, ok := strings.CutPrefix(k, "RIGHTSDESK_SYSTEM_"); ok {
-			if id, ok = strings.CutSuffix(id, "_DSN"); ok && id != "" && v != "" {
-				out[strings.ToLower(id)] = v
-			}
-		}
-	}
-	return out
-}
+func SystemDSNs() map[string]string { return systemEnv("_DSN") }
 
 // SystemSecrets reads the signing secrets of the data maps' http systems:
 // RIGHTSDESK_SYSTEM_<ID>_SECRET (whsec_ and base64).
-func SystemSecrets() map[string]string {
+func SystemSecrets() map[string]string { return systemEnv("_SECRET") }
+
+// systemEnv reads RIGHTSDESK_SYSTEM_<ID><suffix> by system ID (lower case).
+func systemEnv(suffix string) map[string]string {
 	out := map[string]string{}
 	for _, kv := range os.Environ() {
 		k, v, _ := strings.Cut(kv, "=")
 		if id, ok := strings.CutPrefix(k, "RIGHTSDESK_SYSTEM_"); ok {
-			if id, ok = strings.CutSuffix(id, "_SECRET"); ok && id != "" && v != "" {
+			if id, ok = strings.CutSuffix(id, suffix); ok && id != "" && v != "" {
 				out[strings.ToLower(id)] = v
 			}
 		}
