@@ -363,6 +363,60 @@ func letterKind(notice, right string) (letters.Kind, bool) {
 	return "", false
 }
 
+// letterBase is what every letter of a request starts from: its controller
+// (row and settings), the controller's time zone, the letter's data as far
+// as the controller and the request tell it, and the renderer with the
+// controller's own templates.
+type letterBase struct {
+	crow     store.Controller
+	settings policy.Settings
+	loc      *time.Location
+	data     letters.Data
+	renderer letters.Renderer
+}
+
+// base reads a request's controller and begins its letter, dated today in
+// the controller's time zone.
+func (o *Outbox) base(ctx context.Context, req store.Request, subj intake.Subject) (letterBase, error) {
+	var b letterBase
+	if err := o.Store.DB.WithContext(ctx).First(&b.crow, "id = ?", req.ControllerID).Error; err != nil {
+		return b, fmt.Errorf("outbox: controller: %w", err)
+	}
+	crow, s := b.crow, &b.settings
+	if len(crow.Settings) > 0 {
+		if err := json.Unmarshal(crow.Settings, s); err != nil {
+			return b, fmt.Errorf("outbox: settings: %w", err)
+		}
+	}
+	var err error
+	if b.loc, err = deadline.LoadLocation(crow.TimeZone); err != nil {
+		return b, err
+	}
+	authority := s.SupervisoryAuthority
+	if authority.Name == "" {
+		authority = policy.DefaultAuthority[crow.Country]
+	}
+	b.data = letters.Data{
+		Language: req.Language, Today: deadline.Today(time.Now(), b.loc), Recipient: subj.Name,
+		Controller: letters.Controller{Name: crow.Name, Country: crow.Country, PublicAuthority: s.PublicAuthority, DPO: s.DPO,
+			Authority: authority, Record: s.Processing},
+		Request: letters.Request{Reference: req.Reference, Kind: req.Kind, ReceivedOn: req.ReceivedOn, ExtendedDueOn: req.ExtendedDueOn,
+			Link: strings.TrimRight(o.PublicURL, "/") + "/v1/requests/" + req.ID.String()},
+		Decision: &letters.Decision{},
+	}
+	if req.DueOn != nil {
+		b.data.Request.DueOn = *req.DueOn
+	}
+	if req.StatutoryDueOn != nil {
+		b.data.Request.StatutoryDueOn = *req.StatutoryDueOn
+	}
+	b.renderer = o.Renderer
+	if s.LettersDir != "" {
+		b.renderer.Overrides = os.DirFS(s.LettersDir)
+	}
+	return b, nil
+}
+
 // compose renders a notice's letter for its recipient and chooses the
 // channel: Digital Post or Swedish digital mail where configured and the
 // person gave their national ID, else e-mail, else paper.
@@ -371,42 +425,14 @@ func (o *Outbox) compose(ctx context.Context, in NoticeInput, req store.Request,
 	if !ok {
 		return store.Letter{}, temporal.NewNonRetryableApplicationError("no letter for a notice of kind "+in.Kind, ErrTypeNoLetter, nil)
 	}
-	var crow store.Controller
-	if err := o.Store.DB.WithContext(ctx).First(&crow, "id = ?", req.ControllerID).Error; err != nil {
-		return store.Letter{}, fmt.Errorf("outbox: controller: %w", err)
+	b, err := o.base(ctx, req, subj)
+	if err != nil {
+		return store.Letter{}, err
 	}
-	var s policy.Settings
-	if len(crow.Settings) > 0 {
-		if err := json.Unmarshal(crow.Settings, &s); err != nil {
-			return store.Letter{}, fmt.Errorf("outbox: settings: %w", err)
-		}
-	}
+	crow, s, loc, d := b.crow, b.settings, b.loc, b.data
 	pol, err := controllers.PolicyOf(crow)
 	if err != nil {
 		return store.Letter{}, err
-	}
-	loc, err := deadline.LoadLocation(crow.TimeZone)
-	if err != nil {
-		return store.Letter{}, err
-	}
-	today := deadline.Today(time.Now(), loc)
-	authority := s.SupervisoryAuthority
-	if authority.Name == "" {
-		authority = policy.DefaultAuthority[crow.Country]
-	}
-	d := letters.Data{
-		Language: req.Language, Today: today, Recipient: subj.Name,
-		Controller: letters.Controller{Name: crow.Name, Country: crow.Country, PublicAuthority: s.PublicAuthority, DPO: s.DPO,
-			Authority: authority, Record: s.Processing},
-		Request: letters.Request{Reference: req.Reference, Kind: req.Kind, ReceivedOn: req.ReceivedOn, ExtendedDueOn: req.ExtendedDueOn,
-			Link: strings.TrimRight(o.PublicURL, "/") + "/v1/requests/" + req.ID.String()},
-		Decision: &letters.Decision{},
-	}
-	if req.DueOn != nil {
-		d.Request.DueOn = *req.DueOn
-	}
-	if req.StatutoryDueOn != nil {
-		d.Request.StatutoryDueOn = *req.StatutoryDueOn
 	}
 	deadlineOn := d.Request.StatutoryDueOn
 	if f := in.Facts; f != nil {
@@ -522,11 +548,7 @@ func (o *Outbox) compose(ctx context.Context, in NoticeInput, req store.Request,
 		}
 	}
 	row.Language = d.Language
-	r := o.Renderer
-	if s.LettersDir != "" {
-		r.Overrides = os.DirFS(s.LettersDir)
-	}
-	l, err := r.Render(kind, d)
+	l, err := b.renderer.Render(kind, d)
 	if err != nil {
 		return row, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNoLetter, nil)
 	}

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -21,7 +20,6 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/connectors"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
-	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/letters"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
@@ -199,7 +197,7 @@ func (a *Activities) buildPackage(ctx context.Context, req store.Request, subj i
 	if _, err := io.WriteString(f, summary.String()); err != nil {
 		return res, err
 	}
-	if err := a.writeReply(ctx, zw, req, subj, s); err != nil {
+	if err := a.writeReply(ctx, zw, req, subj); err != nil {
 		return res, err
 	}
 	if err := zw.Close(); err != nil {
@@ -297,44 +295,21 @@ func cell(v any) string {
 // writeReply puts the reply letter into the package, as PDF and as text,
 // in the subject's language: what is processed and why, the Art. 15 items
 // of the record of processing, and the subject's rights, beside the data.
-func (a *Activities) writeReply(ctx context.Context, zw *zip.Writer, req store.Request, subj intake.Subject, s policy.Settings) error {
+func (a *Activities) writeReply(ctx context.Context, zw *zip.Writer, req store.Request, subj intake.Subject) error {
 	if a.Outbox == nil {
 		return nil
 	}
-	var crow store.Controller
-	if err := a.Store.DB.WithContext(ctx).First(&crow, "id = ?", req.ControllerID).Error; err != nil {
-		return fmt.Errorf("package: controller: %w", err)
-	}
-	loc, err := deadline.LoadLocation(crow.TimeZone)
+	b, err := a.Outbox.base(ctx, req, subj)
 	if err != nil {
 		return err
 	}
-	authority := s.SupervisoryAuthority
-	if authority.Name == "" {
-		authority = policy.DefaultAuthority[crow.Country]
-	}
-	d := letters.Data{
-		Language: req.Language, Today: deadline.Today(time.Now(), loc), Recipient: subj.Name,
-		Controller: letters.Controller{Name: crow.Name, Country: crow.Country, PublicAuthority: s.PublicAuthority, DPO: s.DPO,
-			Authority: authority, Record: s.Processing},
-		Request:  letters.Request{Reference: req.Reference, Kind: req.Kind, ReceivedOn: req.ReceivedOn},
-		Decision: &letters.Decision{Outcome: "grant"},
-	}
-	if req.DueOn != nil {
-		d.Request.DueOn = *req.DueOn
-	}
-	if req.StatutoryDueOn != nil {
-		d.Request.StatutoryDueOn = *req.StatutoryDueOn
-	}
-	r := a.Outbox.Renderer
-	if s.LettersDir != "" {
-		r.Overrides = os.DirFS(s.LettersDir)
-	}
-	l, err := r.Render(letters.ReplyFor(req.Kind), d)
+	d := b.data
+	d.Decision = &letters.Decision{Outcome: "grant"}
+	l, err := b.renderer.Render(letters.ReplyFor(req.Kind), d)
 	if err != nil {
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeFulfil, nil)
 	}
-	pdf, err := l.PDF(crow.Name)
+	pdf, err := l.PDF(b.crow.Name)
 	if err != nil {
 		return err
 	}
