@@ -67,7 +67,7 @@ func (s *Server) getStatus(c echo.Context) error {
 		out.Requests = append(out.Requests, StatusView{
 			Reference: r.Reference, Kind: r.Kind, Stage: r.Stage, ReceivedAt: dateOf(r.ReceivedOn), DueAt: dateOfPtr(r.DueOn),
 			StatutoryDueAt: dateOfPtr(r.StatutoryDueOn), ExtendedDueAt: dateOfPtr(r.ExtendedDueOn),
-			WaitingForYou: r.PausedAt != nil && !final(r.Stage), Closed: final(r.Stage),
+			WaitingForYou: awaitsAnswer(r), Closed: final(r.Stage),
 		})
 	}
 	return c.JSON(http.StatusOK, out)

@@ -58,7 +58,6 @@ func (w *rightsRequest) fulfil(ctx workflow.Context) {
 		return
 	}
 	plan := *w.plan
-	var f workflow.Future
 	if w.state.Kind == KindErasure && len(plan.Steps) > 0 && !w.waitForOthers(ctx) {
 		return
 	}
@@ -67,11 +66,8 @@ func (w *rightsRequest) fulfil(ctx workflow.Context) {
 		if w.state.Stage != StageFulfilment {
 			return // withdrawn meanwhile
 		}
-		var res activities.StepResult
-		if w.persistent(ctx, "fulfil", func(actx workflow.Context) workflow.Future {
-			f = workflow.ExecuteActivity(actx, a.Fulfil, step)
-			return f
-		}) != nil || f.Get(ctx, &res) != nil {
+		res, ok := w.runStep(ctx, step)
+		if !ok {
 			return
 		}
 		if res.Pending {
@@ -122,6 +118,19 @@ func (w *rightsRequest) fulfil(ctx workflow.Context) {
 	w.change(ctx, "fulfilment.done", ActorSystem, map[string]any{"steps": len(plan.Steps)})
 }
 
+// runStep runs one step where the data lives until it succeeds (or fails
+// for good); ok is false when it did not complete.
+func (w *rightsRequest) runStep(ctx workflow.Context, step activities.FulfilStep) (res activities.StepResult, ok bool) {
+	var f workflow.Future
+	if w.persistent(ctx, "fulfil", func(actx workflow.Context) workflow.Future {
+		f = workflow.ExecuteActivity(actx, a.Fulfil, step)
+		return f
+	}) != nil || f.Get(ctx, &res) != nil {
+		return res, false
+	}
+	return res, true
+}
+
 // waitForOthers holds an erasure while the person has other open requests
 // at the controller (LEGAL.md §4): data they concern must not be erased.
 // It reports false when the request left fulfilment meanwhile.
@@ -156,9 +165,9 @@ func (w *rightsRequest) waitForOthers(ctx workflow.Context) bool {
 	}
 }
 
-// erasureFacts tell the reply what was erased and what stays, and why;
+// fulfilmentFacts tell the reply what was erased and what stays, and why;
 // an objection's, where processing stopped and what Art. 21 does not reach.
-func (w *rightsRequest) erasureFacts(f *activities.LetterFacts) {
+func (w *rightsRequest) fulfilmentFacts(f *activities.LetterFacts) {
 	if w.state.Kind == KindObjection {
 		for _, r := range w.state.Fulfilment {
 			if r.Step == activities.StepRestrict && r.Rows > 0 && !slices.Contains(f.Stopped, r.DatasetName) {
@@ -273,12 +282,8 @@ func (w *rightsRequest) lift(ctx workflow.Context) {
 	}
 	var done []activities.StepResult
 	for _, step := range steps {
-		var res activities.StepResult
-		var f workflow.Future
-		if w.persistent(ctx, "fulfil", func(actx workflow.Context) workflow.Future {
-			f = workflow.ExecuteActivity(actx, a.Fulfil, step)
-			return f
-		}) != nil || f.Get(ctx, &res) != nil {
+		res, ok := w.runStep(ctx, step)
+		if !ok {
 			return
 		}
 		w.state.Fulfilment = append(w.state.Fulfilment, res)
@@ -297,7 +302,8 @@ const VersionRecipients = "recipients-2026-11"
 // change; those the data map says are not told are recorded with the
 // reason. The timeline logs both.
 func (w *rightsRequest) tellRecipients(ctx workflow.Context, action string, results []activities.StepResult) {
-	var names, skipped, reasons []string
+	var names []string
+	var skipped []activities.RecipientRef
 	datasets := map[string][]string{}
 	for _, r := range results {
 		if r.Rows == 0 {
@@ -306,8 +312,8 @@ func (w *rightsRequest) tellRecipients(ctx workflow.Context, action string, resu
 		for _, ref := range r.Recipients {
 			switch {
 			case ref.NotNotified != "":
-				if !slices.Contains(skipped, ref.Name) {
-					skipped, reasons = append(skipped, ref.Name), append(reasons, ref.NotNotified)
+				if !slices.ContainsFunc(skipped, func(s activities.RecipientRef) bool { return s.Name == ref.Name }) {
+					skipped = append(skipped, ref)
 				}
 			case !slices.Contains(names, ref.Name):
 				names = append(names, ref.Name)
@@ -329,7 +335,7 @@ func (w *rightsRequest) tellRecipients(ctx workflow.Context, action string, resu
 	if len(names) > 0 {
 		w.change(ctx, "recipients.notified", ActorSystem, map[string]any{"action": action, "recipients": names})
 	}
-	for i, name := range skipped {
-		w.change(ctx, "recipients.not_notified", ActorSystem, map[string]any{"action": action, "recipient": name, "reason": reasons[i]})
+	for _, ref := range skipped {
+		w.change(ctx, "recipients.not_notified", ActorSystem, map[string]any{"action": action, "recipient": ref.Name, "reason": ref.NotNotified})
 	}
 }

@@ -81,7 +81,7 @@ func (w *rightsRequest) facts() *activities.LetterFacts {
 	if a := s.Attention; a != nil {
 		f.Step = a.Step
 	}
-	w.erasureFacts(f)
+	w.fulfilmentFacts(f)
 	return f
 }
 
