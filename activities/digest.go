@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -15,7 +14,6 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/delivery"
 	"github.com/rightsdesk/rightsdesk/internal/letters"
-	"github.com/rightsdesk/rightsdesk/internal/policy"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
@@ -70,11 +68,9 @@ func (a *Activities) digestOf(ctx context.Context, c store.Controller, now time.
 	if err != nil || len(rows) == 0 {
 		return 0, err
 	}
-	var s policy.Settings
-	if len(c.Settings) > 0 {
-		if err := json.Unmarshal(c.Settings, &s); err != nil {
-			return 0, err
-		}
+	s, err := controllers.SettingsOf(c)
+	if err != nil {
+		return 0, err
 	}
 	base := strings.TrimRight(a.Outbox.PublicURL, "/")
 	items := make([]letters.DigestItem, 0, len(rows))

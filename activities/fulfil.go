@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/rightsdesk/rightsdesk/internal/connectors"
+	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
@@ -59,7 +60,7 @@ func (s *Systems) postgres(ctx context.Context, id string) (*connectors.Postgres
 	}
 	dsn := s.DSN[id]
 	if dsn == "" {
-		return nil, temporal.NewNonRetryableApplicationError("no connection string for system "+id+" (RIGHTSDESK_SYSTEM_"+id+"_DSN)", ErrTypeFulfil, nil)
+		return nil, temporal.NewNonRetryableApplicationError("no connection string for system "+id+" (RIGHTSDESK_SYSTEM_"+strings.ToUpper(id)+"_DSN)", ErrTypeFulfil, nil)
 	}
 	p, err := pgxpool.New(ctx, dsn)
 	if err != nil {
@@ -332,13 +333,7 @@ func (a *Activities) settings(ctx context.Context, controllerID string) (policy.
 	if err := a.Store.DB.WithContext(ctx).First(&row, "id = ?", controllerID).Error; err != nil {
 		return policy.Settings{}, fmt.Errorf("controller %s: %w", controllerID, err)
 	}
-	var s policy.Settings
-	if len(row.Settings) > 0 {
-		if err := json.Unmarshal(row.Settings, &s); err != nil {
-			return s, err
-		}
-	}
-	return s, nil
+	return controllers.SettingsOf(row)
 }
 
 // Fulfil runs one automated step. Each is idempotent: run twice after a

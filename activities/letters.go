@@ -246,13 +246,8 @@ func (o *Outbox) settingsOf(ctx context.Context, requestID uuid.UUID) (controlle
 	if err != nil {
 		return controllerSettings{}, fmt.Errorf("outbox: controller: %w", err)
 	}
-	s := controllerSettings{Name: row.Name, Country: row.Country}
-	if len(row.Settings) > 0 {
-		if err := json.Unmarshal(row.Settings, &s.Settings); err != nil {
-			return s, err
-		}
-	}
-	return s, nil
+	settings, err := controllers.SettingsOf(row)
+	return controllerSettings{Name: row.Name, Country: row.Country, Settings: settings}, err
 }
 
 func digitalPost(row store.Letter, c letterContent, pdf []byte, s controllerSettings) (string, []byte, error) {
@@ -382,13 +377,11 @@ func (o *Outbox) base(ctx context.Context, req store.Request, subj intake.Subjec
 	if err := o.Store.DB.WithContext(ctx).First(&b.crow, "id = ?", req.ControllerID).Error; err != nil {
 		return b, fmt.Errorf("outbox: controller: %w", err)
 	}
-	crow, s := b.crow, &b.settings
-	if len(crow.Settings) > 0 {
-		if err := json.Unmarshal(crow.Settings, s); err != nil {
-			return b, fmt.Errorf("outbox: settings: %w", err)
-		}
-	}
 	var err error
+	if b.settings, err = controllers.SettingsOf(b.crow); err != nil {
+		return b, err
+	}
+	crow, s := b.crow, &b.settings
 	if b.loc, err = deadline.LoadLocation(crow.TimeZone); err != nil {
 		return b, err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
@@ -34,7 +35,7 @@ func (a *Activities) EraseExpired(ctx context.Context, now time.Time) (int, erro
 	}
 	erased := 0
 	for _, c := range ctrls {
-		s, err := a.settings(ctx, c.ID)
+		s, err := controllers.SettingsOf(c)
 		if err != nil {
 			return erased, err
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/connectors"
+	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/workflows"
@@ -71,8 +72,8 @@ func (s *Server) systemCallback(c echo.Context) error {
 }
 
 func hasSystem(row *store.Controller, system string) bool {
-	var s policy.Settings
-	if err := jsonUnmarshal(row.Settings, &s); err != nil {
+	s, err := controllers.SettingsOf(*row)
+	if err != nil {
 		return false
 	}
 	return slices.ContainsFunc(s.Systems, func(x policy.System) bool { return x.ID == system && x.Kind == "http" })

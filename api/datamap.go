@@ -1,11 +1,11 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
 )
 
@@ -31,11 +31,9 @@ func (s *Server) dataMap(c echo.Context) error {
 	if row == nil {
 		return NewProblem(http.StatusNotFound, "not-found", "no such controller")
 	}
-	var settings policy.Settings
-	if len(row.Settings) > 0 {
-		if err := json.Unmarshal(row.Settings, &settings); err != nil {
-			return err
-		}
+	settings, err := controllers.SettingsOf(*row)
+	if err != nil {
+		return err
 	}
 	out := DataMapView{Controller: row.ID, Systems: settings.Systems}
 	if out.Systems == nil {

@@ -264,13 +264,22 @@ func Sync(ctx context.Context, st *store.Store, cs []Controller) error {
 	return nil
 }
 
-// PolicyOf reads a controller's policy from its table row.
-func PolicyOf(row store.Controller) (Policy, error) {
+// SettingsOf reads the settings a controller's row keeps as JSON.
+func SettingsOf(row store.Controller) (Settings, error) {
 	var s Settings
 	if len(row.Settings) > 0 {
 		if err := json.Unmarshal(row.Settings, &s); err != nil {
-			return Policy{}, fmt.Errorf("controllers: settings of %s: %w", row.ID, err)
+			return s, fmt.Errorf("controllers: settings of %s: %w", row.ID, err)
 		}
+	}
+	return s, nil
+}
+
+// PolicyOf reads a controller's policy from its table row.
+func PolicyOf(row store.Controller) (Policy, error) {
+	s, err := SettingsOf(row)
+	if err != nil {
+		return Policy{}, err
 	}
 	c := Controller{ID: row.ID, Role: row.Role, Country: row.Country, TimeZone: row.TimeZone, Language: row.Language, Settings: s}
 	if row.ForwardsTo != nil {
