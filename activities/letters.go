@@ -61,6 +61,8 @@ type LetterFacts struct {
 	// Erased and Kept tell an erasure's reply what was done.
 	Erased []string   `json:",omitempty"`
 	Kept   []KeptFact `json:",omitempty"`
+	// Datasets are the datasets a recipient notice (Art. 19) is about.
+	Datasets []string `json:",omitempty"`
 	// Stopped and Outside tell an objection's reply where processing
 	// stopped, and what Art. 21 does not reach.
 	Stopped []string `json:",omitempty"`
@@ -480,7 +482,7 @@ func (o *Outbox) compose(ctx context.Context, in NoticeInput, req store.Request,
 		} else {
 			d.Language = crow.Language
 		}
-		d.Disclosure = &letters.Disclosure{Recipient: name, Action: in.Facts.Step, Person: subj.Name, Email: subj.Email, Datasets: in.Facts.Erased}
+		d.Disclosure = &letters.Disclosure{Recipient: name, Action: in.Facts.Step, Person: subj.Name, Email: subj.Email, Datasets: in.Facts.Datasets}
 	case staff:
 		row.Audience, row.Channel = "staff", "email"
 		d.Recipient = ""

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -56,14 +55,12 @@ func formatDate(lang string, t time.Time) string {
 	if !ok || t.IsZero() {
 		return ""
 	}
-	name := m[t.Month()-1]
+	day := strconv.Itoa(t.Day())
 	if lang == "da" {
-		return strings.Join([]string{itoa(t.Day()) + ".", name, itoa(t.Year())}, " ")
+		day += "."
 	}
-	return strings.Join([]string{itoa(t.Day()), name, itoa(t.Year())}, " ")
+	return day + " " + m[t.Month()-1] + " " + strconv.Itoa(t.Year())
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // words holds every text of the UI, in each language. A test checks that
 // every key exists in every language.

@@ -329,7 +329,7 @@ func (w *rightsRequest) tellRecipients(ctx workflow.Context, action string, resu
 	seq := len(w.state.Fulfilment)
 	for _, name := range names {
 		n := w.notice(fmt.Sprintf("recipient/%s/%d/%s", action, seq, name), NoticeRecipient, RecipientOf+name, workflow.Now(ctx))
-		n.Facts = &activities.LetterFacts{Step: action, Erased: datasets[name]}
+		n.Facts = &activities.LetterFacts{Step: action, Datasets: datasets[name]}
 		w.notices = append(w.notices, n)
 	}
 	if len(names) > 0 {
