@@ -17,21 +17,23 @@ import (
 func (s *Server) uiRoutes(public echo.MiddlewareFunc) {
 	e := s.echo
 	web.Mount(e)
-	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup: "form:_csrf", CookieName: "rd_csrf", CookiePath: "/", CookieHTTPOnly: true,
-		CookieSecure: strings.HasPrefix(s.cfg.PublicURL, "https://"), CookieSameSite: http.SameSiteStrictMode,
-		ErrorHandler: func(err error, c echo.Context) error {
-			if strings.HasPrefix(c.Path(), "/request/") {
-				return s.renderRequestForm(c, http.StatusForbidden, map[string]string{}, nil, "form.expired")
-			}
-			return s.renderStatus(c, http.StatusForbidden, "form.expired", "", "")
-		},
+	// Each page answers a refused form itself: the form again, saying why.
+	csrf := func(refused func(c echo.Context) error) echo.MiddlewareFunc {
+		return middleware.CSRFWithConfig(middleware.CSRFConfig{
+			TokenLookup: "form:_csrf", CookieName: "rd_csrf", CookiePath: "/", CookieHTTPOnly: true,
+			CookieSecure: strings.HasPrefix(s.cfg.PublicURL, "https://"), CookieSameSite: http.SameSiteStrictMode,
+			ErrorHandler: func(_ error, c echo.Context) error { return refused(c) },
+		})
+	}
+	status := csrf(func(c echo.Context) error { return s.renderStatus(c, http.StatusForbidden, "form.expired", "", "") })
+	request := csrf(func(c echo.Context) error {
+		return s.renderRequestForm(c, http.StatusForbidden, map[string]string{}, nil, "form.expired")
 	})
-	e.GET("/status/:token", s.statusPage, public, csrf)
-	e.POST("/status/:token/information", s.statusPageAnswer, public, csrf)
-	e.POST("/status/:token/withdraw", s.statusPageWithdraw, public, csrf)
-	e.GET("/request/:controller", s.requestForm, public, csrf)
-	e.POST("/request/:controller", s.requestFormPost, public, csrf)
+	e.GET("/status/:token", s.statusPage, public, status)
+	e.POST("/status/:token/information", s.statusPageAnswer, public, status)
+	e.POST("/status/:token/withdraw", s.statusPageWithdraw, public, status)
+	e.GET("/request/:controller", s.requestForm, public, request)
+	e.POST("/request/:controller", s.requestFormPost, public, request)
 }
 
 // statusPage is the citizen's status page (GET /status/{token}): the same
