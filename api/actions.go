@@ -175,28 +175,28 @@ func textLimit(pointer, v string) error {
 }
 
 func (s *Server) actionRoutes(g *echo.Group, m echo.MiddlewareFunc) {
-	g.POST("/:id/identity", action(s, workflows.UpdateVerifyIdentity, func(_ echo.Context, b IdentityActionBody, p *Principal, _ store.Request) (any, error) {
+	s.act(g, m, "identity", action(s, workflows.UpdateVerifyIdentity, func(_ echo.Context, b IdentityActionBody, p *Principal, _ store.Request) (any, error) {
 		on, err := answerDay("/answer_received_at", b.AnswerReceivedAt)
 		return workflows.VerifyIdentity{Method: workflows.IdentityMethod(b.Method), AnswerReceivedOn: on, By: workflows.Actor(p.Actor)}, err
-	}), m)
-	g.POST("/:id/cannot-identify", action(s, workflows.UpdateCannotIdentify, func(_ echo.Context, b CannotIdentifyBody, p *Principal, _ store.Request) (any, error) {
+	}))
+	s.act(g, m, "cannot-identify", action(s, workflows.UpdateCannotIdentify, func(_ echo.Context, b CannotIdentifyBody, p *Principal, _ store.Request) (any, error) {
 		if err := textLimit("/reason", b.Reason); err != nil {
 			return nil, err
 		}
 		on, err := answerDay("/answer_received_at", b.AnswerReceivedAt)
 		return workflows.CannotIdentify{Reason: b.Reason, AnswerReceivedOn: on, By: workflows.Actor(p.Actor)}, err
-	}), m)
-	g.POST("/:id/information-request", action(s, workflows.UpdateRequestInformation, func(_ echo.Context, b InformationRequestBody, p *Principal, _ store.Request) (any, error) {
+	}))
+	s.act(g, m, "information-request", action(s, workflows.UpdateRequestInformation, func(_ echo.Context, b InformationRequestBody, p *Principal, _ store.Request) (any, error) {
 		if err := textLimit("/what", b.What); err != nil {
 			return nil, err
 		}
 		return workflows.RequestInformation{Purpose: workflows.InformationPurpose(b.Purpose), What: b.What, By: workflows.Actor(p.Actor)}, nil
-	}), m)
-	g.POST("/:id/information", action(s, workflows.UpdateInformationReceived, func(_ echo.Context, b InformationBody, p *Principal, _ store.Request) (any, error) {
+	}))
+	s.act(g, m, "information", action(s, workflows.UpdateInformationReceived, func(_ echo.Context, b InformationBody, p *Principal, _ store.Request) (any, error) {
 		on, err := answerDay("/received_at", b.ReceivedAt)
 		return workflows.InformationReceived{ReceivedOn: on, By: workflows.Actor(p.Actor)}, err
-	}), m)
-	g.POST("/:id/decision", action(s, workflows.UpdateDecide, func(c echo.Context, b DecisionBody, p *Principal, r store.Request) (any, error) {
+	}))
+	s.act(g, m, "decision", action(s, workflows.UpdateDecide, func(c echo.Context, b DecisionBody, p *Principal, r store.Request) (any, error) {
 		var errs fieldErrors
 		if len(b.Grounds) > maxGrounds {
 			errs.add("/grounds", "at most %d grounds", maxGrounds)
@@ -218,23 +218,23 @@ func (s *Server) actionRoutes(g *echo.Group, m echo.MiddlewareFunc) {
 			d.OtherRequestsLastYear = n
 		}
 		return d, nil
-	}), m)
-	g.POST("/:id/extension", action(s, workflows.UpdateExtend, func(_ echo.Context, b ExtensionBody, p *Principal, _ store.Request) (any, error) {
+	}))
+	s.act(g, m, "extension", action(s, workflows.UpdateExtend, func(_ echo.Context, b ExtensionBody, p *Principal, _ store.Request) (any, error) {
 		if err := textLimit("/explanation", b.Explanation); err != nil {
 			return nil, err
 		}
 		return workflows.Extend{Reason: workflows.ExtensionReason(b.Reason), Explanation: b.Explanation, By: workflows.Actor(p.Actor)}, nil
-	}), m)
-	g.POST("/:id/assignment", action(s, workflows.UpdateAssign, func(c echo.Context, b AssignmentBody, p *Principal, r store.Request) (any, error) {
+	}))
+	s.act(g, m, "assignment", action(s, workflows.UpdateAssign, func(c echo.Context, b AssignmentBody, p *Principal, r store.Request) (any, error) {
 		if err := s.checkAssignee(c.Request().Context(), b.Assignee, r.ControllerID); err != nil {
 			return nil, err
 		}
 		return workflows.Assign{Assignee: b.Assignee, By: workflows.Actor(p.Actor)}, nil
-	}), m)
-	g.POST("/:id/notes", action(s, workflows.UpdateAddNote, func(_ echo.Context, b NoteBody, p *Principal, _ store.Request) (any, error) {
+	}))
+	s.act(g, m, "notes", action(s, workflows.UpdateAddNote, func(_ echo.Context, b NoteBody, p *Principal, _ store.Request) (any, error) {
 		return workflows.AddNote{Text: b.Text, By: workflows.Actor(p.Actor)}, nil
-	}), m)
-	g.POST("/:id/corrections", action(s, workflows.UpdateApplyCorrection, func(_ echo.Context, b ApplyCorrectionBody, p *Principal, _ store.Request) (any, error) {
+	}))
+	s.act(g, m, "corrections", action(s, workflows.UpdateApplyCorrection, func(_ echo.Context, b ApplyCorrectionBody, p *Principal, _ store.Request) (any, error) {
 		for col, v := range b.Values {
 			if len(col) > 63 || len(v) > maxText {
 				var errs fieldErrors
@@ -243,11 +243,21 @@ func (s *Server) actionRoutes(g *echo.Group, m echo.MiddlewareFunc) {
 			}
 		}
 		return workflows.ApplyCorrection{System: b.System, Dataset: b.Dataset, Values: b.Values, By: workflows.Actor(p.Actor)}, nil
-	}), m)
-	g.POST("/:id/lift-restriction", action(s, workflows.UpdateLiftRestriction, func(_ echo.Context, b LiftRestrictionBody, p *Principal, _ store.Request) (any, error) {
+	}))
+	s.act(g, m, "lift-restriction", action(s, workflows.UpdateLiftRestriction, func(_ echo.Context, b LiftRestrictionBody, p *Principal, _ store.Request) (any, error) {
 		return workflows.LiftRestriction{Reason: b.Reason, By: workflows.Actor(p.Actor)}, nil
-	}), m)
-	g.POST("/:id/withdrawal", action(s, workflows.UpdateWithdraw, func(_ echo.Context, _ WithdrawalBody, p *Principal, _ store.Request) (any, error) {
+	}))
+	s.act(g, m, "withdrawal", action(s, workflows.UpdateWithdraw, func(_ echo.Context, _ WithdrawalBody, p *Principal, _ store.Request) (any, error) {
 		return workflows.Withdraw{By: workflows.Actor(p.Actor)}, nil
-	}), m)
+	}))
+}
+
+// act registers an action's route and keeps its handler for the web UI,
+// which calls the same handler in process.
+func (s *Server) act(g *echo.Group, m echo.MiddlewareFunc, name string, h echo.HandlerFunc) {
+	if s.actions == nil {
+		s.actions = map[string]echo.HandlerFunc{}
+	}
+	s.actions[name] = h
+	g.POST("/:id/"+name, h, m)
 }

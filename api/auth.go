@@ -51,6 +51,7 @@ type authenticator struct {
 	limit *addressLimiter
 
 	mu       sync.Mutex
+	provider *oidc.Provider
 	verifier *oidc.IDTokenVerifier
 	// verified caches OIDC tokens already verified, until they expire, so
 	// a signed-in caseworker costs no verification per call.
@@ -80,21 +81,51 @@ func newAuthenticator(cfg config.Config) (*authenticator, error) {
 	return a, nil
 }
 
-// oidcVerifier discovers the issuer on first use, so the API starts while
+// oidcProvider discovers the issuer on first use, so the API starts while
 // the identity provider is down; the keys are fetched and cached by go-oidc.
-func (a *authenticator) oidcVerifier(ctx context.Context) (*oidc.IDTokenVerifier, error) {
+// The bearer tokens and the web UI's login share it.
+func (a *authenticator) oidcProvider(ctx context.Context) (*oidc.Provider, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.verifier != nil {
-		return a.verifier, nil
+	if a.provider != nil {
+		return a.provider, nil
 	}
 	provider, err := oidc.NewProvider(ctx, a.cfg.OIDCIssuer)
 	if err != nil {
 		return nil, err
 	}
-	// The audience is always checked: config refuses an issuer without one.
-	a.verifier = provider.Verifier(&oidc.Config{ClientID: a.cfg.OIDCAudience})
+	a.provider = provider
+	return provider, nil
+}
+
+// oidcVerifier verifies bearer tokens: the audience is always checked
+// (config refuses an issuer without one).
+func (a *authenticator) oidcVerifier(ctx context.Context) (*oidc.IDTokenVerifier, error) {
+	provider, err := a.oidcProvider(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.verifier == nil {
+		a.verifier = provider.Verifier(&oidc.Config{ClientID: a.cfg.OIDCAudience})
+	}
 	return a.verifier, nil
+}
+
+// principalOf makes a staff member of a verified token's claims: the roles
+// and controllers from the configured claims. Staff see only the
+// controllers they belong to: none named, none seen. An admin acting for
+// every controller is a setting, not a default.
+func (a *authenticator) principalOf(subject string, claims map[string]any) (Principal, bool) {
+	p := Principal{Actor: "oidc:" + subject, Roles: stringsClaim(claims[a.cfg.OIDCRolesClaim]), Controllers: stringsClaim(claims[a.cfg.OIDCControllersClaim])}
+	if !workflows.ValidStaffID(p.Actor) {
+		return p, false
+	}
+	if len(p.Controllers) == 0 && !(p.Has(config.RoleAdmin) && a.cfg.OIDCAdminAllControllers) {
+		p.Controllers = []string{noController}
+	}
+	return p, true
 }
 
 var errUnauthenticated = NewProblem(http.StatusUnauthorized, "unauthenticated", "a valid bearer token is required")
@@ -145,15 +176,9 @@ func (a *authenticator) authenticate(ctx context.Context, header, addr string) (
 	if err := tok.Claims(&claims); err != nil {
 		return fail()
 	}
-	p := Principal{Actor: "oidc:" + tok.Subject, Roles: stringsClaim(claims[a.cfg.OIDCRolesClaim]), Controllers: stringsClaim(claims[a.cfg.OIDCControllersClaim])}
-	if !workflows.ValidStaffID(p.Actor) {
+	p, ok := a.principalOf(tok.Subject, claims)
+	if !ok {
 		return fail()
-	}
-	// Staff see only the controllers they belong to: none named, none
-	// seen. An admin acting for every controller is a setting, not a
-	// default.
-	if len(p.Controllers) == 0 && !(p.Has(config.RoleAdmin) && a.cfg.OIDCAdminAllControllers) {
-		p.Controllers = []string{noController}
 	}
 	profile := profileOf(claims)
 	a.mu.Lock()

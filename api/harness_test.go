@@ -73,6 +73,11 @@ type stackOptions struct {
 	now             func() time.Time
 	codecAnonymous  bool
 	adminAll        bool
+	// devLogin offers the one-click staff login of rightsdesk dev.
+	devLogin bool
+	// liveURL makes the stack's public URL its own server's, for flows that
+	// come back to it (the OIDC login's redirect).
+	liveURL bool
 }
 
 func newStack(t testing.TB, opts ...stackOptions) *stack {
@@ -121,10 +126,16 @@ func newStack(t testing.TB, opts ...stackOptions) *stack {
 	if o.temporal != nil {
 		apiClient = o.temporal
 	}
+	cfg.DevLogin = o.devLogin
+	srv := httptest.NewUnstartedServer(nil)
+	if o.liveURL {
+		cfg.PublicURL = "http://" + srv.Listener.Addr().String()
+	}
 	secrets := map[string]string{}
 	s, err := api.New(api.Deps{Config: cfg, Store: st, Temporal: apiClient, Keys: testenv.Keys(), Logger: testenv.Logger(), Now: o.now, SystemSecrets: secrets})
 	require.NoError(t, err)
-	srv := httptest.NewServer(s.Handler())
+	srv.Config.Handler = s.Handler()
+	srv.Start()
 	t.Cleanup(srv.Close)
 	systems.PublicURL = srv.URL
 	return &stack{t: t, url: srv.URL, store: st, client: tc, server: s, taskQueue: tq, mail: mail, outbox: outbox, systems: systems, acts: acts, secrets: secrets}

@@ -107,7 +107,7 @@ type SendLetterBody struct {
 func (s *Server) letterRoutes(g *echo.Group, read, act echo.MiddlewareFunc) {
 	g.GET("/:id/letters", s.listLetters, read)
 	g.GET("/:id/letters/:letter/pdf", s.letterPDF, read)
-	g.POST("/:id/letters", action(s, workflows.UpdateSendLetter, func(_ echo.Context, b SendLetterBody, p *Principal, _ store.Request) (any, error) {
+	s.act(g, act, "letters", action(s, workflows.UpdateSendLetter, func(_ echo.Context, b SendLetterBody, p *Principal, _ store.Request) (any, error) {
 		return workflows.SendLetter{Kind: b.Kind, By: workflows.Actor(p.Actor)}, nil
-	}), act)
+	}))
 }

@@ -57,6 +57,9 @@ type Server struct {
 	now       func() time.Time
 	// systemSecrets verify the callbacks of http systems.
 	systemSecrets map[string]string
+	// actions are the caseworker actions' handlers by route name, which the
+	// web UI calls in process.
+	actions map[string]echo.HandlerFunc
 }
 
 // New builds the API with its routes and middleware.

@@ -34,6 +34,7 @@ func (s *Server) uiRoutes(public echo.MiddlewareFunc) {
 	e.POST("/status/:token/withdraw", s.statusPageWithdraw, public, status)
 	e.GET("/request/:controller", s.requestForm, public, request)
 	e.POST("/request/:controller", s.requestFormPost, public, request)
+	s.staffRoutes(csrf)
 }
 
 // statusPage is the citizen's status page (GET /status/{token}): the same

@@ -12,6 +12,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,10 +39,10 @@ func NewRenderer() (*Renderer, error) {
 	}
 	for _, name := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")
-		if base == "layout" {
+		if base == "layout" || base == "partials" {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templates, "templates/layout.html", name)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templates, "templates/layout.html", "templates/partials.html", name)
 		if err != nil {
 			return nil, fmt.Errorf("web: %s: %w", name, err)
 		}
@@ -53,6 +54,81 @@ func NewRenderer() (*Renderer, error) {
 var funcs = template.FuncMap{
 	// date writes a day as its language writes it.
 	"date": func(lang string, t time.Time) string { return formatDate(lang, t) },
+	// datep writes a day that may be missing.
+	"datep": func(lang string, t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return formatDate(lang, *t)
+	},
+	// stamp writes a moment to the minute, in the server's zone.
+	"stamp": func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
+	// word looks a key up, falling back to the key itself.
+	"word": func(w Words, prefix, key string) string {
+		if v, ok := w[prefix+key]; ok {
+			return v
+		}
+		return key
+	},
+	"deref": func(p *int) int {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
+	"has":  func(list []string, v string) bool { return slices.Contains(list, v) },
+	"add":  func(a, b float64) float64 { return a + b },
+	"list": func(v ...string) []string { return v },
+	"abs": func(n int) int {
+		if n < 0 {
+			return -n
+		}
+		return n
+	},
+	// pair is a badge's data: the words, the days left and the urgency.
+	"pair": func(t Words, days *int, urgency string) badge { return badge{T: t, B: days, C: urgency} },
+	// items is a request table's data.
+	"items": func(p Page, rows []RequestRow) RowsView { return RowsView{Page: p, Items: rows} },
+	// errFor is the refusal of a case form's field, if it is that one.
+	"errFor": func(p CasePage, form, field string) string {
+		if p.Form == form && p.Field == field {
+			return p.Error
+		}
+		return ""
+	},
+	"act": func(p CasePage, n string) formPart { return formPart{P: p, N: n} },
+	"fld": func(p CasePage, n, f string) formPart { return formPart{P: p, N: n, F: f} },
+	"sel": func(p CasePage, n, f, prefix string, options []string) formPart {
+		return formPart{P: p, N: n, F: f, Prefix: prefix, Options: options}
+	},
+	"lines": func(s string) []string { return strings.Split(s, "\n") },
+	// val is what was entered in a case form's field, after a refusal.
+	"val": func(p CasePage, form, field string) string {
+		if p.Form == form {
+			return p.Values[field]
+		}
+		return ""
+	},
+}
+
+// formPart is a piece of a case view's form: the page, the form's name,
+// a field and, for a choice, its options.
+type formPart struct {
+	P            CasePage
+	N, F, Prefix string
+	Options      []string
+}
+
+type badge struct {
+	T Words
+	B *int
+	C string
+}
+
+// RowsView is a table of requests.
+type RowsView struct {
+	Page
+	Items []RequestRow
 }
 
 // Render writes a page: data must be a *Page (or embed one).
@@ -71,6 +147,8 @@ type Page struct {
 	// Path is the page's own path, for the language links.
 	Path string
 	T    Words
+	// Nav is the header of a signed-in staff page; nil on the public pages.
+	Nav *StaffNav
 }
 
 // NewPage is the base of a page in the language the visitor chose.
@@ -93,7 +171,8 @@ func Mount(e *echo.Echo) {
 // Owns reports whether a route path is a page or asset of the UI rather
 // than the JSON API.
 func Owns(path string) bool {
-	return strings.HasPrefix(path, "/static/") || strings.HasPrefix(path, "/status/") || strings.HasPrefix(path, "/request/")
+	return strings.HasPrefix(path, "/static/") || strings.HasPrefix(path, "/status/") || strings.HasPrefix(path, "/request/") ||
+		strings.HasPrefix(path, "/staff")
 }
 
 // StatusPage is the citizen's status page: the requests of one letter,

@@ -131,6 +131,8 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			"dev-dpo:" + config.RoleDPO + ":" + secrets.DPO,
 		}, ",")
 	}
+	// Staff log in with one click on the login page, from this machine.
+	cfg.DevLogin = true
 	if cfg.MasterKeys == "" {
 		cfg.MasterKeys, cfg.BlindIndexKey = "dev:"+secrets.MasterKey, secrets.IndexKey
 	}
@@ -160,6 +162,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stdout, "\nrightsdesk is running (data in %s)\n\n", dir)
 		fmt.Fprintf(stdout, "  API          %s   (health %s/readyz)\n", apiURL, apiURL)
 		fmt.Fprintf(stdout, "  Request form %s/request/demo   (what a citizen sees)\n", apiURL)
+		fmt.Fprintf(stdout, "  Staff        %s/staff/login   (caseworker or DPO, one click)\n", apiURL)
 		if temporalUI != "" {
 			fmt.Fprintf(stdout, "  Temporal UI  %s\n", temporalUI)
 		}

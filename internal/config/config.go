@@ -46,6 +46,17 @@ type Config struct {
 	OIDCIssuer string `env:"OIDC_ISSUER_URL" help:"OpenID Connect issuer of staff bearer tokens"`
 	// OIDCAudience is the audience (client ID) staff tokens must carry.
 	OIDCAudience string `env:"OIDC_AUDIENCE" help:"audience (client ID) staff tokens must carry"`
+	// OIDCClientID is the web UI's client at the issuer; empty means OIDCAudience.
+	OIDCClientID string `env:"OIDC_CLIENT_ID" help:"client ID of the web UI's staff login at the issuer (default: OIDC_AUDIENCE)"`
+	// OIDCClientSecret is the web UI client's secret; empty for a public client (PKCE alone).
+	OIDCClientSecret string `env:"OIDC_CLIENT_SECRET" secret:"true" help:"client secret of the web UI's staff login, if the issuer gave one (PKCE is always used)"`
+	// SessionHours bounds a staff session of the web UI.
+	SessionHours int `env:"RIGHTSDESK_SESSION_HOURS" envDefault:"10" help:"longest a staff login of the web UI lasts, in hours"`
+	// SessionIdleMinutes ends a session nobody used for this long.
+	SessionIdleMinutes int `env:"RIGHTSDESK_SESSION_IDLE_MINUTES" envDefault:"60" help:"a staff login of the web UI ends after this many minutes unused"`
+	// DevLogin offers one-click staff login on the login page, from this
+	// machine only: rightsdesk dev.
+	DevLogin bool
 	// OIDCAdminAllControllers lets an admin whose token names no controllers
 	// act for every controller. Off, such an admin acts for none.
 	OIDCAdminAllControllers bool `env:"OIDC_ADMIN_ALL_CONTROLLERS" envDefault:"false" help:"an admin token without a controllers claim acts for every controller (else for none)"`

@@ -103,6 +103,20 @@ type Staff struct {
 // TableName is the staff directory's table.
 func (Staff) TableName() string { return "staff" }
 
+// StaffSession is a signed-in staff member of the web UI. IDHash is the
+// SHA-256 of the cookie's random value; Roles and Controllers are
+// space-separated, Controllers empty meaning every controller.
+type StaffSession struct {
+	IDHash      []byte `gorm:"primaryKey"`
+	Actor       string
+	Roles       string
+	Controllers string
+	DisplayName string
+	CreatedAt   time.Time
+	SeenAt      time.Time
+	ExpiresAt   time.Time
+}
+
 // ActionKey binds an Idempotency-Key of a caseworker action to the action,
 // the request and the body it was first used with.
 type ActionKey struct {

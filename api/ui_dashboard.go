@@ -1,0 +1,225 @@
+package api
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/web"
+)
+
+// maxDashboardMonths bounds the months a dashboard draws.
+const maxDashboardMonths = 24
+
+// openBand is the open requests of one stage and band of days left.
+type openBand struct {
+	Stage string
+	Band  string
+	N     int64
+}
+
+// dashboardPage is the DPO's dashboard (LEGAL.md §6) for a period of
+// receipt: the API's summary for the whole and for each month, and the
+// open requests by stage and days left; each chart with its table.
+func (s *Server) dashboardPage(c echo.Context) error {
+	page := web.Dashboard{Page: staffBase(c, "dashboard.title")}
+	today := deadline.Today(s.now(), time.UTC)
+	from, to := c.QueryParam("from"), c.QueryParam("to")
+	if from == "" && to == "" {
+		to = today.Format(time.DateOnly)
+		from = time.Date(today.Year(), today.Month()-11, 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+	}
+	page.From, page.To = from, to
+	var total Summary
+	err := s.callAPI(c, s.reportSummary, apiCall{method: http.MethodGet, query: url.Values{"from": {from}, "to": {to}}}, &total)
+	var p *Problem
+	if errors.As(err, &p) && p.Status == http.StatusUnprocessableEntity {
+		page.Error = page.T["dashboard.invalid"]
+		return c.Render(http.StatusUnprocessableEntity, "dashboard", page)
+	}
+	if err != nil {
+		return s.staffProblem(c, err)
+	}
+	f, _ := deadline.ParseDate(from)
+	t, _ := deadline.ParseDate(to)
+	type month struct {
+		label string
+		sum   Summary
+	}
+	var months []month
+	for m := time.Date(f.Year(), f.Month(), 1, 0, 0, 0, 0, time.UTC); !m.After(t) && len(months) < maxDashboardMonths; m = m.AddDate(0, 1, 0) {
+		start, end := m, m.AddDate(0, 1, -1)
+		start, end = maxTime(start, f), minTime(end, t)
+		var sum Summary
+		q := url.Values{"from": {start.Format(time.DateOnly)}, "to": {end.Format(time.DateOnly)}}
+		if err := s.callAPI(c, s.reportSummary, apiCall{method: http.MethodGet, query: q}, &sum); err != nil {
+			return s.staffProblem(c, err)
+		}
+		months = append(months, month{label: m.Format("2006-01"), sum: sum})
+	}
+	open, err := s.openBands(c)
+	if err != nil {
+		return err
+	}
+
+	if c.QueryParam("format") == "csv" {
+		rows := [][]string{{"figure", "key", "value"}}
+		for _, m := range months {
+			rows = append(rows, []string{"received", m.label, strconv.FormatInt(m.sum.Total.Received, 10)},
+				[]string{"answered", m.label, strconv.FormatInt(m.sum.Total.Answered, 10)},
+				[]string{"answered_within_month", m.label, strconv.FormatInt(m.sum.Total.AnsweredWithinMonth, 10)},
+				[]string{"breached", m.label, strconv.FormatInt(m.sum.Total.Breached, 10)})
+		}
+		for _, k := range sortedKeys(total.RefusalsByGround) {
+			rows = append(rows, []string{"refusals_by_ground", k, strconv.FormatInt(total.RefusalsByGround[k], 10)})
+		}
+		for _, k := range sortedKeys(total.ExtensionsReasons) {
+			rows = append(rows, []string{"extensions_by_reason", k, strconv.FormatInt(total.ExtensionsReasons[k], 10)})
+		}
+		for _, o := range open {
+			rows = append(rows, []string{"open", o.Stage + "/" + o.Band, strconv.FormatInt(o.N, 10)})
+		}
+		h := c.Response().Header()
+		h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+		h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="rightsdesk-%s-%s.csv"`, from, to))
+		c.Response().WriteHeader(http.StatusOK)
+		w := csv.NewWriter(c.Response())
+		_ = w.WriteAll(rows)
+		return w.Error()
+	}
+
+	T := page.T
+	tf := total.Total
+	page.Total = []web.Field{
+		{Label: T["dash.received"], Value: strconv.FormatInt(tf.Received, 10)},
+		{Label: T["dash.answered"], Value: strconv.FormatInt(tf.Answered, 10)},
+		{Label: T["dash.within"], Value: share(tf.ShareWithinMonth)},
+		{Label: T["dash.within3"], Value: share(tf.ShareWithinThreeMonths)},
+		{Label: T["dash.median"], Value: days(tf.MedianDaysToReply)},
+		{Label: T["dash.p90"], Value: days(tf.P90DaysToReply)},
+		{Label: T["dash.extensions"], Value: strconv.FormatInt(tf.Extensions, 10)},
+		{Label: T["dash.refusals"], Value: strconv.FormatInt(tf.Refusals, 10)},
+		{Label: T["dash.breached"], Value: strconv.FormatInt(tf.Breached, 10)},
+		{Label: T["dash.late"], Value: strconv.FormatInt(tf.Late, 10)},
+	}
+	var labels []string
+	var within, breached []float64
+	for _, m := range months {
+		labels = append(labels, m.label)
+		v := 0.0
+		if m.sum.Total.ShareWithinMonth != nil {
+			v = *m.sum.Total.ShareWithinMonth * 100
+		}
+		within = append(within, v)
+		breached = append(breached, float64(m.sum.Total.Breached))
+	}
+	page.Charts = append(page.Charts,
+		web.NewChart("within", T["dash.chart.within"], T["dash.month"], T["dash.share"], labels, within, web.Percent),
+		web.NewChart("breaches", T["dash.chart.breaches"], T["dash.month"], T["dash.count"], labels, breached, web.Count))
+	var stageLabels, bandLabels []string
+	var stageN, bandN []float64
+	byStage, byBand := map[string]int64{}, map[string]int64{}
+	for _, o := range open {
+		byStage[o.Stage] += o.N
+		byBand[o.Band] += o.N
+	}
+	for _, st := range stages {
+		if n, ok := byStage[st]; ok {
+			stageLabels, stageN = append(stageLabels, T["stage."+st]), append(stageN, float64(n))
+		}
+	}
+	for _, b := range []string{"overdue", "0-7", "8-14", "15+", "paused"} {
+		if n, ok := byBand[b]; ok {
+			bandLabels, bandN = append(bandLabels, T["band."+b]), append(bandN, float64(n))
+		}
+	}
+	page.Charts = append(page.Charts,
+		web.NewChart("open-stage", T["dash.chart.openstage"], T["dash.stage"], T["dash.count"], stageLabels, stageN, web.Count),
+		web.NewChart("open-days", T["dash.chart.opendays"], T["dash.daysleft"], T["dash.count"], bandLabels, bandN, web.Count))
+	page.Charts = append(page.Charts,
+		countChart("refusals", T["dash.chart.refusals"], T["dash.ground"], T["dash.count"], total.RefusalsByGround, nil),
+		countChart("extensions", T["dash.chart.extensions"], T["dash.reason"], T["dash.count"], total.ExtensionsReasons, T))
+	return c.Render(http.StatusOK, "dashboard", page)
+}
+
+// countChart draws counts by key, largest first.
+func countChart(id, title, label, column string, m map[string]int64, T web.Words) web.Chart {
+	keys := sortedKeys(m)
+	sort.SliceStable(keys, func(i, j int) bool { return m[keys[i]] > m[keys[j]] })
+	var labels []string
+	var values []float64
+	for _, k := range keys {
+		l := k
+		if t, ok := T["reason."+k]; ok {
+			l = t
+		}
+		labels, values = append(labels, l), append(values, float64(m[k]))
+	}
+	return web.NewChart(id, title, label, column, labels, values, web.Count)
+}
+
+// openBands counts the open requests of the controllers the person acts
+// for by stage and days left, each in its controller's today.
+func (s *Server) openBands(c echo.Context) ([]openBand, error) {
+	p := principal(c)
+	db := s.store.DB.WithContext(c.Request().Context()).Table("requests r").Joins("JOIN controllers c ON c.id = r.controller_id").
+		Where("r.closed_at IS NULL AND r.stage NOT IN ?", []string{"closed", "withdrawn", "forwarded"})
+	db = scoped(db, p, "r.controller_id")
+	var rows []openBand
+	err := db.Select(`r.stage, CASE
+		WHEN r.paused_at IS NOT NULL THEN 'paused'
+		WHEN r.due_on < (? AT TIME ZONE c.time_zone)::date THEN 'overdue'
+		WHEN r.due_on - (? AT TIME ZONE c.time_zone)::date <= 7 THEN '0-7'
+		WHEN r.due_on - (? AT TIME ZONE c.time_zone)::date <= 14 THEN '8-14'
+		ELSE '15+' END AS band, COUNT(*) AS n`, s.now(), s.now(), s.now()).Group("1, 2").Scan(&rows).Error
+	if err != nil {
+		return nil, s.storeError(err)
+	}
+	return rows, nil
+}
+
+func sortedKeys(m map[string]int64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func share(v *float64) string {
+	if v == nil {
+		return "–"
+	}
+	return fmt.Sprintf("%.0f %%", *v*100)
+}
+
+func days(v *float64) string {
+	if v == nil {
+		return "–"
+	}
+	return fmt.Sprintf("%.0f", *v)
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
