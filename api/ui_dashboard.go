@@ -115,7 +115,7 @@ func (s *Server) dashboardPage(c echo.Context) error {
 	var within, breached []float64
 	for _, m := range months {
 		labels = append(labels, m.label)
-		v := 0.0
+		v := -1.0 // nothing answered: no share
 		if m.sum.Total.ShareWithinMonth != nil {
 			v = *m.sum.Total.ShareWithinMonth * 100
 		}
@@ -134,7 +134,7 @@ func (s *Server) dashboardPage(c echo.Context) error {
 	}
 	for _, st := range stages {
 		if n, ok := byStage[st]; ok {
-			stageLabels, stageN = append(stageLabels, T["stage."+st]), append(stageN, float64(n))
+			stageLabels, stageN = append(stageLabels, T["st."+st]), append(stageN, float64(n))
 		}
 	}
 	for _, b := range []string{"overdue", "0-7", "8-14", "15+", "paused"} {

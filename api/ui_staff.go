@@ -113,6 +113,10 @@ func (s *Server) renderInbox(c echo.Context, status int, problem string) error {
 	if err != nil {
 		return err
 	}
+	if page.Staff, err = s.staffPeople(c); err != nil {
+		return s.staffProblem(c, err)
+	}
+	names := nameOf(page.Staff)
 	me := principal(c).Actor
 	for _, t := range list.Items {
 		if (page.Kind != "" && t.Kind != page.Kind) || (page.Right != "" && t.RightKind != page.Right) {
@@ -121,7 +125,7 @@ func (s *Server) renderInbox(c echo.Context, status int, problem string) error {
 		it := web.InboxTask{ID: t.ID, Kind: t.Kind, RequestID: t.RequestID, Reference: t.Reference, Controller: t.Controller,
 			Right: t.RightKind, DaysLeft: t.DaysLeft}
 		if t.Assignee != nil {
-			it.Assignee, it.Mine = *t.Assignee, *t.Assignee == me
+			it.Assignee, it.Mine = names(*t.Assignee), *t.Assignee == me
 		}
 		if t.DueAt != nil {
 			if d, err := deadline.ParseDate(*t.DueAt); err == nil {
@@ -133,10 +137,21 @@ func (s *Server) renderInbox(c echo.Context, status int, problem string) error {
 		}
 		page.Tasks = append(page.Tasks, it)
 	}
-	if page.Staff, err = s.staffPeople(c); err != nil {
-		return s.staffProblem(c, err)
-	}
 	return c.Render(status, "inbox", page)
+}
+
+// nameOf names staff IDs by the directory, the ID itself when unknown.
+func nameOf(people []web.Person) func(string) string {
+	names := map[string]string{}
+	for _, p := range people {
+		names[p.ID] = p.Name
+	}
+	return func(id string) string {
+		if n, ok := names[id]; ok {
+			return n
+		}
+		return id
+	}
 }
 
 // receivedOn reads the days the tasks' requests were received, for the
@@ -415,6 +430,12 @@ func (s *Server) renderCase(c echo.Context, status int, form, field, problem str
 		Purposes: []string{string(workflows.PurposeIdentity), string(workflows.PurposeClarification)},
 		Reasons:  []string{string(workflows.ReasonComplexity), string(workflows.ReasonNumberOfRequests)}}
 	page.Title = page.T["case.title"] + " " + d.Reference
+	var err error
+	if page.Staff, err = s.staffPeople(c); err != nil {
+		return s.staffProblem(c, err)
+	}
+	names := nameOf(page.Staff)
+	page.Assignee = names(page.Assignee)
 	if page.Values == nil {
 		page.Values = map[string]string{}
 	}
@@ -445,7 +466,7 @@ func (s *Server) renderCase(c echo.Context, status int, form, field, problem str
 			page.Extension = st.Extension.Reason
 		}
 		for _, t := range st.Tasks {
-			ct := web.CaseTask{ID: t.ID, Kind: t.Kind, Status: t.Status, Assignee: t.Assignee, Mine: t.Assignee == p.Actor, Open: t.Status == "open"}
+			ct := web.CaseTask{ID: t.ID, Kind: t.Kind, Status: t.Status, Assignee: names(t.Assignee), Mine: t.Assignee == p.Actor, Open: t.Status == "open"}
 			if due, err := deadline.ParseDate(t.DueAt); err == nil {
 				ct.DueOn = &due
 			}
@@ -483,11 +504,10 @@ func (s *Server) renderCase(c echo.Context, status int, form, field, problem str
 			Language: l.Language, SentAt: l.SentAt, PDF: l.PDF != nil})
 	}
 	for _, ev := range d.Timeline {
-		page.Timeline = append(page.Timeline, web.TimelineRow{At: ev.At, Actor: ev.Actor, Action: ev.Action})
+		page.Timeline = append(page.Timeline, web.TimelineRow{At: ev.At, Actor: names(ev.Actor), Action: ev.Action})
 	}
-	var err error
-	if page.Staff, err = s.staffPeople(c); err != nil {
-		return s.staffProblem(c, err)
+	if page.Decision != nil {
+		page.Decision.By = names(page.Decision.By)
 	}
 	return c.Render(status, "case", page)
 }

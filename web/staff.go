@@ -230,8 +230,7 @@ type Bar struct {
 
 // chart geometry: bars start after the label column and are 24 high.
 const (
-	barLeft   = 160.0
-	barSpace  = 230.0
+	barSpace  = 260.0
 	barHeight = 28
 )
 
@@ -244,8 +243,11 @@ func NewChart(id, title, label, column string, labels []string, values []float64
 	}
 	for i, l := range labels {
 		w := 0.0
-		if top > 0 {
+		if top > 0 && values[i] > 0 {
 			w = values[i] / top * barSpace
+		}
+		if r := []rune(l); len(r) > 30 {
+			l = string(r[:29]) + "…"
 		}
 		c.Bars = append(c.Bars, Bar{Label: l, Value: values[i], Text: text(values[i]), Y: float64(i * barHeight), W: w})
 	}
@@ -255,5 +257,11 @@ func NewChart(id, title, label, column string, labels []string, values []float64
 // Count formats a count.
 func Count(v float64) string { return fmt.Sprintf("%.0f", v) }
 
-// Percent formats a share as a percentage.
-func Percent(v float64) string { return fmt.Sprintf("%.0f %%", v) }
+// Percent formats a share as a percentage; a negative value is no share
+// at all (nothing to divide).
+func Percent(v float64) string {
+	if v < 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.0f %%", v)
+}

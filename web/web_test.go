@@ -85,3 +85,27 @@ func TestPagesRender(t *testing.T) {
 	}
 	require.Error(t, r.Render(&bytes.Buffer{}, "nothing", nil, nil))
 }
+
+// TestChart: bars are scaled to the largest value; a month with nothing
+// to divide shows no share rather than 0 %.
+func TestChart(t *testing.T) {
+	c := NewChart("x", "X", "Month", "Share", []string{"a", "b", "c"}, []float64{50, 100, -1}, Percent)
+	if c.Bars[0].W != barSpace/2 || c.Bars[1].W != barSpace || c.Bars[2].W != 0 {
+		t.Fatalf("widths %v %v %v", c.Bars[0].W, c.Bars[1].W, c.Bars[2].W)
+	}
+	if c.Bars[2].Text != "–" || c.Bars[0].Text != "50 %" {
+		t.Fatalf("texts %q %q", c.Bars[0].Text, c.Bars[2].Text)
+	}
+	if c.Height != 3*barHeight || c.Bars[2].Y != 2*barHeight {
+		t.Fatalf("height %d, y %v", c.Height, c.Bars[2].Y)
+	}
+	if got := Urgency(-1, 30); got != "overdue" {
+		t.Fatal(got)
+	}
+	if got := Urgency(7, 30); got != "soon" {
+		t.Fatal(got)
+	}
+	if got := Urgency(8, 30); got != "fine" {
+		t.Fatal(got)
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -142,6 +144,26 @@ func TestDev(t *testing.T) {
 	}
 	require.Contains(t, names, "default")
 
+	// One click logs a caseworker into the web UI, as the README says.
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	browser := &http.Client{Jar: jar}
+	resp, err := browser.Get(first.api + "/staff/login")
+	require.NoError(t, err)
+	login, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Contains(t, string(login), `value="dev-caseworker"`)
+	require.Contains(t, string(login), `value="dev-dpo"`)
+	csrf := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(string(login))
+	require.NotNil(t, csrf)
+	resp, err = browser.PostForm(first.api+"/staff/login/dev", url.Values{"_csrf": {csrf[1]}, "name": {"dev-caseworker"}, "next": {"/staff/inbox"}})
+	require.NoError(t, err)
+	inbox, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", inbox)
+	require.Equal(t, "/staff/inbox", resp.Request.URL.Path)
+	require.Contains(t, string(inbox), `class="staffnav"`)
+
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, first.pgURL)
 	require.NoError(t, err)
@@ -212,7 +234,7 @@ func TestDev(t *testing.T) {
 	require.Equal(t, 1, journals, "the journal under psykologloven § 14 stays, the old one is gone")
 	require.Zero(t, bookings, "the demo booking system, reached over signed http, erased her appointments")
 	require.Equal(t, 1, others, "and only hers")
-	resp, err := http.Get(first.mail)
+	resp, err = http.Get(first.mail)
 	require.NoError(t, err)
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
