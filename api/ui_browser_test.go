@@ -176,7 +176,17 @@ func TestErasureFromPhoneToReplyInTheBrowser(t *testing.T) {
 	require.Contains(t, inbox, "Bekræft identitet")
 	screenshot(t, ctx, "staff-inbox")
 
-	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("button.claim")), chromedp.WaitVisible(chromedp.ID("stage"))))
+	// By keyboard: ? shows the shortcuts, j picks the first task, c claims it.
+	require.NoError(t, chromedp.Do(ctx, chromedp.KeyEvent("?")))
+	helpOpen, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("help").open`))
+	require.NoError(t, err)
+	require.True(t, helpOpen, "? opens the shortcuts")
+	require.NoError(t, chromedp.Do(ctx, chromedp.KeyEvent("?")))
+	require.NoError(t, chromedp.Do(ctx, chromedp.KeyEvent("j")))
+	picked, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.textContent`))
+	require.NoError(t, err)
+	require.Equal(t, ref, picked, "j moves to the first task")
+	require.NoError(t, chromedp.Do(ctx, chromedp.KeyEvent("c"), chromedp.WaitVisible(chromedp.ID("stage"))))
 	caseText := mainText(t, ctx)
 	require.Contains(t, caseText, ref)
 	require.Contains(t, caseText, "ida@example.dk")
@@ -291,6 +301,10 @@ func TestStaffPagesAreAccessible(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, signedIn, "%s %s: a signed-in staff page in its language", lang, what)
 		require.Empty(t, axe(t, ctx), "%s %s", lang, what)
+	}
+	for _, lang := range []string{"da", "sv", "en"} {
+		visit(t, ctx, s.url+"/staff/login?lang="+lang)
+		require.Empty(t, axe(t, ctx), "%s login", lang)
 	}
 	login("cw1")
 	for _, lang := range []string{"da", "sv", "en"} {

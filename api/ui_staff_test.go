@@ -321,6 +321,29 @@ func TestCaseworkerPages(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.True(t, strings.HasPrefix(raw, "%PDF-"))
 
+	// Bulk assignment: the chosen tasks' requests go to one caseworker.
+	var ids []string
+	for range 2 {
+		n := s.intake(map[string]any{"controller": "demo", "kind": "access", "subject": map[string]any{"name": "Bulk Person", "email": "bulk@example.dk"}}, "")
+		require.Equal(t, http.StatusCreated, n.status)
+		s.waitStage(n.str("id"), "identity")
+		ids = append(ids, n.str("id"))
+	}
+	_, body = b.get("/staff/inbox?scope=unassigned")
+	picks := regexp.MustCompile(`name="task" value="([0-9a-f-]{36})"`).FindAllStringSubmatch(body, -1)
+	require.Len(t, picks, 2)
+	resp, _ = b.post("/staff/tasks/assign", url.Values{"task": {picks[0][1], picks[1][1]}, "assignee": {"token:cw2"}, "_key": {uuid.NewString()}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	for _, rid := range ids {
+		require.Eventually(t, func() bool {
+			var r store.Request
+			return s.store.DB.First(&r, "id = ?", uuid.MustParse(rid)).Error == nil && r.Assignee != nil && *r.Assignee == "token:cw2"
+		}, 10*time.Second, 20*time.Millisecond)
+	}
+	resp, body = b.post("/staff/tasks/assign", url.Values{"task": {picks[0][1]}, "assignee": {"token:cwo"}, "_key": {uuid.NewString()}})
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, "not staff of the controller")
+	require.Contains(t, body, `class="error-summary"`)
+
 	// The list with the API's filters, and its CSV.
 	_, body = b.get("/staff/requests?stage=closed&kind=erasure")
 	require.Contains(t, body, ref)
