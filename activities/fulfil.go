@@ -171,6 +171,9 @@ type StepResult struct {
 	Rows        int64
 	Held        int64
 	Holds       []policy.Hold `json:",omitempty"`
+	// Archived is the law under which the erased rows were delivered to
+	// an archive before deletion (erase strategy archive).
+	Archived string `json:",omitempty"`
 	// Pending is a step an http system accepted and reports by callback,
 	// under Key.
 	Pending bool   `json:",omitempty"`
@@ -441,6 +444,9 @@ func (a *Activities) Fulfil(ctx context.Context, in FulfilStep) (StepResult, err
 		a.AfterFulfil(in)
 	}
 	res.Rows, res.Held, res.Holds = r.Rows, r.Held, r.Holds
+	if in.Step == StepErase && ds.Erase.Strategy == "archive" && r.Rows > 0 {
+		res.Archived = ds.Erase.ArchiveReference
+	}
 	return res, nil
 }
 

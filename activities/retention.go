@@ -6,9 +6,11 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"go.temporal.io/sdk/activity"
 	"gorm.io/gorm"
 
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
+	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
@@ -104,4 +106,63 @@ func (a *Activities) eraseSubject(ctx context.Context, id uuid.UUID, now time.Ti
 		}
 		return nil
 	})
+}
+
+// ExpiredRows is what one dataset's retention rule erased in a run.
+type ExpiredRows struct {
+	Controller, System, Dataset string
+	Rows, Held                  int64
+}
+
+// ExpireSources carries out the retention rules of the data maps
+// (`expire` on a postgres dataset, docs/DATAMAP.md) with no request: in
+// each controller's own today, the rows whose rule column is more than
+// the rule's days past are erased by the dataset's strategy, holds keeping
+// theirs. Each dataset's run is ledgered in its source database under
+// expire/<controller>/<dataset>/<day>, so a repeated run the same day
+// touches nothing again; the ledger is the record of what was erased.
+func (a *Activities) ExpireSources(ctx context.Context, now time.Time) ([]ExpiredRows, error) {
+	var ctrls []store.Controller
+	if err := a.Store.DB.WithContext(ctx).Order("id").Find(&ctrls).Error; err != nil {
+		return nil, fmt.Errorf("expire: %w", err)
+	}
+	var out []ExpiredRows
+	for _, c := range ctrls {
+		s, err := controllers.SettingsOf(c)
+		if err != nil {
+			return out, err
+		}
+		loc, err := deadline.LoadLocation(c.TimeZone)
+		if err != nil {
+			return out, err
+		}
+		today := deadline.Today(now, loc)
+		for _, sys := range s.Systems {
+			if sys.Kind != "postgres" {
+				continue
+			}
+			for _, ds := range sys.Datasets {
+				if ds.Expire == nil {
+					continue
+				}
+				if a.Systems == nil {
+					return out, fmt.Errorf("expire: no systems configured for %s", sys.ID)
+				}
+				conn, err := a.Systems.postgres(ctx, sys.ID)
+				if err != nil {
+					return out, err
+				}
+				cutoff := today.AddDate(0, 0, -ds.Expire.AfterDays)
+				key := fmt.Sprintf("expire/%s/%s/%s", c.ID, ds.ID, today.Format(time.DateOnly))
+				r, err := conn.Expire(ctx, ds, cutoff, key)
+				if err != nil {
+					return out, err
+				}
+				out = append(out, ExpiredRows{Controller: c.ID, System: sys.ID, Dataset: ds.ID, Rows: r.Rows, Held: r.Held})
+				activity.GetLogger(ctx).Info("retention rule carried out", "controller", c.ID, "system", sys.ID, "dataset", ds.ID,
+					"rows", r.Rows, "held", r.Held, "rule", ds.Expire.Reference)
+			}
+		}
+	}
+	return out, nil
 }

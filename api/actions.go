@@ -7,12 +7,14 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm/clause"
 
+	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/workflows"
@@ -147,6 +149,40 @@ type (
 	}
 )
 
+// objectsToMarketing reports whether an objection names a purpose the
+// controller's record of processing marks as direct marketing: then the
+// workflow refuses any refusal (Art. 21(3)).
+func (s *Server) objectsToMarketing(ctx context.Context, r store.Request) (bool, error) {
+	_, raw, err := s.intake.OpenRequest(ctx, r)
+	if err != nil || len(raw) == 0 {
+		return false, nil //nolint:nilerr // erased or no details: nothing named
+	}
+	var details DetailsBody
+	if err := json.Unmarshal(raw, &details); err != nil || len(details.Purposes) == 0 {
+		return false, nil //nolint:nilerr // nothing named
+	}
+	var row store.Controller
+	if err := s.store.DB.WithContext(ctx).First(&row, "id = ?", r.ControllerID).Error; err != nil {
+		return false, s.storeError(err)
+	}
+	settings, err := controllers.SettingsOf(row)
+	if err != nil || settings.Processing == nil {
+		return false, err
+	}
+	for _, p := range settings.Processing.Purposes {
+		if !p.DirectMarketing {
+			continue
+		}
+		for _, named := range details.Purposes {
+			a, b := strings.ToLower(strings.TrimSpace(named)), strings.ToLower(p.Name)
+			if a != "" && (strings.Contains(a, b) || strings.Contains(b, a)) {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
 // maxGrounds bounds the grounds of one decision.
 const maxGrounds = 10
 
@@ -216,6 +252,13 @@ func (s *Server) actionRoutes(g *echo.Group, m echo.MiddlewareFunc) {
 				return nil, s.storeError(err)
 			}
 			d.OtherRequestsLastYear = n
+		}
+		if r.Kind == string(workflows.KindObjection) {
+			dm, err := s.objectsToMarketing(c.Request().Context(), r)
+			if err != nil {
+				return nil, err
+			}
+			d.DirectMarketing = dm
 		}
 		return d, nil
 	}))

@@ -426,7 +426,7 @@ func (s *Server) renderCase(c echo.Context, status int, form, field, problem str
 		Outcomes: []string{string(workflows.OutcomeGrant), string(workflows.OutcomePartial), string(workflows.OutcomeRefuse)},
 		Grounds:  workflows.GroundsFor(workflows.Kind(d.Kind)), LetterKinds: []string{workflows.LetterPreliminary},
 		Methods: []string{string(workflows.IdentityMitID), string(workflows.IdentityBankID), string(workflows.IdentityKnownEmail),
-			string(workflows.IdentityDigitalPost), string(workflows.IdentityInPerson), string(workflows.IdentityDocumentsSeen)},
+			string(workflows.IdentityDigitalPost), string(workflows.IdentityInPerson), string(workflows.IdentityDocumentsSeen), string(workflows.IdentityPhoneCallback)},
 		Purposes: []string{string(workflows.PurposeIdentity), string(workflows.PurposeClarification)},
 		Reasons:  []string{string(workflows.ReasonComplexity), string(workflows.ReasonNumberOfRequests)}}
 	page.Title = page.T["case.title"] + " " + d.Reference
@@ -535,7 +535,7 @@ var ruleFields = map[string]string{
 	"identity-method": "method", "answer-date": "answer_received_at", "information-purpose": "purpose", "information-what": "what",
 	"outcome": "outcome", "grounds-required": "grounds", "grounds-for-right": "grounds", "grounds-partial-only": "grounds",
 	"grant-without-grounds": "grounds", "assessment-required": "assessment", "art-12-5-justification": "justification",
-	"art-12-5-once-a-year": "grounds", "art-12-3-reason": "reason", "reason-required": "reason", "lift-reason": "reason",
+	"art-12-5-once-a-year": "grounds", "art-21-3-direct-marketing": "outcome", "art-12-3-reason": "reason", "reason-required": "reason", "lift-reason": "reason",
 	"note-text": "text", "assignee": "assignee", "assignee-required": "assignee", "letter-kind": "kind", "correction": "values",
 	"correction-not-allowed": "values", "found": "found", "art-12-4-refusal": "outcome",
 }

@@ -182,7 +182,10 @@ func (w *rightsRequest) fulfilmentFacts(f *activities.LetterFacts) {
 		if r.Step != activities.StepErase {
 			continue
 		}
-		if r.Rows > 0 {
+		switch {
+		case r.Rows > 0 && r.Archived != "":
+			f.Erased = append(f.Erased, fmt.Sprintf("%s (%d; %s)", r.DatasetName, r.Rows, r.Archived))
+		case r.Rows > 0:
 			f.Erased = append(f.Erased, fmt.Sprintf("%s (%d)", r.DatasetName, r.Rows))
 		}
 		if r.Held > 0 {

@@ -160,10 +160,13 @@ const (
 	IdentityDigitalPost   IdentityMethod = "digital_post"
 	IdentityInPerson      IdentityMethod = "in_person"
 	IdentityDocumentsSeen IdentityMethod = "documents_seen"
+	// IdentityPhoneCallback: the caseworker called the person back on the
+	// number the controller already held for them.
+	IdentityPhoneCallback IdentityMethod = "phone_callback"
 )
 
 // IdentityMethods lists every method.
-var IdentityMethods = []IdentityMethod{IdentityMitID, IdentityBankID, IdentityKnownEmail, IdentityDigitalPost, IdentityInPerson, IdentityDocumentsSeen}
+var IdentityMethods = []IdentityMethod{IdentityMitID, IdentityBankID, IdentityKnownEmail, IdentityDigitalPost, IdentityInPerson, IdentityDocumentsSeen, IdentityPhoneCallback}
 
 // VerifyIdentity records that identity was checked, how and by whom.
 type VerifyIdentity struct {
@@ -227,7 +230,11 @@ type Decide struct {
 	// by the API through the blind index: with none, ground 12(5) cannot
 	// apply (LEGAL.md §4: once a year is never excessive).
 	OtherRequestsLastYear int `json:",omitempty"`
-	By                    Actor
+	// DirectMarketing is set by the API when an objection names a purpose
+	// the record of processing marks as direct marketing: it is then
+	// always honoured (Art. 21(3)).
+	DirectMarketing bool `json:",omitempty"`
+	By              Actor
 }
 
 // ExtensionReason is one of the two reasons Art. 12(3) allows.

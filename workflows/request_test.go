@@ -620,6 +620,8 @@ func TestRejections(t *testing.T) {
 		{"decide: duplicate ground", KindErasure, verified, UpdateDecide, refuse(KindErasure, "17(3)(b)", "17(3)(b)"), ErrTypeInvalid, "grounds-for-right"},
 		{"decide: 15(4) refuses whole", KindAccess, verified, UpdateDecide, refuse(KindAccess, "15(4)"), ErrTypeInvalid, "grounds-partial-only"},
 		{"decide: 12(5) without justification", KindObjection, verified, UpdateDecide, refuse(KindObjection, Ground12_5), ErrTypeInvalid, "art-12-5-justification"},
+		{"decide: objection to direct marketing refused", KindObjection, verified, UpdateDecide, Decide{Outcome: OutcomeRefuse, Grounds: []string{"21(1)-compelling"}, Assessment: "x", DirectMarketing: true, By: caseworker}, ErrTypeInvalid, "art-21-3-direct-marketing"},
+		{"decide: objection to direct marketing partly refused", KindObjection, verified, UpdateDecide, Decide{Outcome: OutcomePartial, Grounds: []string{"21(1)-claims"}, Assessment: "x", DirectMarketing: true, By: caseworker}, ErrTypeInvalid, "art-21-3-direct-marketing"},
 		{"decide: 12(5) for the first request in a year", KindAccess, verified, UpdateDecide, Decide{Outcome: OutcomeRefuse, Grounds: []string{Ground12_5}, Assessment: "x", Justification: "Asks the same again.", By: caseworker}, ErrTypeInvalid, "art-12-5-once-a-year"},
 		{"verify: answer date while nothing awaited", KindAccess, nil, UpdateVerifyIdentity, VerifyIdentity{Method: IdentityMitID, AnswerReceivedOn: deadline.Date(2026, 9, 1), By: caseworker}, ErrTypeInvalid, "answer-date"},
 		{"verify: answer date in the future", KindAccess, paused, UpdateVerifyIdentity, VerifyIdentity{Method: IdentityMitID, AnswerReceivedOn: deadline.Date(2026, 9, 5), By: caseworker}, ErrTypeInvalid, "answer-date"},

@@ -5,6 +5,8 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/rightsdesk/rightsdesk/activities"
 )
 
 // RetentionWorkflowType is the registered name of Retention;
@@ -22,6 +24,15 @@ func Retention(ctx workflow.Context) (int, error) {
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 10 * time.Second, MaximumAttempts: 5},
 	})
 	var n int
-	err := workflow.ExecuteActivity(actx, a.EraseExpired, workflow.Now(ctx)).Get(ctx, &n)
-	return n, err
+	if err := workflow.ExecuteActivity(actx, a.EraseExpired, workflow.Now(ctx)).Get(ctx, &n); err != nil {
+		return n, err
+	}
+	// The data maps' own retention rules, carried out with no request.
+	if workflow.GetVersion(ctx, "expire-2026-11", workflow.DefaultVersion, 1) == 1 {
+		var expired []activities.ExpiredRows
+		if err := workflow.ExecuteActivity(actx, a.ExpireSources, workflow.Now(ctx)).Get(ctx, &expired); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }

@@ -28,10 +28,16 @@ func TestRetentionRunsAtTheWorkflowsTime(t *testing.T) {
 		got = now
 		return 3, nil
 	})
+	var expiredAt time.Time
+	env.OnActivity(acts.ExpireSources, mock.Anything, mock.Anything).Return(func(_ context.Context, now time.Time) ([]activities.ExpiredRows, error) {
+		expiredAt = now
+		return []activities.ExpiredRows{{Controller: "c", System: "s", Dataset: "d", Rows: 2}}, nil
+	})
 	env.ExecuteWorkflow(Retention)
 	require.NoError(t, env.GetWorkflowError())
 	var n int
 	require.NoError(t, env.GetWorkflowResult(&n))
 	require.Equal(t, 3, n)
 	require.True(t, later.Equal(got), "%s", got)
+	require.True(t, later.Equal(expiredAt), "the data maps' retention rules run in the same run: %s", expiredAt)
 }

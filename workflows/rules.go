@@ -148,6 +148,9 @@ func validateDecision(kind Kind, d Decide) error {
 			}
 		}
 	}
+	if kind == KindObjection && d.DirectMarketing {
+		return invalid("art-21-3-direct-marketing", "an objection to direct marketing is always honoured: the data is no longer processed for it (Art. 21(2)-(3)); decide grant")
+	}
 	if slices.Contains(d.Grounds, Ground12_5) && strings.TrimSpace(d.Justification) == "" {
 		return invalid("art-12-5-justification", "a request refused as manifestly unfounded or excessive needs a written justification of the facts (Art. 12(5): the controller bears the burden of proof)")
 	}

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -185,9 +186,29 @@ func (p *Postgres) ledgered(ctx context.Context, key string, change func(tx pgx.
 // Erase erases, in one transaction, the subject's rows that no hold keeps,
 // and counts the rows kept. Running it again erases nothing more.
 func (p *Postgres) Erase(ctx context.Context, ds policy.Dataset, s Subject) (Result, error) {
+	return p.erase(ctx, ds, s.Key, func(args []any) (string, []any, error) { return match(ds, s, args) })
+}
+
+// Expire carries out a dataset's retention rule with no request: the rows
+// whose rule column is before cutoff are erased by the dataset's strategy,
+// holds keeping theirs. key makes a repeat (the same day's run after a
+// crash) do nothing again.
+func (p *Postgres) Expire(ctx context.Context, ds policy.Dataset, cutoff time.Time, key string) (Result, error) {
+	if ds.Expire == nil {
+		return p.result(ds, 0), fmt.Errorf("%w: %s has no retention rule", ErrUnsupported, ds.ID)
+	}
+	return p.erase(ctx, ds, key, func(args []any) (string, []any, error) {
+		args = append(args, cutoff)
+		return fmt.Sprintf("%s < $%d", ident(ds.Expire.Column), len(args)), args, nil
+	})
+}
+
+// erase erases the rows where selects, by the dataset's strategy, counting
+// the rows a hold keeps; in one transaction, ledgered under key.
+func (p *Postgres) erase(ctx context.Context, ds policy.Dataset, key string, where func(args []any) (string, []any, error)) (Result, error) {
 	res := p.result(ds, 0)
 	// The count of held rows, with its own numbering of values.
-	where, cargs, err := match(ds, s, nil)
+	cwhere, cargs, err := where(nil)
 	if err != nil {
 		return res, err
 	}
@@ -196,7 +217,7 @@ func (p *Postgres) Erase(ctx context.Context, ds policy.Dataset, s Subject) (Res
 	var args []any
 	var sql string
 	switch ds.Erase.Strategy {
-	case "delete":
+	case "delete", "archive":
 		sql = "DELETE FROM " + ident(ds.Table)
 	case "anonymise":
 		var sets []string
@@ -223,14 +244,22 @@ func (p *Postgres) Erase(ctx context.Context, ds policy.Dataset, s Subject) (Res
 	default:
 		return res, fmt.Errorf("%w: erase strategy %q", ErrUnsupported, ds.Erase.Strategy)
 	}
-	ewhere, args, _ := match(ds, s, args)
+	ewhere, args, err := where(args)
+	if err != nil {
+		return res, err
+	}
 	ehold, args, _ := held(ds, args)
 	sql += " WHERE " + ewhere + " AND NOT " + ehold
+	if ds.Erase.Strategy == "archive" {
+		// Delivered to the archive first, in the same statement: nothing
+		// is deleted that was not delivered.
+		sql = "WITH gone AS (" + sql + " RETURNING *) INSERT INTO " + ident(ds.Erase.Archive) + " SELECT * FROM gone"
+	}
 
-	res.Rows, res.Held, err = p.ledgered(ctx, s.Key, func(tx pgx.Tx) (int64, int64, error) {
+	res.Rows, res.Held, err = p.ledgered(ctx, key, func(tx pgx.Tx) (int64, int64, error) {
 		var n int64
 		if holds {
-			if err := tx.QueryRow(ctx, "SELECT count(*) FROM "+ident(ds.Table)+" WHERE "+where+" AND "+hold, cargs...).Scan(&n); err != nil {
+			if err := tx.QueryRow(ctx, "SELECT count(*) FROM "+ident(ds.Table)+" WHERE "+cwhere+" AND "+hold, cargs...).Scan(&n); err != nil {
 				return 0, 0, err
 			}
 		}

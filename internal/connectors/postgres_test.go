@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
@@ -185,4 +186,62 @@ func TestHoldWithoutColumn(t *testing.T) {
 	require.NoError(t, err)
 	require.Zero(t, r.Rows)
 	require.EqualValues(t, 4, r.Held)
+}
+
+// TestExpire: a retention rule erases, with no request, every person's rows
+// past it, except what a hold keeps; the same day's run again touches
+// nothing.
+func TestExpire(t *testing.T) {
+	ctx := context.Background()
+	p := source(t)
+	ds := notes()
+	ds.Expire = &policy.Expire{Column: "last_entry_at", AfterDays: 365 * 6, Reference: "agreement"}
+	ds.Holds = nil
+	cutoff := time.Now().AddDate(0, 0, -ds.Expire.AfterDays)
+	r, err := p.Expire(ctx, ds, cutoff, "expire/x/case_notes/2026-11-23")
+	require.NoError(t, err)
+	require.EqualValues(t, 3, r.Rows, "the 7, 8 and 9 year old notes, anyone's")
+	require.EqualValues(t, 2, count(t, p, "SELECT count(*) FROM src.case_notes"))
+	require.EqualValues(t, 0, count(t, p, "SELECT count(*) FROM src.case_notes WHERE last_entry_at < $1", cutoff))
+	_, err = p.Pool.Exec(ctx, `INSERT INTO src.case_notes (cpr, note, last_entry_at) VALUES ('010101-1234', 'late arrival', now() - interval '10 years')`)
+	require.NoError(t, err)
+	again, err := p.Expire(ctx, ds, cutoff, "expire/x/case_notes/2026-11-23")
+	require.NoError(t, err)
+	require.EqualValues(t, 3, again.Rows, "the same day's run reports the first run and does nothing")
+	require.EqualValues(t, 3, count(t, p, "SELECT count(*) FROM src.case_notes"))
+
+	// A hold still keeps its rows from a retention rule.
+	held := notes()
+	held.Expire = &policy.Expire{Column: "last_entry_at", AfterDays: 0, Reference: "agreement"}
+	r, err = p.Expire(ctx, held, time.Now(), "expire/x/case_notes/2026-11-24")
+	require.NoError(t, err)
+	require.EqualValues(t, 1, r.Rows, "the 10 year old note")
+	require.EqualValues(t, 2, r.Held, "the journal and the letter, younger than five years")
+	_, err = p.Expire(ctx, newsletter(), time.Now(), "k")
+	require.ErrorIs(t, err, ErrUnsupported, "no rule, no expiry")
+}
+
+// TestArchiveBeforeErase: the archive strategy delivers the rows to the
+// archive table and deletes them in one statement; what a hold keeps is
+// neither delivered nor deleted.
+func TestArchiveBeforeErase(t *testing.T) {
+	ctx := context.Background()
+	p := source(t)
+	_, err := p.Pool.Exec(ctx, `CREATE SCHEMA arkiv; CREATE TABLE arkiv.case_notes (LIKE src.case_notes)`)
+	require.NoError(t, err)
+	ds := notes()
+	ds.Erase = policy.Erasure{Strategy: "archive", Archive: "arkiv.case_notes", ArchiveReference: "arkivloven § 21"}
+	r, err := p.Erase(ctx, ds, Subject{Identifiers: ida.Identifiers, Key: "req/sag/case_notes/erase"})
+	require.NoError(t, err)
+	require.EqualValues(t, 2, r.Rows)
+	require.EqualValues(t, 2, r.Held)
+	require.EqualValues(t, 2, count(t, p, "SELECT count(*) FROM arkiv.case_notes WHERE note IN ('old note', 'older note')"))
+	require.EqualValues(t, 0, count(t, p, "SELECT count(*) FROM src.case_notes WHERE note IN ('old note', 'older note')"))
+	require.EqualValues(t, 3, count(t, p, "SELECT count(*) FROM src.case_notes"))
+
+	// No archive table: nothing is deleted.
+	ds.Erase.Archive = "arkiv.missing"
+	_, err = p.Erase(ctx, ds, Subject{Identifiers: map[string]string{"cpr": "0101011234"}, Key: "other"})
+	require.Error(t, err)
+	require.EqualValues(t, 1, count(t, p, "SELECT count(*) FROM src.case_notes WHERE cpr = '010101-1234'"))
 }

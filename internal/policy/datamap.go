@@ -49,13 +49,34 @@ type Dataset struct {
 	Rectify []string `yaml:"rectify,omitempty" json:"rectify,omitempty"`
 	// Holds keep data an erasure may not touch, each with its legal reference.
 	Holds []Hold `yaml:"holds,omitempty" json:"holds,omitempty"`
+	// Expire is a retention rule rightsdesk carries out by itself, daily,
+	// with no request: rows past it are erased by the dataset's strategy
+	// (holds still keep theirs). Postgres datasets only.
+	Expire *Expire `yaml:"expire,omitempty" json:"expire,omitempty"`
 }
 
-// Erasure is a dataset's erasure strategy: delete the rows, or anonymise
-// them field by field.
+// Expire erases the rows whose date Column is more than AfterDays past:
+// the end of a course, of a contact, of a case.
+type Expire struct {
+	Column    string `yaml:"column" json:"column"`
+	AfterDays int    `yaml:"after_days" json:"after_days"`
+	// Reference is the rule's ground, for the log: a retention policy, a
+	// law, an agreement with the controller.
+	Reference string `yaml:"reference" json:"reference"`
+}
+
+// Erasure is a dataset's erasure strategy: delete the rows, anonymise
+// them field by field, or deliver them to an archive table and then delete
+// them.
 type Erasure struct {
-	// Strategy is delete or anonymise.
+	// Strategy is delete, anonymise or archive.
 	Strategy string `yaml:"strategy" json:"strategy"`
+	// Archive, for archive: the table (schema.table, the same columns) the
+	// rows are copied to, in the same transaction, before they are deleted:
+	// the delivery to a public archive the law requires first (arkivloven).
+	Archive string `yaml:"archive,omitempty" json:"archive,omitempty"`
+	// ArchiveReference is the law that requires the delivery, for the reply.
+	ArchiveReference string `yaml:"archive_reference,omitempty" json:"archive_reference,omitempty"`
 	// Fields, for anonymise: each column's treatment, null (or YAML's
 	// bare null), hash (a keyed hash, so the same person still joins up)
 	// or fixed:<text>.
@@ -195,8 +216,27 @@ func CheckSystems(systems []System, record *Record) []FieldError {
 						bad(dat("erase.fields"), "anonymising must cover the identifier column %q, or the person is still found", col)
 					}
 				}
+			case "archive":
+				if s.Kind != "postgres" || !tableName.MatchString(d.Erase.Archive) {
+					bad(dat("erase.archive"), "archive names the table (schema.table) of a postgres dataset the rows are delivered to before deletion")
+				}
+				if strings.TrimSpace(d.Erase.ArchiveReference) == "" {
+					bad(dat("erase.archive_reference"), "archive needs the law that requires the delivery, e.g. arkivloven § 21")
+				}
 			default:
-				bad(dat("erase.strategy"), "erase.strategy must be delete or anonymise, not %q", d.Erase.Strategy)
+				bad(dat("erase.strategy"), "erase.strategy must be delete, anonymise or archive, not %q", d.Erase.Strategy)
+			}
+			if e := d.Expire; e != nil {
+				switch {
+				case s.Kind != "postgres":
+					bad(dat("expire"), "rightsdesk carries out a retention rule in postgres datasets only; describe it in retention for others")
+				case !sqlName.MatchString(e.Column):
+					bad(dat("expire.column"), "%q is not a column name", e.Column)
+				case e.AfterDays < 0:
+					bad(dat("expire.after_days"), "after_days is 0 or more")
+				case strings.TrimSpace(e.Reference) == "":
+					bad(dat("expire.reference"), "a retention rule needs its ground, e.g. the agreement with the controller")
+				}
 			}
 			for k, h := range d.Holds {
 				hat := fmt.Sprintf("systems.%d.datasets.%d.holds.%d", i, j, k)

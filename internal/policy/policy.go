@@ -116,8 +116,11 @@ type Purpose struct {
 	LegalBasis []string `yaml:"legal_basis" json:"legal_basis"`
 	// SpecialCategories is true where Art. 9 data (health, for one) is
 	// processed: an Art. 9(2) basis is then required.
-	SpecialCategories bool     `yaml:"special_categories,omitempty" json:"special_categories,omitempty"`
-	Categories        []string `yaml:"categories" json:"categories"`
+	SpecialCategories bool `yaml:"special_categories,omitempty" json:"special_categories,omitempty"`
+	// DirectMarketing marks marketing: an objection to it is always
+	// honoured (Art. 21(2)-(3)).
+	DirectMarketing bool     `yaml:"direct_marketing,omitempty" json:"direct_marketing,omitempty"`
+	Categories      []string `yaml:"categories" json:"categories"`
 	// Recipients are named, or an explicit empty list when there are none.
 	Recipients []string `yaml:"recipients" json:"recipients"`
 	// Retention is the period, or the criteria that set it.
