@@ -153,6 +153,16 @@ func (o *Outbox) Send(ctx context.Context, in NoticeInput) (NoticeResult, error)
 		return res, fmt.Errorf("outbox: %w", err)
 	}
 	if err := o.deliver(ctx, row, key); err != nil {
+		if errors.Is(err, delivery.ErrRecipientExempt) {
+			// Exempt from Digital Post (or digital mail): on paper, printed
+			// and posted by a caseworker.
+			if err := o.Store.DB.WithContext(ctx).Model(&store.Letter{}).Where("id = ? AND status = ?", row.ID, LetterSending).
+				Updates(map[string]any{"channel": "print", "status": LetterPrint, "updated_at": time.Now().UTC()}).Error; err != nil {
+				return res, fmt.Errorf("outbox: %w", err)
+			}
+			res.Channel, res.Status = "print", LetterPrint
+			return res, nil
+		}
 		if errors.Is(err, delivery.ErrAmbiguous) {
 			// Left in sending: the next attempt makes it a confirmation.
 			return res, err

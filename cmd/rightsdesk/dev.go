@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/rightsdesk/rightsdesk/examples"
 	"github.com/rightsdesk/rightsdesk/internal/app"
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
@@ -44,6 +45,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	temporalPort := fs.Int("temporal-port", 7233, "port of the embedded Temporal frontend (0: any free port)")
 	temporalUIPort := fs.Int("temporal-ui-port", 8233, "port of the embedded Temporal Web UI (0: any free port)")
 	mailAddr := fs.String("mail-addr", "127.0.0.1:8025", "address of the page that shows the mail rightsdesk sent (the in-process mail catcher)")
+	example := fs.String("example", "", "run a shipped example instead of the demo: "+strings.Join(examples.Names(), ", ")+" (examples/<name>/README.md)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -63,8 +65,21 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 
+	var ex *examples.Example
+	if *example != "" {
+		exDir, err := examples.Extract(*example, filepath.Join(dir, "examples"))
+		if err != nil {
+			return err
+		}
+		if ex, err = examples.Load(exDir); err != nil {
+			return err
+		}
+		if ex.SourceSQL != "" && cfg.DatabaseURL != "" {
+			return errors.New("an example's source system lives in the embedded PostgreSQL: run it without DATABASE_URL")
+		}
+	}
 	pgURL := "" // printed only when embedded: a configured URL may hold a password
-	demoSource := ""
+	demoSource, exampleSource := "", ""
 	if cfg.DatabaseURL == "" {
 		pg, err := pgcluster.Start(ctx, pgcluster.Options{DataDir: filepath.Join(dir, "pg"), Durable: true})
 		if err != nil {
@@ -84,6 +99,16 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return err
 		}
 		demoSource = pg.DSN("demo_source")
+		if ex != nil && ex.SourceSQL != "" {
+			name := strings.ReplaceAll(ex.Name, "-", "_") + "_source"
+			if err := pg.CreateDatabase(ctx, name, ""); err != nil {
+				return fmt.Errorf("create the example's source database: %w", err)
+			}
+			if err := execSQL(ctx, pg.DSN(name), ex.SourceSQL); err != nil {
+				return fmt.Errorf("example %s: source.sql: %w", ex.Name, err)
+			}
+			exampleSource = pg.DSN(name)
+		}
 		logger.Info("postgres started", "data_dir", filepath.Join(dir, "pg"), "port", pg.Port())
 	}
 
@@ -157,11 +182,15 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		defer msrv.Close()
 	}
 
+	formPath, exampleReadme := "/request/demo", ""
 	ready := func() {
 		tokens, _ := config.ParseTokens(cfg.APITokens)
 		fmt.Fprintf(stdout, "\nrightsdesk is running (data in %s)\n\n", dir)
 		fmt.Fprintf(stdout, "  API          %s   (health %s/readyz)\n", apiURL, apiURL)
-		fmt.Fprintf(stdout, "  Request form %s/request/demo   (what a citizen sees)\n", apiURL)
+		if exampleReadme != "" {
+			fmt.Fprintf(stdout, "  Example      %s\n", exampleReadme)
+		}
+		fmt.Fprintf(stdout, "  Request form %s%s   (what a citizen sees)\n", apiURL, formPath)
 		fmt.Fprintf(stdout, "  Staff        %s/staff/login   (caseworker or DPO, one click)\n", apiURL)
 		if temporalUI != "" {
 			fmt.Fprintf(stdout, "  Temporal UI  %s\n", temporalUI)
@@ -180,6 +209,16 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	demo := controllers.Demo()
 	roles := app.Roles{API: true, Worker: true, Migrate: true, Listener: ln, Ready: ready, Controllers: demo}
+	if ex != nil {
+		stop, err := serveExample(ctx, ex, exampleSource, &roles, &cfg, logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		formPath = "/request/" + ex.Controllers[0].ID
+		exampleReadme = filepath.Join(ex.Dir, "README.md")
+		return app.Run(ctx, cfg, logger, roles)
+	}
 	if demoSource != "" {
 		demo[0].Systems, demo[0].Recipients = controllers.DemoSystems(), controllers.DemoRecipients()
 		roles.SystemDSNs = map[string]string{controllers.DemoSourceSystem: demoSource}
@@ -224,15 +263,93 @@ func serveDemoBooking(ctx context.Context, dsn string, logger *slog.Logger) (str
 
 // loadDemoSource creates and fills the demo source system (idempotent).
 func loadDemoSource(ctx context.Context, dsn string) error {
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		return fmt.Errorf("demo source: %w", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, controllers.DemoSourceSQL()); err != nil {
+	if err := execSQL(ctx, dsn, controllers.DemoSourceSQL()); err != nil {
 		return fmt.Errorf("demo source: %w", err)
 	}
 	return nil
+}
+
+// execSQL runs a script in a database.
+func execSQL(ctx context.Context, dsn, sql string) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, sql)
+	return err
+}
+
+// serveExample wires an example into the run: its controllers, its
+// source database for every postgres system, a stand-in for each http
+// system and, when it sends by Digital Post, a gateway stand-in.
+func serveExample(ctx context.Context, ex *examples.Example, source string, roles *app.Roles, cfg *config.Config, logger *slog.Logger) (func(), error) {
+	var stops []func()
+	stop := func() {
+		for _, s := range stops {
+			s()
+		}
+	}
+	roles.SystemDSNs, roles.SystemSecrets = map[string]string{}, map[string]string{}
+	for _, id := range ex.PostgresSystems() {
+		roles.SystemDSNs[id] = source
+	}
+	var pool *pgxpool.Pool
+	if len(ex.StandIns) > 0 {
+		p, err := pgxpool.New(ctx, source)
+		if err != nil {
+			return stop, err
+		}
+		pool = p
+		stops = append(stops, pool.Close)
+	}
+	for id, spec := range ex.StandIns {
+		secret := newWebhookSecret()
+		h, err := demosystem.NewSpec(pool, secret, logger, spec)
+		if err != nil {
+			return stop, err
+		}
+		url, closeFn, err := serveLocal(h)
+		if err != nil {
+			return stop, err
+		}
+		stops = append(stops, closeFn)
+		ex.ServeStandIn(id, url)
+		roles.SystemSecrets[id] = secret
+		logger.Info("stand-in system serving", "system", id, "url", url)
+	}
+	if ex.DigitalPost() {
+		if cfg.WebhookSecret == "" {
+			cfg.WebhookSecret = newWebhookSecret()
+		}
+		url, closeFn, err := serveLocal(&demosystem.Gateway{Secret: cfg.WebhookSecret, Exempt: ex.Exempt})
+		if err != nil {
+			return stop, err
+		}
+		stops = append(stops, closeFn)
+		ex.ServeGateway(url)
+		logger.Info("Digital Post stand-in serving", "url", url)
+	}
+	roles.Controllers = ex.Controllers
+	return stop, nil
+}
+
+// serveLocal serves a handler on a free loopback port.
+func serveLocal(h http.Handler) (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
+}
+
+// newWebhookSecret is a fresh Standard Webhooks secret.
+func newWebhookSecret() string {
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	return "whsec_" + base64.StdEncoding.EncodeToString(key)
 }
 
 // devSecret is what rightsdesk dev makes once and keeps in the data

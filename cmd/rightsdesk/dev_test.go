@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rightsdesk/rightsdesk/examples"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
@@ -61,12 +63,13 @@ type devRun struct {
 	dataDir string
 }
 
-func startDev(t *testing.T, dataDir string) *devRun {
+func startDev(t *testing.T, dataDir string, extra ...string) *devRun {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &devRun{cancel: cancel, done: make(chan error, 1), stdout: &syncBuffer{}, dataDir: dataDir}
 	go func() {
-		r.done <- run(ctx, []string{"dev", "--data-dir", dataDir, "--http-addr", "127.0.0.1:0", "--temporal-port", "0", "--temporal-ui-port", "0", "--mail-addr", "127.0.0.1:0"}, r.stdout, io.Discard)
+		args := append([]string{"dev", "--data-dir", dataDir, "--http-addr", "127.0.0.1:0", "--temporal-port", "0", "--temporal-ui-port", "0", "--mail-addr", "127.0.0.1:0"}, extra...)
+		r.done <- run(ctx, args, r.stdout, io.Discard)
 	}()
 	require.Eventually(t, func() bool {
 		select {
@@ -341,4 +344,51 @@ func TestTakenPortsFallBack(t *testing.T) {
 	defer ln.Close()
 	require.NotEqual(t, port, ln.Addr().(*net.TCPAddr).Port)
 	require.Equal(t, "127.0.0.1", ln.Addr().(*net.TCPAddr).IP.String())
+}
+
+// TestDevExamples: `rightsdesk dev --example <name>` starts each shipped
+// example with its controllers, source database and stand-ins; the
+// jobcentre processor's README walk-through works as written.
+func TestDevExamples(t *testing.T) {
+	for _, name := range examples.Names() {
+		t.Run(name, func(t *testing.T) {
+			r := startDev(t, filepath.Join(t.TempDir(), "data"), "--example", name)
+			defer r.stop(t)
+			out := r.stdout.String()
+			require.Contains(t, out, filepath.Join("examples", name, "README.md"))
+			ex, err := examples.Load(filepath.Join(r.dataDir, "examples", name))
+			require.NoError(t, err)
+			token := regexp.MustCompile(`caseworker token\s+Authorization: Bearer (rd_dev_\w+)`).FindStringSubmatch(out)[1]
+			call := func(method, path, body string) (int, map[string]any) {
+				req, err := http.NewRequest(method, r.api+path, strings.NewReader(body))
+				require.NoError(t, err)
+				req.Header.Set("Authorization", "Bearer "+token)
+				if body != "" {
+					req.Header.Set("Content-Type", "application/json")
+				}
+				resp, err := http.DefaultClient.Do(req)
+				require.NoError(t, err)
+				defer resp.Body.Close()
+				var m map[string]any
+				_ = json.NewDecoder(resp.Body).Decode(&m)
+				return resp.StatusCode, m
+			}
+			for _, c := range ex.Controllers {
+				status, _ := call(http.MethodGet, "/v1/controllers/"+c.ID+"/data-map", "")
+				require.Equal(t, http.StatusOK, status, "controller %s is served", c.ID)
+			}
+			if name != "jobcentre-processor" {
+				return
+			}
+			received := time.Now().AddDate(0, 0, -3).Format(time.DateOnly)
+			status, body := call(http.MethodPost, "/v1/requests", `{"controller":"kursusvej","kind":"erasure","channel":"letter","received_at":"`+received+`",
+				"subject":{"name":"Anna Hansen","email":"anna.hansen@example.dk","cpr":"070761-4285"}}`)
+			require.Equal(t, http.StatusCreated, status, "%v", body)
+			require.Eventually(t, func() bool {
+				_, list := call(http.MethodGet, "/v1/requests?controller=jobcenter-vestby", "")
+				items, _ := list["items"].([]any)
+				return len(items) == 1 && items[0].(map[string]any)["received_at"] == received
+			}, 30*time.Second, 100*time.Millisecond, "forwarded with the first day of receipt")
+		})
+	}
 }

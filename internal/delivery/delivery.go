@@ -7,6 +7,7 @@ package delivery
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -174,12 +175,22 @@ func (w *Webhook) Post(ctx context.Context, target, id string, body []byte) erro
 		return fmt.Errorf("delivery: webhook: %w", err)
 	}
 	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode == http.StatusConflict {
+		var why struct{ Status string }
+		if json.Unmarshal(answer, &why) == nil && why.Status == "exempt" {
+			return ErrRecipientExempt
+		}
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return fmt.Errorf("delivery: webhook answered %s", resp.Status)
 	}
 	return nil
 }
+
+// ErrRecipientExempt is a gateway's answer that the recipient is exempt
+// from digital mail (409 {"status": "exempt"}): the letter goes on paper.
+var ErrRecipientExempt = errors.New("delivery: the recipient is exempt from digital mail")
 
 // Verify checks a webhook's signature, for receivers and tests.
 func Verify(secret string, body []byte, h http.Header) error {

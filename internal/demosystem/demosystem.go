@@ -13,7 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"time"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -22,30 +22,55 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/connectors"
 )
 
-// Handler answers the http connector's steps on booking.aftaler.
+// Handler answers the http connector's steps by its Spec.
 type Handler struct {
 	Pool   *pgxpool.Pool
 	Signer *standardwebhooks.Webhook
 	Logger *slog.Logger
+	Spec   Spec
 }
 
-// New is a handler for the demo source database, checking calls signed
-// with secret (whsec_ and base64).
+// Spec is what a stand-in system does: the dataset it serves, a statement
+// per step, by the CPR number's digits ($1) or the e-mail address in lower
+// case ($2) (identifiers are compared as the connector sends them), the
+// export query (same parameters; every column becomes a field), and the
+// table that records each step's key and rows (key text primary key, rows
+// bigint). Examples describe theirs in standin.json.
+type Spec struct {
+	Dataset string            `json:"dataset"`
+	Steps   map[string]string `json:"steps"`
+	Export  string            `json:"export"`
+	Ledger  string            `json:"ledger"`
+}
+
+// Booking is the demo booking system's spec, over booking.aftaler.
+var Booking = Spec{
+	Dataset: "aftaler",
+	Steps: map[string]string{
+		"erase":    `DELETE FROM booking.aftaler WHERE regexp_replace(cpr, '\D', '', 'g') = $1 OR lower(email) = $2`,
+		"restrict": `UPDATE booking.aftaler SET begraenset = true WHERE (regexp_replace(cpr, '\D', '', 'g') = $1 OR lower(email) = $2) AND NOT begraenset`,
+		"lift":     `UPDATE booking.aftaler SET begraenset = false WHERE (regexp_replace(cpr, '\D', '', 'g') = $1 OR lower(email) = $2) AND begraenset`,
+	},
+	Export: `SELECT id, tidspunkt, emne, begraenset FROM booking.aftaler WHERE regexp_replace(cpr, '\D', '', 'g') = $1 OR lower(email) = $2 ORDER BY id`,
+	Ledger: "booking.udfoert",
+}
+
+// New is the demo booking system over the demo source database, checking
+// calls signed with secret (whsec_ and base64).
 func New(pool *pgxpool.Pool, secret string, logger *slog.Logger) (*Handler, error) {
+	return NewSpec(pool, secret, logger, Booking)
+}
+
+// NewSpec is a stand-in system by spec.
+func NewSpec(pool *pgxpool.Pool, secret string, logger *slog.Logger, spec Spec) (*Handler, error) {
 	wh, err := standardwebhooks.NewWebhook(secret)
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{Pool: pool, Signer: wh, Logger: logger}, nil
-}
-
-// The statements of each step, by the CPR number's digits ($1) or the
-// e-mail address in any case ($2). Identifiers are compared as the
-// connector sends them: digits, and lower case.
-var steps = map[string]string{
-	"erase":    `DELETE FROM booking.aftaler WHERE regexp_replace(cpr, '\D', '', 'g') = $1 OR lower(email) = $2`,
-	"restrict": `UPDATE booking.aftaler SET begraenset = true WHERE (regexp_replace(cpr, '\D', '', 'g') = $1 OR lower(email) = $2) AND NOT begraenset`,
-	"lift":     `UPDATE booking.aftaler SET begraenset = false WHERE (regexp_replace(cpr, '\D', '', 'g') = $1 OR lower(email) = $2) AND begraenset`,
+	if spec.Dataset == "" || spec.Ledger == "" {
+		return nil, errors.New("demosystem: a spec names its dataset and ledger table")
+	}
+	return &Handler{Pool: pool, Signer: wh, Logger: logger, Spec: spec}, nil
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -64,7 +89,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var step connectors.HTTPStep
-	if err := json.Unmarshal(body, &step); err != nil || step.Key == "" || step.Dataset != "aftaler" {
+	if err := json.Unmarshal(body, &step); err != nil || step.Key == "" || step.Dataset != h.Spec.Dataset {
 		http.Error(w, "not a step of this system", http.StatusBadRequest)
 		return
 	}
@@ -72,7 +97,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.export(w, r.Context(), step)
 		return
 	}
-	sql, ok := steps[step.Step]
+	sql, ok := h.Spec.Steps[step.Step]
 	if !ok {
 		// Rectification is not offered here: the caseworker does it by hand.
 		w.WriteHeader(http.StatusUnprocessableEntity)
@@ -80,7 +105,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rows, err := h.once(r.Context(), step.Key, sql, digits(step.Subject["cpr"]), step.Subject["email"])
 	if err != nil {
-		h.Logger.Error("demo booking system: step failed", "step", step.Step, "err", err)
+		h.Logger.Error("stand-in system: step failed", "step", step.Step, "err", err)
 		http.Error(w, "the step failed; try again", http.StatusInternalServerError)
 		return
 	}
@@ -98,10 +123,9 @@ func (h *Handler) export(w http.ResponseWriter, ctx context.Context, step connec
 	if email == "" {
 		email = "-"
 	}
-	rows, err := h.Pool.Query(ctx, `SELECT id, tidspunkt, emne, begraenset FROM booking.aftaler
-		WHERE regexp_replace(cpr, '\D', '', 'g') = $1 OR lower(email) = $2 ORDER BY id`, cpr, email)
+	rows, err := h.Pool.Query(ctx, h.Spec.Export, cpr, email)
 	if err != nil {
-		h.Logger.Error("demo booking system: export failed", "err", err)
+		h.Logger.Error("stand-in system: export failed", "err", err)
 		http.Error(w, "the export failed; try again", http.StatusInternalServerError)
 		return
 	}
@@ -112,14 +136,13 @@ func (h *Handler) export(w http.ResponseWriter, ctx context.Context, step connec
 	_, _ = io.WriteString(w, `{"key":`+string(key)+`,"status":"done","records":[`)
 	first := true
 	for rows.Next() {
-		var rec struct {
-			ID         int       `json:"id"`
-			Tidspunkt  time.Time `json:"tidspunkt"`
-			Emne       string    `json:"emne"`
-			Begraenset bool      `json:"begraenset"`
-		}
-		if err := rows.Scan(&rec.ID, &rec.Tidspunkt, &rec.Emne, &rec.Begraenset); err != nil {
+		values, err := rows.Values()
+		if err != nil {
 			break // the answer ends unfinished: the connector refuses it
+		}
+		rec := map[string]any{}
+		for i, f := range rows.FieldDescriptions() {
+			rec[f.Name] = values[i]
 		}
 		if !first {
 			_, _ = io.WriteString(w, ",")
@@ -139,7 +162,7 @@ func (h *Handler) export(w http.ResponseWriter, ctx context.Context, step connec
 func (h *Handler) once(ctx context.Context, key, sql, cpr, email string) (int64, error) {
 	var rows int64
 	err := pgx.BeginFunc(ctx, h.Pool, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `SELECT rows FROM booking.udfoert WHERE key = $1 FOR UPDATE`, key).Scan(&rows)
+		err := tx.QueryRow(ctx, `SELECT rows FROM `+pgx.Identifier(strings.Split(h.Spec.Ledger, ".")).Sanitize()+` WHERE key = $1 FOR UPDATE`, key).Scan(&rows)
 		if err == nil {
 			return nil
 		}
@@ -157,7 +180,7 @@ func (h *Handler) once(ctx context.Context, key, sql, cpr, email string) (int64,
 			return err
 		}
 		rows = tag.RowsAffected()
-		_, err = tx.Exec(ctx, `INSERT INTO booking.udfoert (key, rows) VALUES ($1, $2)`, key, rows)
+		_, err = tx.Exec(ctx, `INSERT INTO `+pgx.Identifier(strings.Split(h.Spec.Ledger, ".")).Sanitize()+` (key, rows) VALUES ($1, $2)`, key, rows)
 		return err
 	})
 	return rows, err

@@ -1,0 +1,213 @@
+package api_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rightsdesk/rightsdesk/examples"
+	"github.com/rightsdesk/rightsdesk/internal/controllers"
+	"github.com/rightsdesk/rightsdesk/internal/demosystem"
+	"github.com/rightsdesk/rightsdesk/internal/mailcatch"
+	"github.com/rightsdesk/rightsdesk/internal/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/testenv"
+	"github.com/rightsdesk/rightsdesk/workflows"
+)
+
+// exampleRun is the embedded stack serving one shipped example: its
+// controllers as the file describes them, its source database filled by
+// its source.sql, its http stand-ins on loopback.
+type exampleRun struct {
+	*stack
+	ex     *examples.Example
+	source *pgxpool.Pool
+}
+
+func runExample(t *testing.T, name string, opts ...stackOptions) *exampleRun {
+	t.Helper()
+	ctx := context.Background()
+	s := newStack(t, opts...)
+	ex, err := examples.Load(filepath.Join("..", "examples", name))
+	require.NoError(t, err)
+	e := &exampleRun{stack: s, ex: ex}
+	if ex.SourceSQL != "" {
+		dsn := pgtest.DSN(t)
+		e.source, err = pgxpool.New(ctx, dsn)
+		require.NoError(t, err)
+		t.Cleanup(e.source.Close)
+		_, err = e.source.Exec(ctx, ex.SourceSQL)
+		require.NoError(t, err)
+		for _, id := range ex.PostgresSystems() {
+			s.systems.Set(id, dsn)
+		}
+	}
+	for id, spec := range ex.StandIns {
+		key := make([]byte, 32)
+		_, _ = rand.Read(key)
+		secret := "whsec_" + base64.StdEncoding.EncodeToString(key)
+		h, err := demosystem.NewSpec(e.source, secret, testenv.Logger(), spec)
+		require.NoError(t, err)
+		srv := httptest.NewServer(h)
+		t.Cleanup(srv.Close)
+		ex.ServeStandIn(id, srv.URL)
+		s.systems.SetSecret(id, secret)
+		s.secrets[id] = secret
+	}
+	require.NoError(t, controllers.Sync(ctx, s.store, ex.Controllers))
+	return e
+}
+
+// count counts rows in the example's source database.
+func (e *exampleRun) count(sql string, args ...any) int {
+	e.t.Helper()
+	var n int
+	require.NoError(e.t, e.source.QueryRow(context.Background(), sql, args...).Scan(&n))
+	return n
+}
+
+// act sends a caseworker action as an admin of every controller.
+func (e *exampleRun) act(id, action string, body map[string]any) response {
+	e.t.Helper()
+	r := e.call(http.MethodPost, "/v1/requests/{id}/"+action, map[string]string{"id": id}, body, tokAdmin)
+	return r
+}
+
+// decide verifies identity (when asked) and decides, waiting for the stage.
+func (e *exampleRun) decide(id string, decision map[string]any) {
+	e.t.Helper()
+	r := e.act(id, "decision", decision)
+	require.Equal(e.t, http.StatusOK, r.status, "%s", r.raw)
+}
+
+// letterTo waits for the e-mail letter to an address whose subject holds a
+// text, and returns its text.
+func (e *exampleRun) letterTo(addr, subject string) mailcatch.Message {
+	e.t.Helper()
+	return e.mailTo(addr, subject, 1)[0]
+}
+
+// openTask is the ID of a request's open task of a kind.
+func (e *exampleRun) openTask(id, kind string) string {
+	e.t.Helper()
+	var task string
+	require.Eventually(e.t, func() bool {
+		got := e.call(http.MethodGet, "/v1/requests/{id}", map[string]string{"id": id}, nil, tokAdmin)
+		st, _ := got.body["state"].(map[string]any)
+		if st == nil {
+			return false
+		}
+		for _, tk := range st["tasks"].([]any) {
+			if tk := tk.(map[string]any); tk["kind"] == kind && tk["status"] == "open" {
+				task = tk["id"].(string)
+				return true
+			}
+		}
+		return false
+	}, 20*time.Second, 50*time.Millisecond, "no open %s task", kind)
+	return task
+}
+
+// runRetention runs the daily retention workflow now, through Temporal,
+// as its schedule does.
+func (e *exampleRun) runRetention() {
+	e.t.Helper()
+	ctx := context.Background()
+	run, err := e.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "retention-" + uuid.NewString(), TaskQueue: e.taskQueue}, workflows.RetentionWorkflowType)
+	require.NoError(e.t, err)
+	var n int
+	require.NoError(e.t, run.Get(ctx, &n))
+}
+
+// TestExamplesLoad: every shipped example, and the demo, loads and passes
+// the checks start-up makes, so a broken example fails CI.
+func TestExamplesLoad(t *testing.T) {
+	names := examples.Names()
+	require.Len(t, names, 5, "the five organisations")
+	for _, name := range names {
+		ex, err := examples.Load(filepath.Join("..", "examples", name))
+		require.NoError(t, err, name)
+		require.NotEmpty(t, ex.Controllers, name)
+		dir := t.TempDir()
+		extracted, err := examples.Extract(name, dir)
+		require.NoError(t, err)
+		_, err = examples.Load(extracted)
+		require.NoError(t, err, "%s as rightsdesk dev extracts it", name)
+	}
+	_, err := controllers.Load(filepath.Join("..", "internal", "controllers", "demo.yaml"))
+	require.NoError(t, err, "the demo")
+}
+
+// TestExampleJobcentreProcessor: the processor records a request and
+// forwards it to its jobcentre with the first day of receipt; the
+// jobcentre's partial erasure keeps the psychologist's notes of the last
+// five years and names psykologloven in the reply; third-party documents
+// go by themselves when the course ends; a withdrawn consent stops the
+// exchange of information from then on.
+func TestExampleJobcentreProcessor(t *testing.T) {
+	e := runExample(t, "jobcentre-processor")
+	ctx := context.Background()
+	received := time.Now().AddDate(0, 0, -3).Format(time.DateOnly)
+	r := e.intake(map[string]any{"controller": "kursusvej", "kind": "erasure", "channel": "letter", "received_at": received,
+		"subject": map[string]any{"name": "Anna Hansen", "email": "anna.hansen@example.dk", "cpr": "070761-4285"}}, tokAdmin)
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
+	e.waitStage(r.str("id"), "forwarded")
+	list := e.callQuery("/v1/requests", "controller=jobcenter-vestby", tokAdmin)
+	require.Len(t, list.body["items"], 1, "forwarded to the jobcentre")
+	fwd := list.body["items"].([]any)[0].(map[string]any)
+	require.Equal(t, received, fwd["received_at"], "the first day of receipt is kept: the jobcentre's month runs from it")
+	id := fwd["id"].(string)
+	e.waitStage(id, "identity")
+	require.Equal(t, http.StatusOK, e.act(id, "identity", map[string]any{"method": "mitid"}).status)
+	e.waitStage(id, "assessment")
+	e.decide(id, map[string]any{"outcome": "partial", "grounds": []string{"17(3)(b)"},
+		"assessment": "Psykologens optegnelser fra de seneste 5 år skal opbevares efter psykologloven § 14, stk. 2; resten slettes."})
+	e.waitStage(id, "closed")
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM forloeb.psykologdokumenter WHERE cpr = '070761-4285'`), "the recent report is kept")
+	require.Equal(t, 0, e.count(`SELECT count(*) FROM forloeb.psykologdokumenter WHERE titel = 'Notat fra et tidligere forløb'`), "the seven-year-old note is gone")
+	require.Equal(t, 0, e.count(`SELECT count(*) FROM forloeb.deltagere WHERE cpr = '070761-4285'`))
+	require.Equal(t, 0, e.count(`SELECT count(*) FROM forloeb.tredjepartsdokumenter WHERE cpr = '070761-4285'`))
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM forloeb.deltagere WHERE cpr = '010203-1234'`), "nobody else's")
+	reply := e.letterTo("anna.hansen@example.dk", "Svar på din anmodning om sletning")
+	require.Contains(t, reply.Text, "psykologloven § 14, stk. 2")
+	require.Contains(t, reply.Text, "Psykologens optegnelser opbevares i 5 år fra sidste notat")
+	require.Contains(t, reply.Text, "dpo@vestby.example", "the jobcentre's DPO")
+
+	// The retention rule: third-party documents go when the course ends,
+	// with no request; Bo's course is still running.
+	_, err := e.source.Exec(ctx, `INSERT INTO forloeb.tredjepartsdokumenter (cpr, afsender, titel, modtaget, forloeb_slut)
+		VALUES ('111111-1118', 'Egen læge', 'Attest', current_date - 40, current_date - 1)`)
+	require.NoError(t, err)
+	e.runRetention()
+	require.Equal(t, 0, e.count(`SELECT count(*) FROM forloeb.tredjepartsdokumenter WHERE cpr = '111111-1118'`), "the course ended: the doctor's record is gone")
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM rightsdesk_ledger WHERE step_key LIKE 'expire/jobcenter-vestby/tredjepartsdokumenter/%'`), "the run is on record")
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM forloeb.tredjepartsdokumenter WHERE cpr = '010203-1234'`), "a running course keeps its documents")
+
+	// Bo withdraws his consent to the exchange: it stops from now on.
+	w := e.intake(map[string]any{"controller": "jobcenter-vestby", "kind": "consent_withdrawal", "channel": "letter", "identity": map[string]any{"method": "mitid"},
+		"subject": map[string]any{"name": "Bo Jensen", "email": "bo.jensen@example.dk", "cpr": "010203-1234"},
+		"details": map[string]any{"consents": []string{"Udveksling af oplysninger mellem jobcenter og Kursusvej"}}}, tokAdmin)
+	require.Equal(t, http.StatusCreated, w.status, "%s", w.raw)
+	wid := w.str("id")
+	e.waitStage(wid, "assessment")
+	e.decide(wid, map[string]any{"outcome": "grant", "assessment": "Samtykket trækkes tilbage; udvekslingen stopper."})
+	followUp := e.openTask(wid, "fulfil")
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM forloeb.udveksling WHERE cpr = '010203-1234' AND stoppet`), "the exchange is stopped")
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM forloeb.psykologdokumenter WHERE cpr = '010203-1234'`), "only for the future: nothing is erased")
+	done := e.call(http.MethodPost, "/v1/tasks/{id}/complete", map[string]string{"id": followUp}, map[string]any{"found": "Bo ønsker ikke sletning."}, tokAdmin)
+	require.Equal(t, http.StatusOK, done.status, "%s", done.raw)
+	e.waitStage(wid, "closed")
+	require.NotEmpty(t, e.letterTo("bo.jensen@example.dk", "samtykke").Text)
+}
+
+var _ = strings.Contains
