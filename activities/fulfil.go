@@ -272,6 +272,10 @@ func (a *Activities) PlanFulfilment(ctx context.Context, requestID uuid.UUID) (F
 			}
 			switch {
 			case manual:
+			case req.Kind == "consent_withdrawal" && ds.OnWithdrawal == "erase":
+				// The consent was the only ground: the rows go at once.
+				plan.Steps = append(plan.Steps, FulfilStep{RequestID: req.ID, System: sys.ID, Dataset: ds.ID, Step: StepErase})
+				continue
 			case stops && (ds.Restrict != "" || sys.Kind == "http"):
 				// Processing stops: the rows are kept, flagged, and used no more.
 				plan.Steps = append(plan.Steps, FulfilStep{RequestID: req.ID, System: sys.ID, Dataset: ds.ID, Step: StepRestrict})

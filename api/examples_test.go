@@ -211,3 +211,69 @@ func TestExampleJobcentreProcessor(t *testing.T) {
 }
 
 var _ = strings.Contains
+
+// TestExampleConsultancy: a one-person consultancy confirms identity by
+// calling back and records it so; an erasure removes the customer, the
+// whiteboard photos and the e-mails; a consent withdrawal removes the
+// photos at once and nothing else; e-mails go a year after the contact
+// ends with no request; a rectification changes the workplace.
+func TestExampleConsultancy(t *testing.T) {
+	e := runExample(t, "consultancy")
+	r := e.intake(map[string]any{"controller": "samtalerum", "kind": "erasure", "channel": "phone",
+		"subject": map[string]any{"name": "Mette", "phone": "+45 20 00 00 03", "email": "mette@example.dk"}}, tokAdmin)
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
+	id := r.str("id")
+	e.waitStage(id, "identity")
+	v := e.act(id, "identity", map[string]any{"method": "phone_callback"})
+	require.Equal(t, http.StatusOK, v.status, "%s", v.raw)
+	require.Equal(t, "phone_callback", v.body["identity"].(map[string]any)["method"], "recorded as a call-back")
+	e.decide(id, map[string]any{"outcome": "grant", "assessment": "Intet krav om at gemme oplysningerne."})
+	e.waitStage(id, "closed")
+	phone := "+45 20 00 00 03"
+	require.Zero(t, e.count(`SELECT count(*) FROM kontor.kunder WHERE telefon = $1`, phone))
+	require.Zero(t, e.count(`SELECT count(*) FROM kontor.tavlefotos WHERE telefon = $1`, phone))
+	require.Zero(t, e.count(`SELECT count(*) FROM kontor.mails WHERE telefon = $1`, phone))
+	require.Equal(t, 2, e.count(`SELECT count(*) FROM kontor.kunder`), "nobody else's")
+	reply := e.letterTo("mette@example.dk", "Svar på din anmodning om sletning")
+	require.Contains(t, reply.Text, "Billeder af tavlen (2)")
+	require.Contains(t, reply.Text, "lise@samtalerum.example")
+
+	// Sofie withdraws her consent to the photos: they go at once; her
+	// customer row and e-mails stay.
+	w := e.intake(map[string]any{"controller": "samtalerum", "kind": "consent_withdrawal", "channel": "email", "identity": map[string]any{"method": "phone_callback"},
+		"subject": map[string]any{"name": "Sofie", "phone": "+45 20 00 00 05", "email": "sofie@example.dk"},
+		"details": map[string]any{"consents": []string{"billeder af tavlen"}}}, tokAdmin)
+	require.Equal(t, http.StatusCreated, w.status, "%s", w.raw)
+	wid := w.str("id")
+	e.waitStage(wid, "assessment")
+	e.decide(wid, map[string]any{"outcome": "grant", "assessment": "Samtykket til billeder er trukket tilbage."})
+	followUp := e.openTask(wid, "fulfil")
+	require.Zero(t, e.count(`SELECT count(*) FROM kontor.tavlefotos WHERE telefon = '+45 20 00 00 05'`), "the photos went at once")
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM kontor.kunder WHERE telefon = '+45 20 00 00 05'`))
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM kontor.mails WHERE telefon = '+45 20 00 00 05'`))
+	require.Equal(t, http.StatusOK, e.call(http.MethodPost, "/v1/tasks/{id}/complete", map[string]string{"id": followUp},
+		map[string]any{"found": "Sofie ønsker ikke mere slettet."}, tokAdmin).status)
+	e.waitStage(wid, "closed")
+	withdrawn := e.letterTo("sofie@example.dk", "Dit samtykke er trukket tilbage")
+	require.Contains(t, withdrawn.Text, "Billeder af tavlen (1)")
+
+	// A year after Karl's contact ended, his e-mail goes by itself.
+	e.runRetention()
+	require.Zero(t, e.count(`SELECT count(*) FROM kontor.mails WHERE telefon = '+45 20 00 00 04'`))
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM kontor.mails WHERE telefon = '+45 20 00 00 05'`), "a running contact keeps its mail")
+
+	// Sofie's workplace is corrected where the map allows it.
+	c := e.intake(map[string]any{"controller": "samtalerum", "kind": "rectification", "channel": "phone", "identity": map[string]any{"method": "phone_callback"},
+		"subject": map[string]any{"name": "Sofie", "phone": "+45 20 00 00 05", "email": "sofie@example.dk"},
+		"details": map[string]any{"corrections": []map[string]any{{"data": "arbejdssted", "correct": "Vestby Skole"}}}}, tokAdmin)
+	require.Equal(t, http.StatusCreated, c.status, "%s", c.raw)
+	cid := c.str("id")
+	e.waitStage(cid, "assessment")
+	e.decide(cid, map[string]any{"outcome": "grant", "assessment": "Arbejdsstedet er forkert."})
+	fix := e.openTask(cid, "fulfil")
+	corr := e.act(cid, "corrections", map[string]any{"system": "kontor", "dataset": "kunder", "values": map[string]string{"arbejdssted": "Vestby Skole"}})
+	require.Equal(t, http.StatusOK, corr.status, "%s", corr.raw)
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM kontor.kunder WHERE telefon = '+45 20 00 00 05' AND arbejdssted = 'Vestby Skole'`))
+	require.Equal(t, http.StatusOK, e.call(http.MethodPost, "/v1/tasks/{id}/complete", map[string]string{"id": fix}, map[string]any{"found": "Rettet."}, tokAdmin).status)
+	e.waitStage(cid, "closed")
+}

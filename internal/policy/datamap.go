@@ -49,6 +49,10 @@ type Dataset struct {
 	Rectify []string `yaml:"rectify,omitempty" json:"rectify,omitempty"`
 	// Holds keep data an erasure may not touch, each with its legal reference.
 	Holds []Hold `yaml:"holds,omitempty" json:"holds,omitempty"`
+	// OnWithdrawal is what a consent withdrawal does to the dataset's rows:
+	// restrict (the default: kept, flagged, used no more) or erase (the
+	// consent was the only reason to keep them, Art. 17(1)(b)).
+	OnWithdrawal string `yaml:"on_withdrawal,omitempty" json:"on_withdrawal,omitempty"`
 	// Expire is a retention rule rightsdesk carries out by itself, daily,
 	// with no request: rows past it are erased by the dataset's strategy
 	// (holds still keep theirs). Postgres datasets only.
@@ -225,6 +229,15 @@ func CheckSystems(systems []System, record *Record) []FieldError {
 				}
 			default:
 				bad(dat("erase.strategy"), "erase.strategy must be delete, anonymise or archive, not %q", d.Erase.Strategy)
+			}
+			switch d.OnWithdrawal {
+			case "", "restrict":
+			case "erase":
+				if !slices.Contains(d.LegalBasis, "6(1)(a)") {
+					bad(dat("on_withdrawal"), "on_withdrawal concerns data resting on consent (6(1)(a))")
+				}
+			default:
+				bad(dat("on_withdrawal"), "on_withdrawal is restrict or erase, not %q", d.OnWithdrawal)
 			}
 			if e := d.Expire; e != nil {
 				switch {
