@@ -277,3 +277,81 @@ func TestExampleConsultancy(t *testing.T) {
 	require.Equal(t, http.StatusOK, e.call(http.MethodPost, "/v1/tasks/{id}/complete", map[string]string{"id": fix}, map[string]any{"found": "Rettet."}, tokAdmin).status)
 	e.waitStage(cid, "closed")
 }
+
+// TestExampleCareProviderSE: a Swedish care provider refuses erasure of
+// the care documentation the law keeps (Art. 17(3)(b)) and says so in
+// Swedish with the laws; a newsletter consent withdrawal erases at once;
+// an objection to direct marketing cannot be refused and stops it;
+// restriction flags the records; every reply names IMY; the first copy is
+// free.
+func TestExampleCareProviderSE(t *testing.T) {
+	e := runExample(t, "care-provider-se")
+	eva := map[string]any{"name": "Eva Lind", "email": "eva.lind@example.se", "personnummer": "19121212-1212"}
+	request := func(kind string, details map[string]any) string {
+		t.Helper()
+		body := map[string]any{"controller": "omsorg-vast", "kind": kind, "channel": "email", "identity": map[string]any{"method": "bankid"}, "subject": eva}
+		if details != nil {
+			body["details"] = details
+		}
+		r := e.intake(body, tokAdmin)
+		require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
+		e.waitStage(r.str("id"), "assessment")
+		return r.str("id")
+	}
+
+	// The objection to direct marketing: a refusal is refused, a grant stops it.
+	obj := request("objection", map[string]any{"purposes": []string{"Direktmarknadsföring"}})
+	no := e.act(obj, "decision", map[string]any{"outcome": "refuse", "grounds": []string{"21(1)-compelling"}, "assessment": "Vi vill fortsätta."})
+	require.Equal(t, http.StatusUnprocessableEntity, no.status, "%s", no.raw)
+	require.Equal(t, "art-21-3-direct-marketing", no.problemRule())
+	e.decide(obj, map[string]any{"outcome": "grant", "assessment": "Invändning mot direktmarknadsföring."})
+	e.waitStage(obj, "closed")
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM marknad.marknadsforing WHERE personnummer = '19121212-1212' AND sparrad`))
+	require.Equal(t, 0, e.count(`SELECT count(*) FROM marknad.marknadsforing WHERE personnummer = '19780202-2389' AND sparrad`))
+
+	// The newsletter: withdrawn, erased at once.
+	wd := request("consent_withdrawal", map[string]any{"consents": []string{"Nyhetsbrev"}})
+	e.decide(wd, map[string]any{"outcome": "grant", "assessment": "Samtycket återkallas."})
+	followUp := e.openTask(wd, "fulfil")
+	require.Zero(t, e.count(`SELECT count(*) FROM marknad.nyhetsbrev WHERE epost = 'eva.lind@example.se'`))
+	require.Equal(t, http.StatusOK, e.call(http.MethodPost, "/v1/tasks/{id}/complete", map[string]string{"id": followUp}, map[string]any{"found": "Inget mer."}, tokAdmin).status)
+	e.waitStage(wd, "closed")
+
+	// Restriction: the records are flagged, nothing is erased.
+	rs := request("restriction", map[string]any{"description": "Jag bestrider att uppgifterna är riktiga."})
+	e.decide(rs, map[string]any{"outcome": "grant", "assessment": "Uppgifternas riktighet utreds."})
+	e.waitStage(rs, "closed")
+	require.Equal(t, 2, e.count(`SELECT count(*) FROM vard.dokumentation WHERE personnummer = '19121212-1212' AND sparrad`))
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM vard.kunder WHERE personnummer = '19121212-1212' AND sparrad`))
+
+	// Access: the first copy is free.
+	ac := request("access", nil)
+	e.decide(ac, map[string]any{"outcome": "grant", "assessment": "Registerutdrag."})
+	e.waitStage(ac, "closed")
+	access := e.letterTo("eva.lind@example.se", "Svar på din begäran om registerutdrag")
+	require.Contains(t, access.Text, "Den första kopian är kostnadsfri")
+
+	// Erasure: the care documentation is kept by law, the rest goes.
+	er := request("erasure", nil)
+	e.decide(er, map[string]any{"outcome": "partial", "grounds": []string{"17(3)(b)"},
+		"assessment": "Dokumentationen ska bevaras enligt SoL, LSS och patientdatalagen; övrigt raderas."})
+	e.waitStage(er, "closed")
+	require.Equal(t, 2, e.count(`SELECT count(*) FROM vard.dokumentation WHERE personnummer = '19121212-1212'`), "kept by law")
+	require.Zero(t, e.count(`SELECT count(*) FROM vard.kunder WHERE personnummer = '19121212-1212'`))
+	require.Zero(t, e.count(`SELECT count(*) FROM marknad.marknadsforing WHERE personnummer = '19121212-1212'`))
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM vard.kunder WHERE personnummer = '19780202-2389'`), "nobody else's")
+	erasure := e.letterTo("eva.lind@example.se", "Svar på din begäran om radering")
+	require.Contains(t, erasure.Text, "SoL 11 kap. 5 §, LSS 21 a § och patientdatalagen 3 kap. 17 §")
+	require.Contains(t, erasure.Text, "Dokumentationen av insatser och vård ska bevaras enligt lag")
+	require.Contains(t, erasure.Text, "17.3 b", "the refusal's ground, in Swedish")
+
+	// Every reply names IMY.
+	replies := 0
+	for _, m := range e.mail.Messages() {
+		if m.To[0] == "eva.lind@example.se" && (strings.HasPrefix(m.Subject, "Svar") || strings.HasPrefix(m.Subject, "Beslut") || strings.HasPrefix(m.Subject, "Ditt samtycke")) {
+			replies++
+			require.Contains(t, m.Text, "Integritetsskyddsmyndigheten (IMY)", m.Subject)
+		}
+	}
+	require.Equal(t, 5, replies)
+}
