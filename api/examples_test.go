@@ -1,9 +1,12 @@
 package api_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -13,8 +16,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"go.temporal.io/sdk/client"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 
 	"github.com/rightsdesk/rightsdesk/examples"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
@@ -354,4 +357,61 @@ func TestExampleCareProviderSE(t *testing.T) {
 		}
 	}
 	require.Equal(t, 5, replies)
+}
+
+// TestExampleMunicipalityIT: a municipality's IT department reaches its
+// TopDesk-like case system through the http connector: a staff user's
+// restriction suspends the account there, and lifting it reopens it; an
+// access request exports the account from it; a consent withdrawal for a
+// personal device takes effect for the future only.
+func TestExampleMunicipalityIT(t *testing.T) {
+	e := runExample(t, "municipality-it")
+	anna := map[string]any{"name": "Anna Hansen", "email": "ahan@sydhavn.example", "cpr": "070761-4285"}
+	request := func(kind string, details map[string]any) string {
+		t.Helper()
+		r := e.intake(map[string]any{"controller": "sydhavn-it", "kind": kind, "channel": "email", "identity": map[string]any{"method": "known_email"},
+			"subject": anna, "details": details}, tokAdmin)
+		require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
+		e.waitStage(r.str("id"), "assessment")
+		return r.str("id")
+	}
+	status := func(email string) string {
+		var s string
+		require.NoError(t, e.source.QueryRow(context.Background(), `SELECT konto_status FROM topdesk.brugere WHERE email = $1`, email).Scan(&s))
+		return s
+	}
+
+	rs := request("restriction", map[string]any{"description": "Spær kontoen, til oplysningerne er rettet."})
+	e.decide(rs, map[string]any{"outcome": "grant", "assessment": "Kontoen spærres."})
+	e.waitStage(rs, "closed")
+	require.Equal(t, "spaerret", status("ahan@sydhavn.example"), "suspended in the case system")
+	require.Equal(t, "aktiv", status("bjen@sydhavn.example"))
+	require.NotEmpty(t, e.letterTo("ahan@sydhavn.example", "Svar på din anmodning om begrænsning").Text)
+	lift := e.act(rs, "lift-restriction", map[string]any{"reason": "Oplysningerne er rettet."})
+	require.Equal(t, http.StatusOK, lift.status, "%s", lift.raw)
+	require.Eventually(t, func() bool { return status("ahan@sydhavn.example") == "aktiv" }, 20*time.Second, 50*time.Millisecond, "reopened after she was told")
+	require.NotEmpty(t, e.mailTo("ahan@sydhavn.example", "begrænsning", 2))
+
+	ac := request("access", nil)
+	e.decide(ac, map[string]any{"outcome": "grant", "assessment": "Indsigt."})
+	e.waitStage(ac, "closed")
+	pkg := e.call(http.MethodGet, "/v1/requests/{id}/package", map[string]string{"id": ac}, nil, tokAdmin)
+	require.Equal(t, http.StatusOK, pkg.status)
+	zr, err := zip.NewReader(bytes.NewReader(pkg.raw), int64(len(pkg.raw)))
+	require.NoError(t, err)
+	f, err := zr.Open("topdesk/brugerkonti.json")
+	require.NoError(t, err, "the case system's export is in the package")
+	account, err := io.ReadAll(f)
+	require.NoError(t, err)
+	require.Contains(t, string(account), "Borgerservice", "the account, exported from the case system")
+
+	wd := request("consent_withdrawal", map[string]any{"consents": []string{"Eget udstyr på kommunens netværk"}})
+	e.decide(wd, map[string]any{"outcome": "grant", "assessment": "Enheden afmeldes."})
+	followUp := e.openTask(wd, "fulfil")
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM it.egne_enheder WHERE email = 'ahan@sydhavn.example' AND afmeldt`), "stopped from now on")
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM it.egne_enheder WHERE email = 'ahan@sydhavn.example'`), "nothing undone")
+	require.Equal(t, http.StatusOK, e.call(http.MethodPost, "/v1/tasks/{id}/complete", map[string]string{"id": followUp}, map[string]any{"found": "Ingen sletning ønsket."}, tokAdmin).status)
+	e.waitStage(wd, "closed")
+	reply := e.letterTo("ahan@sydhavn.example", "Dit samtykke er trukket tilbage")
+	require.Contains(t, reply.Text, "Behandling, der fandt sted før, er fortsat lovlig", "for the future only")
 }

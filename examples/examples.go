@@ -22,7 +22,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/demosystem"
 )
 
-//go:embed */*.yaml */*.sql */*.md
+//go:embed */*.yaml */*.sql */*.md */*.json
 var files embed.FS
 
 // Names lists the examples.
