@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -24,6 +25,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/demosystem"
 	"github.com/rightsdesk/rightsdesk/internal/mailcatch"
 	"github.com/rightsdesk/rightsdesk/internal/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/testenv"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -35,6 +37,8 @@ type exampleRun struct {
 	*stack
 	ex     *examples.Example
 	source *pgxpool.Pool
+	// gateway is the Digital Post stand-in, when the example sends by it.
+	gateway *demosystem.Gateway
 }
 
 func runExample(t *testing.T, name string, opts ...stackOptions) *exampleRun {
@@ -66,6 +70,12 @@ func runExample(t *testing.T, name string, opts ...stackOptions) *exampleRun {
 		ex.ServeStandIn(id, srv.URL)
 		s.systems.SetSecret(id, secret)
 		s.secrets[id] = secret
+	}
+	if ex.DigitalPost() {
+		e.gateway = &demosystem.Gateway{Secret: webhookSecret, Exempt: ex.Exempt}
+		srv := httptest.NewServer(e.gateway)
+		t.Cleanup(srv.Close)
+		ex.ServeGateway(srv.URL)
 	}
 	require.NoError(t, controllers.Sync(ctx, s.store, ex.Controllers))
 	return e
@@ -113,7 +123,10 @@ func (e *exampleRun) openTask(id, kind string) string {
 		for _, tk := range st["tasks"].([]any) {
 			if tk := tk.(map[string]any); tk["kind"] == kind && tk["status"] == "open" {
 				task = tk["id"].(string)
-				return true
+				// The queue (the read model) has it too.
+				var n int64
+				e.store.DB.Model(&store.Task{}).Where("id = ? AND status = 'open'", uuid.MustParse(task)).Count(&n)
+				return n == 1
 			}
 		}
 		return false
@@ -414,4 +427,104 @@ func TestExampleMunicipalityIT(t *testing.T) {
 	e.waitStage(wd, "closed")
 	reply := e.letterTo("ahan@sydhavn.example", "Dit samtykke er trukket tilbage")
 	require.Contains(t, reply.Text, "Behandling, der fandt sted før, er fortsat lovlig", "for the future only")
+}
+
+// TestExampleMunicipality: a municipality replies by Digital Post, and on
+// paper to a citizen exempt from it; delivers case records to the archive
+// before erasing them; takes a photo down; sends a preliminary answer with
+// the final date; says in the access reply that aktindsigt was given where
+// it reaches further; blocks; names its DPO in every letter.
+func TestExampleMunicipality(t *testing.T) {
+	e := runExample(t, "municipality")
+	request := func(kind string, subject map[string]any, details map[string]any) string {
+		t.Helper()
+		r := e.intake(map[string]any{"controller": "vestby", "kind": kind, "channel": "digital_post", "identity": map[string]any{"method": "mitid"},
+			"subject": subject, "details": details}, tokAdmin)
+		require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
+		e.waitStage(r.str("id"), "assessment")
+		return r.str("id")
+	}
+	memos := func(cpr, label string) int {
+		n := 0
+		for _, m := range e.gateway.Received() {
+			if m.Recipient.ID == cpr && strings.Contains(m.Label, label) {
+				n++
+			}
+		}
+		return n
+	}
+
+	// Erasure: the closed case goes to the archive first, the photo goes.
+	hans := map[string]any{"name": "Hans Hansen", "cpr": "070761-4285", "address": "Skolevej 3, 9999 Vestby"}
+	er := request("erasure", hans, nil)
+	e.decide(er, map[string]any{"outcome": "grant", "assessment": "Ingen pligt til at opbevare ud over arkivloven."})
+	e.waitStage(er, "closed")
+	require.Equal(t, 2, e.count(`SELECT count(*) FROM arkiv.afleverede_sager WHERE cpr = '070761-4285'`), "delivered to the archive")
+	require.Zero(t, e.count(`SELECT count(*) FROM esdh.sager WHERE cpr = '070761-4285'`))
+	require.Zero(t, e.count(`SELECT count(*) FROM web.fotos WHERE cpr = '070761-4285'`), "the photo is down")
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM esdh.sager WHERE cpr = '010203-1234'`), "nobody else's")
+	require.Eventually(t, func() bool { return memos("0707614285", "Svar på din anmodning om sletning") == 1 }, 20*time.Second, 50*time.Millisecond,
+		"the reply went by Digital Post")
+	for _, m := range e.gateway.Received() {
+		if strings.Contains(m.Label, "Svar") {
+			require.True(t, m.LegalNotification, "a reply is a legal notification")
+		}
+	}
+	letters := e.letters(er)
+	var replyPDF string
+	for _, l := range letters {
+		if l["kind"] == "reply_erasure" {
+			require.Equal(t, "digital_post", l["channel"])
+			replyPDF, _ = l["pdf"].(string)
+		}
+	}
+	require.NotEmpty(t, replyPDF)
+
+	// A citizen exempt from Digital Post is answered on paper.
+	exempt := request("access", map[string]any{"name": "Ulla Jensen", "cpr": "111111-1118", "address": "Torvet 1, 9999 Vestby"}, nil)
+	e.decide(exempt, map[string]any{"outcome": "grant", "assessment": "Indsigt og aktindsigt."})
+	// The receipt and the reply are printed and posted by a caseworker.
+	for range 2 {
+		print := e.openTask(exempt, "print_letter")
+		require.Equal(t, http.StatusOK, e.call(http.MethodPost, "/v1/tasks/{id}/complete", map[string]string{"id": print}, nil, tokAdmin).status)
+	}
+	e.waitStage(exempt, "closed")
+	require.Zero(t, memos("1111111118", ""), "nothing went by Digital Post")
+	paper := 0
+	for _, l := range e.letters(exempt) {
+		if l["kind"] == "reply_access" {
+			require.Equal(t, "print", l["channel"])
+			paper++
+		}
+	}
+	require.Equal(t, 1, paper)
+
+	// A large case, by e-mail: extended, a preliminary answer with the
+	// final date, then the access reply saying aktindsigt was given too.
+	mail := map[string]any{"name": "Mia Holm", "email": "mia.holm@example.dk"}
+	big := request("access", mail, nil)
+	ext := e.act(big, "extension", map[string]any{"reason": "complexity", "explanation": "Sagerne ligger i tre fagsystemer og skal gennemgås dokument for dokument."})
+	require.Equal(t, http.StatusOK, ext.status, "%s", ext.raw)
+	final, err := time.Parse(time.DateOnly, ext.body["extended_due_at"].(string))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, e.act(big, "letters", map[string]any{"kind": "preliminary"}).status)
+	pre := e.letterTo("mia.holm@example.dk", "Foreløbigt svar")
+	require.Contains(t, pre.Text, fmt.Sprintf("senest %d. ", final.Day()), "the date of the final answer")
+	e.decide(big, map[string]any{"outcome": "grant", "assessment": "Indsigt og aktindsigt i sagerne."})
+	e.waitStage(big, "closed")
+	reply := e.letterTo("mia.holm@example.dk", "Svar på din anmodning om indsigt")
+	require.Contains(t, reply.Text, "aktindsigt efter forvaltningsloven og offentlighedsloven")
+	for _, m := range e.mail.Messages() {
+		if m.To[0] == "mia.holm@example.dk" {
+			require.Contains(t, m.Text, "dpo@vestby.example", "the DPO in every letter: %s", m.Subject)
+		}
+	}
+
+	// Blocking: the cases are flagged, nothing is erased.
+	bo := map[string]any{"name": "Bo Jensen", "cpr": "010203-1234", "email": "bo.jensen@example.dk"}
+	bl := request("restriction", bo, map[string]any{"description": "Oplysningerne i min sag er forkerte; bloker dem, til det er afklaret."})
+	e.decide(bl, map[string]any{"outcome": "grant", "assessment": "Blokeres, mens rigtigheden undersøges."})
+	e.waitStage(bl, "closed")
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM esdh.sager WHERE cpr = '010203-1234' AND blokeret`))
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM web.fotos WHERE cpr = '010203-1234' AND skjult`))
 }

@@ -22,7 +22,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/demosystem"
 )
 
-//go:embed */*.yaml */*.sql */*.md */*.json
+//go:embed */*.yaml */*.sql */*.md */*.json */letters
 var files embed.FS
 
 // Names lists the examples.
