@@ -377,13 +377,33 @@ func TestDevExamples(t *testing.T) {
 				status, _ := call(http.MethodGet, "/v1/controllers/"+c.ID+"/data-map", "")
 				require.Equal(t, http.StatusOK, status, "controller %s is served", c.ID)
 			}
+			// The README's walk-through, command by command, as written:
+			// each curl POST with its body, $ID the request the first made.
+			readme, err := os.ReadFile(filepath.Join(r.dataDir, "examples", name, "README.md"))
+			require.NoError(t, err)
+			text := strings.ReplaceAll(string(readme), `'$(date -d '-3 days' +%F)'`, time.Now().AddDate(0, 0, -3).Format(time.DateOnly))
+			cmds := regexp.MustCompile(`(?s)localhost:8080(/v1/[^ ']+) -d '(\{.*?\})'`).FindAllStringSubmatch(text, -1)
+			require.NotEmpty(t, cmds, "the README has a walk-through")
+			id := ""
+			for i, c := range cmds {
+				path := strings.ReplaceAll(c[1], "$ID", id)
+				var status int
+				var body map[string]any
+				// A step waits for the request to reach its stage.
+				require.Eventually(t, func() bool {
+					status, body = call(http.MethodPost, path, c[2])
+					return status != http.StatusConflict
+				}, 30*time.Second, 200*time.Millisecond, "%s", path)
+				require.Less(t, status, 300, "README step %d (%s): %v", i+1, path, body)
+				if i == 0 {
+					id, _ = body["id"].(string)
+					require.NotEmpty(t, id)
+				}
+			}
 			if name != "jobcentre-processor" {
 				return
 			}
 			received := time.Now().AddDate(0, 0, -3).Format(time.DateOnly)
-			status, body := call(http.MethodPost, "/v1/requests", `{"controller":"kursusvej","kind":"erasure","channel":"letter","received_at":"`+received+`",
-				"subject":{"name":"Anna Hansen","email":"anna.hansen@example.dk","cpr":"070761-4285"}}`)
-			require.Equal(t, http.StatusCreated, status, "%v", body)
 			require.Eventually(t, func() bool {
 				_, list := call(http.MethodGet, "/v1/requests?controller=jobcenter-vestby", "")
 				items, _ := list["items"].([]any)
