@@ -292,6 +292,48 @@ func TestExampleConsultancy(t *testing.T) {
 	require.Equal(t, 1, e.count(`SELECT count(*) FROM kontor.kunder WHERE telefon = '+45 20 00 00 05' AND arbejdssted = 'Vestby Skole'`))
 	require.Equal(t, http.StatusOK, e.call(http.MethodPost, "/v1/tasks/{id}/complete", map[string]string{"id": fix}, map[string]any{"found": "Rettet."}, tokAdmin).status)
 	e.waitStage(cid, "closed")
+
+	// Sofie objects to her e-mails being kept (legitimate interest): they
+	// are flagged and used no more.
+	o := e.intake(map[string]any{"controller": "samtalerum", "kind": "objection", "channel": "phone", "identity": map[string]any{"method": "phone_callback"},
+		"subject": map[string]any{"name": "Sofie", "phone": "+45 20 00 00 05", "email": "sofie@example.dk"},
+		"details": map[string]any{"purposes": []string{"Korrespondance"}}}, tokAdmin)
+	require.Equal(t, http.StatusCreated, o.status, "%s", o.raw)
+	e.waitStage(o.str("id"), "assessment")
+	e.decide(o.str("id"), map[string]any{"outcome": "grant", "assessment": "Ingen tungtvejende grund til at fortsætte."})
+	e.waitStage(o.str("id"), "closed")
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM kontor.mails WHERE telefon = '+45 20 00 00 05' AND begraenset`))
+
+	// Access: one package of what Lise holds about Sofie.
+	a := e.intake(map[string]any{"controller": "samtalerum", "kind": "access", "channel": "phone", "identity": map[string]any{"method": "phone_callback"},
+		"subject": map[string]any{"name": "Sofie", "phone": "+45 20 00 00 05", "email": "sofie@example.dk"}}, tokAdmin)
+	require.Equal(t, http.StatusCreated, a.status, "%s", a.raw)
+	e.waitStage(a.str("id"), "assessment")
+	e.decide(a.str("id"), map[string]any{"outcome": "grant", "assessment": "Indsigt."})
+	e.waitStage(a.str("id"), "closed")
+	files := e.packageFiles(a.str("id"))
+	require.Contains(t, files["kontor/kunder.json"], "Vestby Skole", "the corrected workplace")
+	require.Contains(t, files["kontor/mails.json"], "Aflysning")
+	require.NotEmpty(t, e.letterTo("sofie@example.dk", "Svar på din anmodning om indsigt").Text)
+}
+
+// packageFiles opens a request's access package: file name to content.
+func (e *exampleRun) packageFiles(id string) map[string]string {
+	e.t.Helper()
+	pkg := e.call(http.MethodGet, "/v1/requests/{id}/package", map[string]string{"id": id}, nil, tokAdmin)
+	require.Equal(e.t, http.StatusOK, pkg.status)
+	zr, err := zip.NewReader(bytes.NewReader(pkg.raw), int64(len(pkg.raw)))
+	require.NoError(e.t, err)
+	out := map[string]string{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		require.NoError(e.t, err)
+		b, err := io.ReadAll(rc)
+		require.NoError(e.t, err)
+		rc.Close()
+		out[f.Name] = string(b)
+	}
+	return out
 }
 
 // TestExampleCareProviderSE: a Swedish care provider refuses erasure of
@@ -408,15 +450,9 @@ func TestExampleMunicipalityIT(t *testing.T) {
 	ac := request("access", nil)
 	e.decide(ac, map[string]any{"outcome": "grant", "assessment": "Indsigt."})
 	e.waitStage(ac, "closed")
-	pkg := e.call(http.MethodGet, "/v1/requests/{id}/package", map[string]string{"id": ac}, nil, tokAdmin)
-	require.Equal(t, http.StatusOK, pkg.status)
-	zr, err := zip.NewReader(bytes.NewReader(pkg.raw), int64(len(pkg.raw)))
-	require.NoError(t, err)
-	f, err := zr.Open("topdesk/brugerkonti.json")
-	require.NoError(t, err, "the case system's export is in the package")
-	account, err := io.ReadAll(f)
-	require.NoError(t, err)
-	require.Contains(t, string(account), "Borgerservice", "the account, exported from the case system")
+	require.Contains(t, e.packageFiles(ac)["topdesk/brugerkonti.json"], "Borgerservice", "the account, exported from the case system")
+	access := e.letterTo("ahan@sydhavn.example", "Svar på din anmodning om indsigt")
+	require.Contains(t, access.Text, "databeskyttelsesloven § 11, stk. 2, nr. 1", "why the CPR number is held")
 
 	wd := request("consent_withdrawal", map[string]any{"consents": []string{"Eget udstyr på kommunens netværk"}})
 	e.decide(wd, map[string]any{"outcome": "grant", "assessment": "Enheden afmeldes."})
@@ -519,6 +555,17 @@ func TestExampleMunicipality(t *testing.T) {
 			require.Contains(t, m.Text, "dpo@vestby.example", "the DPO in every letter: %s", m.Subject)
 		}
 	}
+
+	// Correction: a case title corrected where the map allows it.
+	bo0 := map[string]any{"name": "Bo Jensen", "cpr": "010203-1234", "email": "bo.jensen@example.dk"}
+	co := request("rectification", bo0, map[string]any{"corrections": []map[string]any{{"data": "Sagens titel", "correct": "Ansøgning om boligændring"}}})
+	e.decide(co, map[string]any{"outcome": "grant", "assessment": "Titlen er forkert."})
+	fix := e.openTask(co, "fulfil")
+	corr := e.act(co, "corrections", map[string]any{"system": "sagssystem", "dataset": "sager", "values": map[string]string{"titel": "Ansøgning om boligændring"}})
+	require.Equal(t, http.StatusOK, corr.status, "%s", corr.raw)
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM esdh.sager WHERE cpr = '010203-1234' AND titel = 'Ansøgning om boligændring'`))
+	require.Equal(t, http.StatusOK, e.call(http.MethodPost, "/v1/tasks/{id}/complete", map[string]string{"id": fix}, map[string]any{"found": "Rettet."}, tokAdmin).status)
+	e.waitStage(co, "closed")
 
 	// Blocking: the cases are flagged, nothing is erased.
 	bo := map[string]any{"name": "Bo Jensen", "cpr": "010203-1234", "email": "bo.jensen@example.dk"}
