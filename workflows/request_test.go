@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -67,6 +68,9 @@ type harness struct {
 	steps         []activities.FulfilStep
 	stepResult    func(activities.FulfilStep) activities.StepResult
 	pendingOthers func() []string
+	// mu guards what the mocked activities record: the test environment
+	// runs activities on goroutines of their own.
+	mu sync.Mutex
 }
 
 type updateResult struct {
@@ -90,7 +94,9 @@ func newHarness(t *testing.T, p policy.Policy, kind Kind, received string, start
 				return err
 			}
 		}
+		h.mu.Lock()
 		h.projects = append(h.projects, in)
+		h.mu.Unlock()
 		return nil
 	}).Maybe()
 	h.env.OnActivity(acts.SendNotice, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.NoticeInput) (activities.NoticeResult, error) {
@@ -99,7 +105,9 @@ func newHarness(t *testing.T, p policy.Policy, kind Kind, received string, start
 				return activities.NoticeResult{}, err
 			}
 		}
+		h.mu.Lock()
 		h.notices = append(h.notices, sentNotice{in, h.env.Now()})
+		h.mu.Unlock()
 		res := activities.NoticeResult{Status: activities.LetterSent, LetterID: activities.LetterID(in.Key), Channel: "email"}
 		if h.noticeResult != nil {
 			res = h.noticeResult(in)
@@ -110,7 +118,9 @@ func newHarness(t *testing.T, p policy.Policy, kind Kind, received string, start
 		return h.plan, nil
 	}).Maybe()
 	h.env.OnActivity(acts.Fulfil, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.FulfilStep) (activities.StepResult, error) {
+		h.mu.Lock()
 		h.steps = append(h.steps, in)
+		h.mu.Unlock()
 		if h.stepResult != nil {
 			return h.stepResult(in), nil
 		}
@@ -123,7 +133,9 @@ func newHarness(t *testing.T, p policy.Policy, kind Kind, received string, start
 		return nil, nil
 	}).Maybe()
 	h.env.OnActivity(acts.MarkLetter, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.MarkLetterInput) error {
+		h.mu.Lock()
 		h.marked = append(h.marked, in)
+		h.mu.Unlock()
 		return nil
 	}).Maybe()
 	r, err := deadline.ParseDate(received)

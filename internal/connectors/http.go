@@ -120,54 +120,69 @@ func (h *HTTP) Export(ctx context.Context, ds policy.Dataset, s Subject, fn func
 	default:
 		return res, fmt.Errorf("connectors: %s answered %s", h.System, resp.Status)
 	}
-	dec := json.NewDecoder(resp.Body)
+	res.Rows, err = readExport(resp.Body, h.System, fn)
+	return res, err
+}
+
+// readExport reads an export answer, {"status":"done","records":[…]} in any
+// order of keys, a record at a time; an answer cut off, malformed or not
+// done is refused whole.
+func readExport(r io.Reader, system string, fn func(Row) error) (int64, error) {
+	var rows int64
+	dec := json.NewDecoder(r)
 	dec.UseNumber()
-	bad := fmt.Errorf("connectors: %s answered an export that is not {\"status\":\"done\",\"records\":[…]}", h.System)
+	bad := fmt.Errorf("connectors: %s answered an export that is not {\"status\":\"done\",\"records\":[…]}", system)
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return res, bad
+		return rows, bad
 	}
 	done, records := false, false
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
-			return res, bad
+			return rows, bad
 		}
 		switch t {
 		case "status":
 			var st string
 			if err := dec.Decode(&st); err != nil {
-				return res, bad
+				return rows, bad
 			}
 			done = st == "done"
 		case "records":
+			if records {
+				return rows, bad // twice: which is the export?
+			}
 			records = true
 			if t, err := dec.Token(); err != nil || t != json.Delim('[') {
-				return res, bad
+				return rows, bad
 			}
 			for dec.More() {
 				var row Row
 				if err := dec.Decode(&row); err != nil {
-					return res, bad
+					return rows, bad
 				}
 				if err := fn(row); err != nil {
-					return res, err
+					return rows, err
 				}
-				res.Rows++
+				rows++
 			}
 			if _, err := dec.Token(); err != nil {
-				return res, bad
+				return rows, bad
 			}
 		default:
 			var skip json.RawMessage
 			if err := dec.Decode(&skip); err != nil {
-				return res, bad
+				return rows, bad
 			}
 		}
 	}
-	if !done || !records {
-		return res, bad
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return rows, bad // cut off before the end of the answer
 	}
-	return res, nil
+	if !done || !records {
+		return rows, bad
+	}
+	return rows, nil
 }
 
 // send makes and sends the signed call of one step.

@@ -91,6 +91,10 @@ func parse(b []byte, dir string) ([]Controller, error) {
 	if len(f.Controllers) == 0 {
 		return nil, errors.New("controllers: the file lists no controllers (a top-level `controllers:` list)")
 	}
+	if len(typed.Controllers) != len(f.Controllers) {
+		// An empty item (a bare "-") decodes to nothing.
+		return nil, errors.New("controllers: every item of the `controllers:` list must be a controller; one is empty")
+	}
 	var out []Controller
 	var errs []error
 	lines := map[string]int{}

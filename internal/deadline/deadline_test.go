@@ -215,3 +215,23 @@ func FuzzDeadlines(f *testing.F) {
 		require.True(t, cal.IsWorkingDay(r.StatutoryDue(cal)))
 	})
 }
+
+// FuzzParseDate: a date from outside is either refused or a real day that
+// writes back as it was given.
+func FuzzParseDate(f *testing.F) {
+	for _, seed := range []string{"2026-01-31", "2026-02-29", "2024-02-29", "0000-01-01", "2026-1-1", "2026-01-31T00:00:00Z", ""} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDate(s)
+		if err != nil {
+			return
+		}
+		if got := d.Format(time.DateOnly); got != s {
+			t.Fatalf("%q parsed as %s", s, got)
+		}
+		if !d.Equal(Day(d)) {
+			t.Fatalf("%q is not midnight UTC: %s", s, d)
+		}
+	})
+}
