@@ -301,7 +301,15 @@ func TestHelpListsEnvironment(t *testing.T) {
 	require.Error(t, run(context.Background(), []string{"nonsense"}, io.Discard, io.Discard))
 }
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+func TestMain(m *testing.M) {
+	// Started by a test as a rightsdesk process (serve, worker, migrate):
+	// the test binary is the binary.
+	if os.Getenv("RIGHTSDESK_TEST_AS_BINARY") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(pgtest.Main(m))
+}
 
 func TestMigrateCommand(t *testing.T) {
 	t.Setenv("DATABASE_URL", pgtest.DSN(t))
