@@ -1,7 +1,9 @@
 package rightsdesk_test
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"os"
 	"regexp"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
 
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/workflows"
@@ -121,4 +124,66 @@ func TestReadmeConfiguration(t *testing.T) {
 	ci, err := os.ReadFile(".ci/run")
 	require.NoError(t, err)
 	require.Regexp(t, `(?m)^go test \./\.\.\.$`, string(ci), ".ci/run runs the README's test command")
+}
+
+// TestKubernetesManifests: the manifests run the API (serve, probed on
+// /readyz and /healthz) and the worker as Deployments of at least two and
+// the migration as a Job, and configure only variables rightsdesk reads.
+func TestKubernetesManifests(t *testing.T) {
+	b, err := os.ReadFile("deploy/kubernetes/rightsdesk.yaml")
+	require.NoError(t, err)
+	known := map[string]bool{}
+	for _, f := range config.Fields() {
+		known[f.Env] = true
+	}
+	kinds := map[string][]string{}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	for {
+		var doc struct {
+			Kind     string
+			Metadata struct{ Name string }
+			Data     map[string]string
+			Spec     struct {
+				Replicas int
+				Template struct {
+					Spec struct {
+						Containers []struct {
+							Args           []string
+							ReadinessProbe struct {
+								HTTPGet struct{ Path string } `yaml:"httpGet"`
+							} `yaml:"readinessProbe"`
+						}
+					}
+				}
+			}
+		}
+		if err := dec.Decode(&doc); err == io.EOF {
+			break
+		} else {
+			require.NoError(t, err)
+		}
+		kinds[doc.Kind] = append(kinds[doc.Kind], doc.Metadata.Name)
+		for k := range doc.Data {
+			require.True(t, known[k], "the ConfigMap sets %s, which rightsdesk does not read", k)
+		}
+		if doc.Kind == "Deployment" {
+			require.GreaterOrEqual(t, doc.Spec.Replicas, 2, doc.Metadata.Name)
+			args := doc.Spec.Template.Spec.Containers[0].Args
+			require.Contains(t, [][]string{{"serve"}, {"worker"}}, args)
+			if args[0] == "serve" {
+				require.Equal(t, "/readyz", doc.Spec.Template.Spec.Containers[0].ReadinessProbe.HTTPGet.Path)
+			}
+		}
+		if doc.Kind == "Job" {
+			require.Equal(t, []string{"migrate", "up"}, doc.Spec.Template.Spec.Containers[0].Args)
+		}
+	}
+	require.ElementsMatch(t, []string{"rightsdesk-api", "rightsdesk-worker"}, kinds["Deployment"])
+	require.Len(t, kinds["Job"], 1)
+	require.Len(t, kinds["Service"], 1)
+	for _, secret := range regexp.MustCompile(`# ([A-Z_]+(?:, [A-Z_]+)*)`).FindAllString(string(b), -1) {
+		for _, name := range regexp.MustCompile(`[A-Z][A-Z_]{3,}`).FindAllString(secret, -1) {
+			require.True(t, known[name], "the secret list names %s, which rightsdesk does not read", name)
+		}
+	}
 }

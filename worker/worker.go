@@ -4,9 +4,12 @@ package worker
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -27,6 +30,41 @@ type ClientOptions struct {
 	Logger    *slog.Logger
 	// Keys, when set, encrypt every payload and failure message.
 	Keys *crypto.Keyring
+	// TLS, when set, secures the connection (mTLS with a client
+	// certificate, or server TLS alone with an API key).
+	TLS *tls.Config
+	// APIKey authenticates to Temporal Cloud.
+	APIKey string
+}
+
+// TLSConfig builds the connection's TLS from the configuration: a client
+// certificate (mTLS), a CA for the server's certificate, the server name;
+// nil when none is set and there is no API key (plain, as a local dev
+// server).
+func TLSConfig(certFile, keyFile, caFile, serverName string, apiKey bool) (*tls.Config, error) {
+	if certFile == "" && caFile == "" && serverName == "" && !apiKey {
+		return nil, nil
+	}
+	conf := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: serverName}
+	if certFile != "" {
+		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("temporal: client certificate: %w", err)
+		}
+		conf.Certificates = []tls.Certificate{cert}
+	}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("temporal: CA: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, errors.New("temporal: the CA file holds no PEM certificate")
+		}
+		conf.RootCAs = pool
+	}
+	return conf, nil
 }
 
 // Dial connects a Temporal client, retrying for up to a minute while the
@@ -40,6 +78,12 @@ func Dial(ctx context.Context, opts ClientOptions) (client.Client, error) {
 		HostPort:  opts.HostPort,
 		Namespace: opts.Namespace,
 		Logger:    tlog.NewStructuredLogger(logger.With("component", "temporal-client")),
+	}
+	if opts.TLS != nil {
+		co.ConnectionOptions.TLS = opts.TLS
+	}
+	if opts.APIKey != "" {
+		co.Credentials = client.NewAPIKeyStaticCredentials(opts.APIKey)
 	}
 	if opts.Keys != nil {
 		co.DataConverter = crypto.Codec{Keys: opts.Keys}.DataConverter()

@@ -79,7 +79,12 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger, roles Role
 	if err != nil {
 		return fmt.Errorf("%w (make keys with `rightsdesk keygen`)", err)
 	}
-	tc, err := worker.Dial(ctx, worker.ClientOptions{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: logger, Keys: keys})
+	tlsConf, err := worker.TLSConfig(cfg.TemporalTLSCert, cfg.TemporalTLSKey, cfg.TemporalTLSCA, cfg.TemporalTLSServerName, cfg.TemporalAPIKey != "")
+	if err != nil {
+		return err
+	}
+	tc, err := worker.Dial(ctx, worker.ClientOptions{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: logger, Keys: keys,
+		TLS: tlsConf, APIKey: cfg.TemporalAPIKey})
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,16 @@ type Config struct {
 	TemporalAddress string `env:"TEMPORAL_ADDRESS" envDefault:"localhost:7233" help:"Temporal frontend host:port"`
 	// TemporalNamespace is the namespace every workflow runs in.
 	TemporalNamespace string `env:"TEMPORAL_NAMESPACE" envDefault:"default" help:"Temporal namespace"`
+	// TemporalTLSCert and TemporalTLSKey are a client certificate for mTLS
+	// (a self-hosted cluster with mTLS, or Temporal Cloud with certificates).
+	TemporalTLSCert string `env:"TEMPORAL_TLS_CERT" help:"file of the client certificate (PEM) for mTLS to Temporal; with TEMPORAL_TLS_KEY"`
+	TemporalTLSKey  string `env:"TEMPORAL_TLS_KEY" secret:"true" help:"file of the client certificate's private key (PEM) for mTLS to Temporal"`
+	// TemporalTLSCA is the CA that signs the server's certificate, when not a public one.
+	TemporalTLSCA string `env:"TEMPORAL_TLS_CA" help:"file of the CA certificate (PEM) that signs the Temporal server's certificate, if not a public CA"`
+	// TemporalTLSServerName overrides the name checked in the server's certificate.
+	TemporalTLSServerName string `env:"TEMPORAL_TLS_SERVER_NAME" help:"server name to verify in the Temporal server's certificate (default: the host of TEMPORAL_ADDRESS)"`
+	// TemporalAPIKey authenticates to Temporal Cloud with an API key (TLS on).
+	TemporalAPIKey string `env:"TEMPORAL_API_KEY" secret:"true" help:"Temporal Cloud API key (implies TLS)"`
 	// TaskQueue is the task queue the worker polls.
 	TaskQueue string `env:"RIGHTSDESK_TASK_QUEUE" envDefault:"rightsdesk" help:"Temporal task queue"`
 	// APITokens are static bearer tokens for machine clients and local use:
@@ -146,6 +156,12 @@ func (c Config) Validate() error {
 	}
 	if _, err := ParseTokens(c.APITokens); err != nil {
 		errs = append(errs, err)
+	}
+	if (c.TemporalTLSCert == "") != (c.TemporalTLSKey == "") {
+		errs = append(errs, errors.New("config: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together"))
+	}
+	if c.TemporalAPIKey != "" && c.TemporalTLSCert != "" {
+		errs = append(errs, errors.New("config: give TEMPORAL_API_KEY or a client certificate for Temporal, not both"))
 	}
 	if c.OIDCIssuer != "" && strings.TrimSpace(c.OIDCAudience) == "" {
 		errs = append(errs, errors.New("config: OIDC_AUDIENCE is required with OIDC_ISSUER_URL: without it a token the issuer made for any other application would be accepted"))
