@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
+	"go.temporal.io/api/serviceerror"
 
 	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/connectors"
@@ -65,6 +66,12 @@ func (s *Server) systemCallback(c echo.Context) error {
 	defer cancel()
 	err = s.temporal.SignalWorkflow(sctx, workflows.WorkflowID(r.ID), "", activities.SignalSystemCallback,
 		activities.Callback{Key: res.Key, Status: res.Status, Rows: res.Rows, Held: res.Held, Reason: res.Reason})
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) && r.ClosedAt != nil {
+		// The request is closed: a report delivered again (a sender's
+		// retry) changes nothing, and is acknowledged so the sender stops.
+		return c.NoContent(http.StatusAccepted)
+	}
 	if err != nil {
 		return s.temporalError(err)
 	}

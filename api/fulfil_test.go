@@ -314,6 +314,36 @@ func TestWorkerKilledMidErasure(t *testing.T) {
 	require.Contains(t, s.mailTo("Test.Person@Example.DK", "Svar på din anmodning om sletning", 1)[0].Text, "Nyhedsbrev (1)")
 }
 
+// TestSourceOutageDuringFulfilment: the source system's PostgreSQL goes
+// away as an erasure is carried out: the step fails and waits (the request
+// stays in fulfilment, nothing is half done), and when the database is
+// back the step runs once and the request closes with true counts.
+func TestSourceOutageDuringFulfilment(t *testing.T) {
+	s := newStack(t)
+	src := sourceSystem(t, s)
+	var db string
+	require.NoError(t, src.QueryRow(context.Background(), "SELECT current_database()").Scan(&db))
+	admin := s.admin(t)
+	id := s.identified(letter("erasure", "2026-11-01"))
+	require.NoError(t, admin.Exec(fmt.Sprintf(`ALTER DATABASE %q ALLOW_CONNECTIONS false`, db)).Error)
+	require.NoError(t, admin.Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ?`, db).Error)
+	src.Reset()
+	p := map[string]string{"id": id}
+	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/requests/{id}/decision", p, map[string]any{"outcome": "grant", "assessment": "ok"}, tokCaseworker).status)
+	s.waitStage(id, "fulfilment")
+	time.Sleep(3 * time.Second) // a few attempts against the missing database
+	got := s.call(http.MethodGet, "/v1/requests/{id}", p, nil, tokCaseworker)
+	require.Equal(t, "fulfilment", got.body["stage"], "waiting for the system")
+	require.Empty(t, got.body["state"].(map[string]any)["fulfilment"], "no step recorded as done")
+
+	require.NoError(t, admin.Exec(fmt.Sprintf(`ALTER DATABASE %q ALLOW_CONNECTIONS true`, db)).Error)
+	s.waitStage(id, "closed")
+	require.EqualValues(t, 0, rows(t, src, `SELECT count(*) FROM src.case_notes WHERE note = 'old note'`))
+	require.EqualValues(t, 1, rows(t, src, `SELECT count(*) FROM src.case_notes WHERE note = 'journal'`))
+	reply := s.mailTo("Test.Person@Example.DK", "Svar på din anmodning om sletning", 1)[0]
+	require.Contains(t, reply.Text, "Sagsnotater (1)")
+}
+
 // TestRetentionErasesClosedRequests: a year after a request closed, its
 // person's data is erased (the subject's key destroyed, the identifiers,
 // details, letters and status link gone) while the DPO's figures stay the

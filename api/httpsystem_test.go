@@ -143,9 +143,15 @@ func TestHTTPSystemCallsBack(t *testing.T) {
 
 	require.Equal(t, http.StatusAccepted, post(systemSecret, connectors.HTTPResult{Key: key, Status: "done", Rows: 5}))
 	s.waitStage(id, "closed")
+	// The same report delivered again, and a different one for the same
+	// step: taken, and nothing changes.
+	require.Equal(t, http.StatusAccepted, post(systemSecret, connectors.HTTPResult{Key: key, Status: "done", Rows: 5}))
+	require.Equal(t, http.StatusAccepted, post(systemSecret, connectors.HTTPResult{Key: key, Status: "done", Rows: 7}))
 	got = s.call(http.MethodGet, "/v1/requests/{id}", map[string]string{"id": id}, nil, tokCaseworker)
-	f := got.body["state"].(map[string]any)["fulfilment"].([]any)[0].(map[string]any)
-	require.EqualValues(t, 5, f["rows"])
+	f := got.body["state"].(map[string]any)["fulfilment"].([]any)
+	require.Len(t, f, 1, "one step, recorded once")
+	require.EqualValues(t, 5, f[0].(map[string]any)["rows"])
+	require.Len(t, s.mailTo("Test.Person@Example.DK", "Svar på din anmodning om sletning", 1), 1, "one reply")
 }
 
 // TestHTTPSystemInTheAccessPackage: an access request collects the

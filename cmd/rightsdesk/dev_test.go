@@ -13,12 +13,15 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/rightsdesk/rightsdesk/examples"
 
@@ -259,6 +262,15 @@ func TestDev(t *testing.T) {
 		page, _ := io.ReadAll(resp.Body)
 		return strings.Contains(string(page), "Vi har modtaget din anmodning om indsigt") && strings.Contains(string(page), "nina@example.dk")
 	}, 20*time.Second, 100*time.Millisecond, "the receipt shows on the mail page")
+	// An open request, waiting on its timers, goes through the restart.
+	open := post("/v1/requests", `{"controller":"demo","kind":"access","channel":"letter",
+		"subject":{"name":"Ole Open","email":"ole.open@example.dk"}}`)
+	openID := open["id"].(string)
+	var timersBefore []time.Time
+	require.Eventually(t, func() bool {
+		timersBefore = pendingTimers(t, first.tctl, openID)
+		return len(timersBefore) > 0
+	}, 20*time.Second, 100*time.Millisecond)
 	first.stop(t)
 
 	second := startDev(t, dataDir)
@@ -276,6 +288,55 @@ func TestDev(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "Nothing", desc.GetWorkflowExecutionInfo().GetType().GetName())
 	require.Equal(t, tokens, regexp.MustCompile(`Bearer (rd_dev_\w+)`).FindAllString(second.stdout.String(), -1), "dev tokens survive a restart")
+
+	// The open request's workflow lives on with the same timers, each
+	// due at the controller's notice hour (08:00 in Copenhagen), and
+	// takes a caseworker's action.
+	open2, err := second.tctl.DescribeWorkflowExecution(ctx, "request/"+openID, "")
+	require.NoError(t, err)
+	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, open2.GetWorkflowExecutionInfo().GetStatus())
+	require.Equal(t, timersBefore, pendingTimers(t, second.tctl, openID), "the same timers after the restart")
+	cph, err := time.LoadLocation("Europe/Copenhagen")
+	require.NoError(t, err)
+	for _, at := range timersBefore {
+		require.Equal(t, 8, at.In(cph).Hour(), "a notice at the local notice hour: %s", at.In(cph))
+	}
+	caseworker2 := regexp.MustCompile(`caseworker token\s+Authorization: Bearer (rd_dev_\w+)`).FindStringSubmatch(second.stdout.String())[1]
+	req, err := http.NewRequest(http.MethodPost, second.api+"/v1/requests/"+openID+"/notes", strings.NewReader(`{"text":"Efter genstart."}`))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+caseworker2)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, "the workflow takes an Update after the restart")
+}
+
+// pendingTimers are the fire times of a request's timers started and
+// neither fired nor cancelled, from its history.
+func pendingTimers(t *testing.T, tc client.Client, requestID string) []time.Time {
+	t.Helper()
+	started := map[string]time.Time{}
+	iter := tc.GetWorkflowHistory(context.Background(), "request/"+requestID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		require.NoError(t, err)
+		if a := ev.GetTimerStartedEventAttributes(); a != nil {
+			started[a.GetTimerId()] = ev.GetEventTime().AsTime().Add(a.GetStartToFireTimeout().AsDuration()).Truncate(time.Second)
+		}
+		if a := ev.GetTimerFiredEventAttributes(); a != nil {
+			delete(started, a.GetTimerId())
+		}
+		if a := ev.GetTimerCanceledEventAttributes(); a != nil {
+			delete(started, a.GetTimerId())
+		}
+	}
+	var out []time.Time
+	for _, at := range started {
+		out = append(out, at)
+	}
+	slices.SortFunc(out, func(a, b time.Time) int { return a.Compare(b) })
+	return out
 }
 
 // TestInvalidControllersStopStartUp: a bad controllers file stops a process
