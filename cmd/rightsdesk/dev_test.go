@@ -481,3 +481,20 @@ func TestDevExamples(t *testing.T) {
 		})
 	}
 }
+
+// TestBenchCommand: `rightsdesk bench`, small, writes the benchmarks file
+// with every figure and the query plans.
+func TestBenchCommand(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "BENCHMARKS.md")
+	var stdout bytes.Buffer
+	err := run(context.Background(), []string{"bench", "--out", out, "--intakes", "20", "--clients", "4", "--requests", "2000", "--tasks", "200",
+		"--calls", "5", "--idle", "1s", "--go-bench=false"}, &stdout, io.Discard)
+	require.NoError(t, err, stdout.String())
+	b, err := os.ReadFile(out)
+	require.NoError(t, err)
+	doc := string(b)
+	for _, want := range []string{"intakes/s; p50", "starts/s; p50", "intake rate / raw start rate", "open requests waiting on their timers",
+		"`GET /v1/tasks`", "`GET /v1/requests?overdue=true`", "## Query plans", "Limit (actual rows=", "Commit "} {
+		require.Contains(t, doc, want)
+	}
+}

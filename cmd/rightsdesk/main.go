@@ -49,6 +49,7 @@ Usage:
   rightsdesk serve     run the HTTP API
   rightsdesk worker    run the Temporal worker
   rightsdesk migrate   apply, roll back or list database migrations (up|down|status)
+  rightsdesk bench     measure it on this machine and rewrite docs/BENCHMARKS.md
   rightsdesk keygen    print new encryption keys for the configuration
   rightsdesk rotate-keys  rewrap every subject's data key with the first master key
 
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runProcess(ctx, "worker", "Run the Temporal worker: workflows, activities, letters and notices.", args[1:], stderr, app.Roles{Worker: true})
 	case "migrate":
 		return runMigrate(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return runBench(ctx, args[1:], stdout, stderr)
 	case "rotate-keys":
 		return runRotate(ctx, args[1:], stdout, stderr)
 	case "keygen":
