@@ -199,3 +199,22 @@ func TestBreachWhileReplyStuck(t *testing.T) {
 	require.True(t, final.Late)
 	require.Nil(t, final.Attention)
 }
+
+// TestYearOfBreachNotices: a request left unanswered for a year keeps
+// telling the DPO, a breach notice every day, and still takes the
+// subject's withdrawal at the end of it.
+func TestYearOfBreachNotices(t *testing.T) {
+	start := time.Date(2026, 1, 5, 10, 0, 0, 0, cph)
+	h := newHarness(t, policyDK(), KindAccess, "2026-01-05", start)
+	h.input.Request.Identity = &VerifyIdentity{Method: IdentityMitID, By: "intake"}
+	h.at(366*day, func() { h.update(UpdateWithdraw, Withdraw{By: ActorSubject}) })
+	res := h.run()
+	require.Equal(t, OutcomeWithdrawn, res.Outcome)
+	breaches := 0
+	for _, n := range h.notices {
+		if n.Kind == NoticeBreach {
+			breaches++
+		}
+	}
+	require.GreaterOrEqual(t, breaches, 330, "a breach notice every day of the year")
+}
