@@ -293,7 +293,10 @@ func (s *Server) requestsPage(c echo.Context) error {
 		}
 		return s.staffProblem(c, err)
 	}
-	today := s.now()
+	today, err := s.todays(c)
+	if err != nil {
+		return err
+	}
 	for _, r := range list.Items {
 		page.Items = append(page.Items, requestRow(r, today))
 	}
@@ -316,8 +319,26 @@ func (s *Server) requestsPage(c echo.Context) error {
 	return c.Render(http.StatusOK, "requests", page)
 }
 
+// todays is each controller's today, in its own time zone: a deadline's
+// days left are counted from it.
+func (s *Server) todays(c echo.Context) (map[string]time.Time, error) {
+	var rows []store.Controller
+	if err := s.store.DB.WithContext(c.Request().Context()).Select("id, time_zone").Find(&rows).Error; err != nil {
+		return nil, s.storeError(err)
+	}
+	out := map[string]time.Time{}
+	for _, r := range rows {
+		loc, err := deadline.LoadLocation(r.TimeZone)
+		if err != nil {
+			loc = time.UTC
+		}
+		out[r.ID] = deadline.Today(s.now(), loc)
+	}
+	return out, nil
+}
+
 // requestRow is a list's request as the pages show it.
-func requestRow(r RequestView, now time.Time) web.RequestRow {
+func requestRow(r RequestView, todays map[string]time.Time) web.RequestRow {
 	row := web.RequestRow{ID: r.ID, Reference: r.Reference, Controller: r.Controller, Right: r.Kind, Stage: r.Stage, Channel: r.Channel,
 		Paused: r.Paused, Breached: r.Breached, Late: r.Late, Attention: r.Attention != nil}
 	if r.Outcome != nil {
@@ -331,7 +352,7 @@ func requestRow(r RequestView, now time.Time) web.RequestRow {
 		if d, err := deadline.ParseDate(*r.DueAt); err == nil {
 			row.DueOn = &d
 			if r.ClosedAt == nil && !final(r.Stage) {
-				n := deadline.DaysBetween(deadline.Today(now, time.UTC), d)
+				n := deadline.DaysBetween(todays[r.Controller], d)
 				row.DaysLeft = &n
 				row.Urgency = web.Urgency(n, deadline.DaysBetween(row.ReceivedOn, d))
 			}
@@ -481,7 +502,11 @@ func (s *Server) renderCase(c echo.Context, status int, form, field, problem str
 		page.RefusalOn = page.StatutoryOn
 	}
 	if page.Open && !page.DueOn.IsZero() {
-		n := deadline.DaysBetween(deadline.Today(s.now(), time.UTC), page.DueOn)
+		todays, err := s.todays(c)
+		if err != nil {
+			return err
+		}
+		n := deadline.DaysBetween(todays[d.Controller], page.DueOn)
 		page.DaysLeft = &n
 		page.Urgency = web.Urgency(n, deadline.DaysBetween(page.ReceivedOn, page.DueOn))
 	}
@@ -753,8 +778,12 @@ func (s *Server) searchPost(c echo.Context) error {
 	if err != nil {
 		return s.staffProblem(c, err)
 	}
+	todays, err := s.todays(c)
+	if err != nil {
+		return err
+	}
 	for _, r := range out.Items {
-		page.Results = append(page.Results, requestRow(r, s.now()))
+		page.Results = append(page.Results, requestRow(r, todays))
 	}
 	sort.SliceStable(page.Results, func(i, j int) bool { return page.Results[i].ReceivedOn.After(page.Results[j].ReceivedOn) })
 	return c.Render(http.StatusOK, "search", page)
