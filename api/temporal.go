@@ -41,10 +41,10 @@ func (s *Server) start(ctx context.Context, r store.Request, p controllers.Polic
 			workflows.SAController.ValueSet(r.ControllerID),
 		),
 	}, workflows.WorkflowType, in)
-	if err != nil {
-		return err
-	}
-	return s.store.DB.WithContext(ctx).Model(&store.Request{}).Where("id = ?", r.ID).Update("workflow_started", true).Error
+	// The workflow's first projection marks the request started, so the
+	// intake makes no second write; until then the sweeper may start it
+	// again, which finds the running workflow and changes nothing.
+	return err
 }
 
 // update sends an Update to a request's workflow and waits for its outcome.

@@ -547,11 +547,11 @@ const benchNotes = `## Notes
 - The intake/raw ratio is measured after a warm-up, twice. With the API alone (the worker
   elsewhere, as in production) it measured 0.70-0.82 over four runs of this command here, short
   of the 0.9 target. The cause, measured with --cpuprofile: per intake rightsdesk adds its own
-  PostgreSQL transaction (the subject sealed under its key, the blind indexes, the request row)
-  and a second write marking the workflow started, and on this machine PostgreSQL, the embedded
-  Temporal server (most of the process's CPU, in SQLite) and the API share two cores; the API's
-  own code is about 18 % of the process's CPU during intake. Folding the started-mark into the
-  workflow's first projection would save one write per intake; not done yet. (This command's
+  PostgreSQL transaction (the subject sealed under its key, the blind indexes, the request row),
+  and on this machine PostgreSQL, the embedded Temporal server (most of the process's CPU, in
+  SQLite) and the API share two cores; the API's own code is about 18 % of the process's CPU
+  during intake. The second write that marked the workflow started is gone (the first projection
+  marks it): 0.78 and 0.80 after, within the same range. (This command's
   first runs compared with starts of an unknown workflow with no input and no search attributes,
   a cheaper start, and reported 0.43-0.54.) With the worker in the same process rendering every
   receipt with its PDF (RenderPDF above: about 7 ms of CPU each) on the same cores, intake drops
