@@ -64,6 +64,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	goBench := fs.Bool("go-bench", true, "also run the package benchmarks with go test -bench (needs the source tree)")
 	idleFor := fs.Duration("idle", 20*time.Second, "how long to measure the idle cost of the open requests")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the intake with the API alone to this file (go tool pprof)")
+	workerMemLimit := fs.String("worker-gomemlimit", "", "GOMEMLIMIT of the worker process (e.g. 400MiB); empty: Go's default")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -247,6 +248,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"DATABASE_URL="+cfg.DatabaseURL, "TEMPORAL_ADDRESS="+cfg.TemporalAddress, "RIGHTSDESK_TASK_QUEUE="+cfg.TaskQueue,
 		"RIGHTSDESK_MASTER_KEYS="+cfg.MasterKeys, "RIGHTSDESK_BLIND_INDEX_KEY="+cfg.BlindIndexKey, "RIGHTSDESK_SMTP_URL="+cfg.SMTPURL,
 		"RIGHTSDESK_PUBLIC_URL="+api, "RIGHTSDESK_SWEEP_INTERVAL=1h", "RIGHTSDESK_LOG_LEVEL=error", "RIGHTSDESK_CONTROLLERS_FILE=")
+	if *workerMemLimit != "" {
+		worker.Env = append(worker.Env, "GOMEMLIMIT="+*workerMemLimit)
+	}
 	worker.Stderr = stderr
 	if err := worker.Start(); err != nil {
 		return fmt.Errorf("start the worker: %w", err)
@@ -559,8 +563,9 @@ const benchNotes = `## Notes
   on (COALESCE(due_on, 'infinity'), id), one per stage, and one over open requests are migration
   00010. The queue already used tasks_open_by_due.
 - The intake/raw ratio is measured after a warm-up, twice. With the API alone (the worker
-  elsewhere, as in production) it measured 0.70-0.93 over seven runs of this command here: at
-  the 0.9 target in one, below it in the others. The cause, measured with --cpuprofile: per intake rightsdesk adds its own
+  elsewhere, as in production) it measured 0.70-1.04 over eight runs of this command here: at
+  or above the 0.9 target in two, below it in the others (the two cores are shared with
+  PostgreSQL and the Temporal server, so single runs vary). The cause, measured with --cpuprofile: per intake rightsdesk adds its own
   PostgreSQL transaction (the subject sealed under its key, the blind indexes, the request row),
   and on this machine PostgreSQL, the embedded Temporal server (most of the process's CPU, in
   SQLite) and the API share two cores; the API's own code is about 18 % of the process's CPU
@@ -570,11 +575,12 @@ const benchNotes = `## Notes
   a cheaper start, and reported 0.43-0.54.) With the worker in the same process rendering every
   receipt with its PDF (RenderPDF above: about 7 ms of CPU each) on the same cores, intake drops
   further: run the worker elsewhere, or cache the parsed font (not done yet).
-- The worker at rest after the burst held 717 MiB RSS in the run at commit 7fe1e3b+ (target
-  512 MiB), with no CPU (no polling). Not yet explained by a measurement: the PDF renderer
-  allocates about 4 MB per letter (RenderPDF above) with up to the worker's activity concurrency
-  in flight, and the Go heap keeps its high-water mark until the scavenger returns it; a heap
-  profile of the worker (and a GOMEMLIMIT) is the next step.
+- The worker at rest after the burst of receipts held 717 MiB RSS with Go's defaults (target
+  512 MiB), and no CPU (no polling). The cause is the Go heap's high-water mark: the PDF renderer
+  allocates about 4 MB per letter (RenderPDF above) with many letters in flight, and with the
+  default GOGC the heap grows to twice what is live. Measured: the same run with
+  --worker-gomemlimit 400MiB (GOMEMLIMIT for the worker) held 463 MiB at rest, with the same
+  throughput; deploy/kubernetes sets GOMEMLIMIT for the worker.
 - Not measured yet: the history size of a request left breached for a year (one notice a day)
   and continue-as-new if it nears Temporal's limits.
 `
