@@ -103,10 +103,6 @@ const (
 	UpdateLiftRestriction     = "lift-restriction"
 )
 
-// QueryHistoryLength returns how many events the request's history holds,
-// for operators watching Temporal's limits (a warning at 10,240 events).
-const QueryHistoryLength = "history-length"
-
 // QueryState returns the live State.
 const QueryState = "state"
 

@@ -183,9 +183,6 @@ func (w *rightsRequest) setup(ctx workflow.Context) error {
 		w.enter(ctx, StageIdentity)
 		w.change(ctx, "stage.identity", ActorSystem, nil)
 	}
-	if err := workflow.SetQueryHandler(ctx, QueryHistoryLength, func() (int, error) { return workflow.GetInfo(ctx).GetCurrentHistoryLength(), nil }); err != nil {
-		return err
-	}
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (State, error) { return w.snapshot(), nil }); err != nil {
 		return err
 	}
