@@ -331,7 +331,19 @@ func TestSourceOutageDuringFulfilment(t *testing.T) {
 	p := map[string]string{"id": id}
 	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/requests/{id}/decision", p, map[string]any{"outcome": "grant", "assessment": "ok"}, tokCaseworker).status)
 	s.waitStage(id, "fulfilment")
-	time.Sleep(3 * time.Second) // a few attempts against the missing database
+	// The step is tried again and again against the missing database.
+	require.Eventually(t, func() bool {
+		d, err := s.client.DescribeWorkflowExecution(context.Background(), "request/"+id, "")
+		if err != nil {
+			return false
+		}
+		for _, a := range d.GetPendingActivities() {
+			if a.GetActivityType().GetName() == "Fulfil" && a.GetAttempt() >= 2 {
+				return true
+			}
+		}
+		return false
+	}, 30*time.Second, 50*time.Millisecond, "the step retried")
 	got := s.call(http.MethodGet, "/v1/requests/{id}", p, nil, tokCaseworker)
 	require.Equal(t, "fulfilment", got.body["stage"], "waiting for the system")
 	require.Empty(t, got.body["state"].(map[string]any)["fulfilment"], "no step recorded as done")

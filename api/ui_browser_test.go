@@ -118,13 +118,10 @@ func mainText(t *testing.T, ctx context.Context) string {
 	var text string
 	var err error
 	// A page just arrived from a redirect may still swap its document.
-	for range 5 {
-		if text, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main"))); err == nil {
-			return text
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		text, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+		return err == nil
+	}, 5*time.Second, 200*time.Millisecond, "the page's text: %v", err)
 	return text
 }
 
@@ -213,17 +210,12 @@ func TestErasureFromPhoneToReplyInTheBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`p[data-done="task-complete"]`)),
 	))
 	// The reply letter shows in the timeline once it is sent.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		visit(t, ctx, s.url+"/staff/requests/"+caseID(t, ctx))
+	casePath := s.url + "/staff/requests/" + caseID(t, ctx)
+	require.Eventually(t, func() bool {
+		visit(t, ctx, casePath)
 		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#letters tr[data-kind="reply_erasure"]').length + document.querySelectorAll('#timeline tr[data-action="reply.sent"]').length`))
-		require.NoError(t, err)
-		if n == 2 {
-			break
-		}
-		require.True(t, time.Now().Before(deadline), "the reply letter did not reach the timeline")
-		time.Sleep(300 * time.Millisecond)
-	}
+		return err == nil && n == 2
+	}, 30*time.Second, 300*time.Millisecond, "the reply letter reached the timeline")
 	closed := mainText(t, ctx)
 	require.Contains(t, closed, "Svar: sletning")
 	require.Contains(t, closed, "Svar sendt")
