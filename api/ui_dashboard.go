@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -79,10 +80,10 @@ func (s *Server) dashboardPage(c echo.Context) error {
 				[]string{"answered_within_month", m.label, strconv.FormatInt(m.sum.Total.AnsweredWithinMonth, 10)},
 				[]string{"breached", m.label, strconv.FormatInt(m.sum.Total.Breached, 10)})
 		}
-		for _, k := range sortedKeys(total.RefusalsByGround) {
+		for _, k := range slices.Sorted(maps.Keys(total.RefusalsByGround)) {
 			rows = append(rows, []string{"refusals_by_ground", k, strconv.FormatInt(total.RefusalsByGround[k], 10)})
 		}
-		for _, k := range sortedKeys(total.ExtensionsReasons) {
+		for _, k := range slices.Sorted(maps.Keys(total.ExtensionsReasons)) {
 			rows = append(rows, []string{"extensions_by_reason", k, strconv.FormatInt(total.ExtensionsReasons[k], 10)})
 		}
 		for _, o := range open {
@@ -153,7 +154,7 @@ func (s *Server) dashboardPage(c echo.Context) error {
 
 // countChart draws counts by key, largest first.
 func countChart(id, title, label, column string, m map[string]int64, T web.Words) web.Chart {
-	keys := sortedKeys(m)
+	keys := slices.Sorted(maps.Keys(m))
 	sort.SliceStable(keys, func(i, j int) bool { return m[keys[i]] > m[keys[j]] })
 	var labels []string
 	var values []float64
@@ -185,15 +186,6 @@ func (s *Server) openBands(c echo.Context) ([]openBand, error) {
 		return nil, s.storeError(err)
 	}
 	return rows, nil
-}
-
-func sortedKeys(m map[string]int64) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func share(v *float64) string {

@@ -73,11 +73,14 @@ type pendingLogin struct {
 	Next     string `json:"next"`
 }
 
-// localPath keeps a return address on this site: a path, never another
-// host (//host or /\host), else the inbox.
-func localPath(next string) string {
+// localPath keeps a return address on this site: a staff page's path,
+// never another host (//host or /\host), else the inbox.
+func localPath(next string) string { return staffPath(next, "/staff/inbox") }
+
+// staffPath is next when it is a staff page's path, else fallback.
+func staffPath(next, fallback string) string {
 	if !strings.HasPrefix(next, "/staff/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
-		return "/staff/inbox"
+		return fallback
 	}
 	return next
 }
@@ -90,7 +93,7 @@ func (s *Server) loginPage(c echo.Context) error {
 
 func (s *Server) renderLogin(c echo.Context, status int, problem string) error {
 	page := web.Login{Page: web.NewPage(c, "login.title"), Next: localPath(c.QueryParam("next")), OIDC: s.cfg.OIDCIssuer != ""}
-	page.CSRF, _ = c.Get("csrf").(string)
+	page.CSRF = csrfOf(c)
 	if problem != "" {
 		page.Error = page.T[problem]
 	}
@@ -310,7 +313,7 @@ func staffNav(c echo.Context) *web.StaffNav {
 		return nil
 	}
 	n := &web.StaffNav{Name: row.DisplayName, DPO: p.Has(config.RoleDPO, config.RoleAdmin), Caseworker: p.Has(config.RoleCaseworker, config.RoleAdmin)}
-	n.CSRF, _ = c.Get("csrf").(string)
+	n.CSRF = csrfOf(c)
 	return n
 }
 

@@ -31,9 +31,7 @@ func (s *Server) requestForm(c echo.Context) error {
 func (s *Server) renderRequestForm(c echo.Context, status int, values map[string]string, p *Problem, message string) error {
 	page := web.RequestForm{Page: web.NewPage(c, "request.title"), Controller: c.Param("controller"), Values: values,
 		Invalid: map[string]bool{}, NationalID: "cpr"}
-	if tok, ok := c.Get("csrf").(string); ok {
-		page.CSRF = tok
-	}
+	page.CSRF = csrfOf(c)
 	for _, k := range workflows.Kinds {
 		page.Kinds = append(page.Kinds, string(k))
 	}

@@ -181,11 +181,7 @@ func (s *Server) receivedOn(c echo.Context, tasks []TaskView) (map[string]time.T
 
 // back returns to the page a form came from: its own page, never another site.
 func back(c echo.Context, fallback string) error {
-	to := c.FormValue("back")
-	if !strings.HasPrefix(to, "/staff/") || strings.HasPrefix(to, "//") || strings.ContainsAny(to, "\\\r\n") {
-		to = fallback
-	}
-	return c.Redirect(http.StatusSeeOther, to)
+	return c.Redirect(http.StatusSeeOther, staffPath(c.FormValue("back"), fallback))
 }
 
 // inboxClaim claims one task through the API's claim.

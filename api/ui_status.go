@@ -47,9 +47,7 @@ func (s *Server) statusPage(c echo.Context) error {
 // the page's words) and the field it concerns.
 func (s *Server) renderStatus(c echo.Context, status int, problem, field, answer string) error {
 	page := web.StatusPage{Page: web.NewPage(c, "status.title"), Token: c.Param("token"), Field: field, Answer: answer}
-	if tok, ok := c.Get("csrf").(string); ok {
-		page.CSRF = tok
-	}
+	page.CSRF = csrfOf(c)
 	if problem != "" {
 		page.Error = page.T[problem]
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
 	sdktemporal "go.temporal.io/sdk/temporal"
 
 	"github.com/rightsdesk/rightsdesk/activities"
@@ -185,7 +186,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	tc, err := client.Dial(client.Options{HostPort: temporal.Address(), Logger: quietTemporalLogger{}, DataConverter: crypto.Codec{Keys: keys}.DataConverter()})
+	tc, err := client.Dial(client.Options{HostPort: temporal.Address(), Logger: tlog.NewStructuredLogger(slog.New(slog.DiscardHandler)), DataConverter: crypto.Codec{Keys: keys}.DataConverter()})
 	if err != nil {
 		return err
 	}
@@ -584,11 +585,3 @@ const benchNotes = `## Notes
 - Not measured yet: the history size of a request left breached for a year (one notice a day)
   and continue-as-new if it nears Temporal's limits.
 `
-
-// quietTemporalLogger drops the SDK client's logs during the bench.
-type quietTemporalLogger struct{}
-
-func (quietTemporalLogger) Debug(string, ...any) {}
-func (quietTemporalLogger) Info(string, ...any)  {}
-func (quietTemporalLogger) Warn(string, ...any)  {}
-func (quietTemporalLogger) Error(string, ...any) {}
