@@ -26,9 +26,10 @@ import (
 // historyFile is the committed history the replay test runs against; set
 // RIGHTSDESK_WRITE_HISTORY=1 to write it anew from this test. The older
 // histories stay (_v1 before workflows.VersionHardening, _v2 before
-// workflows.VersionLetters, _v3 before workflows.VersionFulfilment), so
+// workflows.VersionLetters, _v3 before workflows.VersionFulfilment, _v4
+// before workflows.VersionContinueAsNew), so
 // requests started then still replay.
-const historyFile = "../workflows/testdata/rights_request_v4.json"
+const historyFile = "../workflows/testdata/rights_request_v5.json"
 
 func update[T any](t *testing.T, c client.Client, id uuid.UUID, updateID, name string, arg T) (workflows.State, error) {
 	t.Helper()
@@ -221,7 +222,7 @@ func TestPauseExtendRefuse(t *testing.T) {
 	}
 }
 
-const pauseHistoryFile = "../workflows/testdata/rights_request_pause_extend_refuse_v4.json"
+const pauseHistoryFile = "../workflows/testdata/rights_request_pause_extend_refuse_v5.json"
 
 func writeHistory(t *testing.T, c client.Client, id uuid.UUID, file string) {
 	t.Helper()

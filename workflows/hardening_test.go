@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
@@ -200,21 +202,73 @@ func TestBreachWhileReplyStuck(t *testing.T) {
 	require.Nil(t, final.Attention)
 }
 
-// TestYearOfBreachNotices: a request left unanswered for a year keeps
-// telling the DPO, a breach notice every day, and still takes the
-// subject's withdrawal at the end of it.
+// TestYearOfBreachNotices leaves a request breached for a year: the DPO
+// gets a notice every day, at the notice hour, and the request carries on
+// in new runs (continue-as-new) as its history grows, without a notice sent
+// twice or missed, the receipt sent once, and an Update still taken at the
+// end.
 func TestYearOfBreachNotices(t *testing.T) {
 	start := time.Date(2026, 1, 5, 10, 0, 0, 0, cph)
-	h := newHarness(t, policyDK(), KindAccess, "2026-01-05", start)
-	h.input.Request.Identity = &VerifyIdentity{Method: IdentityMitID, By: "intake"}
-	h.at(366*day, func() { h.update(UpdateWithdraw, Withdraw{By: ActorSubject}) })
-	res := h.run()
+	end := start.Add(366 * day)
+	in := RightsRequestInput{}
+	now, runs := start, 0
+	var notices []sentNotice
+	var res Result
+	var deadlineOn time.Time
+	for {
+		h := newHarness(t, policyDK(), KindAccess, "2026-01-05", now)
+		if runs == 0 {
+			h.input.Request.Identity = &VerifyIdentity{Method: IdentityMitID, By: "intake"}
+			in = h.input
+		}
+		h.input = in
+		h.at(end.Sub(now), func() { h.update(UpdateWithdraw, Withdraw{By: ActorSubject}) })
+		h.env.ExecuteWorkflow(RightsRequest, h.input)
+		runs++
+		notices = append(notices, h.notices...)
+		require.True(t, h.env.IsWorkflowCompleted())
+		var can *workflow.ContinueAsNewError
+		if err := h.env.GetWorkflowError(); errors.As(err, &can) {
+			require.Less(t, runs, 10, "a run ends only when its history grew long")
+			var next RightsRequestInput
+			require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+			require.NotNil(t, next.Resume)
+			require.Equal(t, runs+1, next.Resume.Run)
+			require.Equal(t, StageAssessment, next.Resume.State.Stage)
+			require.True(t, next.Resume.State.Breached)
+			deadlineOn = next.Resume.State.DeadlineOn
+			in, now = next, h.env.Now()
+			continue
+		}
+		require.NoError(t, h.env.GetWorkflowError())
+		require.NoError(t, h.env.GetWorkflowResult(&res))
+		break
+	}
 	require.Equal(t, OutcomeWithdrawn, res.Outcome)
-	breaches := 0
-	for _, n := range h.notices {
-		if n.Kind == NoticeBreach {
-			breaches++
+	require.GreaterOrEqual(t, runs, 2, "a year of daily notices is more than one run's worth")
+
+	days := map[string]bool{}
+	receipts := 0
+	for _, n := range notices {
+		switch n.Kind {
+		case NoticeReceipt:
+			receipts++
+		case NoticeBreach:
+			at := n.SentAt.In(cph)
+			require.Equal(t, policyDK().Deadlines.NoticeHour, at.Hour(), "notice %s", n.Key)
+			d := at.Format(time.DateOnly)
+			require.False(t, days[d], "two breach notices on %s", d)
+			days[d] = true
 		}
 	}
-	require.GreaterOrEqual(t, breaches, 330, "a breach notice every day of the year")
+	require.Equal(t, 1, receipts)
+	// A notice every day from the day after the deadline to the day of the
+	// withdrawal (sent at 08:00, before it at 10:00).
+	first := time.Date(deadlineOn.Year(), deadlineOn.Month(), deadlineOn.Day()+1, 0, 0, 0, 0, cph)
+	want := 0
+	for d := first; !d.After(end); d = d.AddDate(0, 0, 1) {
+		want++
+		require.True(t, days[d.Format(time.DateOnly)], "no breach notice on %s", d.Format(time.DateOnly))
+	}
+	require.Equal(t, want, len(days))
 }

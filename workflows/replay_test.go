@@ -25,12 +25,16 @@ func TestReplay(t *testing.T) {
 	require.NoError(t, err)
 	Register(r)
 	// _v1: requests started before VersionHardening; _v2: before
-	// VersionLetters; _v3: before VersionFulfilment; _v4: since.
+	// VersionLetters; _v3: before VersionFulfilment; _v4: before
+	// VersionContinueAsNew; _v5: since. continued_v5 is a second run, which
+	// starts from what the first carried over.
 	for _, f := range []string{
 		"testdata/rights_request_v1.json", "testdata/rights_request_pause_extend_refuse_v1.json",
 		"testdata/rights_request_v2.json", "testdata/rights_request_pause_extend_refuse_v2.json",
 		"testdata/rights_request_v3.json", "testdata/rights_request_pause_extend_refuse_v3.json",
 		"testdata/rights_request_v4.json", "testdata/rights_request_pause_extend_refuse_v4.json",
+		"testdata/rights_request_v5.json", "testdata/rights_request_pause_extend_refuse_v5.json",
+		"testdata/rights_request_continued_v5.json",
 	} {
 		require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, f), f)
 	}

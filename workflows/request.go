@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -51,6 +53,24 @@ const WorkflowType = "RightsRequest"
 type RightsRequestInput struct {
 	Request RequestInput
 	Policy  policy.Policy
+	// Resume is set when the request carries on in a new run.
+	Resume *Resume `json:",omitempty"`
+}
+
+// Resume is what a request carries into its next run when its history
+// grows long (continue-as-new): everything the workflow knows that its
+// input does not. A request left breached for a year gets a notice a day;
+// without a new run now and then its history would near Temporal's limits.
+type Resume struct {
+	State State
+	Clock deadline.Clock
+	// Sent lists the keys of the deadline events already handled.
+	Sent []string
+	// The versions the request started with: its behaviour stays the same
+	// in every run.
+	Hardening, Letters, Fulfilment workflow.Version
+	// Run numbers the runs, the first being 1.
+	Run int
 }
 
 // RightsRequest is one rights request from receipt to reply. It owns the
@@ -64,7 +84,7 @@ func RightsRequest(ctx workflow.Context, in RightsRequestInput) (Result, error) 
 	if err := w.setup(ctx); err != nil {
 		return Result{}, err
 	}
-	return w.run(ctx)
+	return w.run(ctx, in)
 }
 
 type rightsRequest struct {
@@ -103,7 +123,23 @@ type rightsRequest struct {
 	callbacks map[string]activities.Callback
 	// liftReason is set when a caseworker lifts a restriction.
 	liftReason string
+	// continues is the version of VersionContinueAsNew; resumed is what a
+	// previous run carried over, nil in the first.
+	continues workflow.Version
+	resumed   *Resume
 }
+
+// VersionContinueAsNew marks requests that carry on in a new run once
+// their history grows long.
+const VersionContinueAsNew = "continue-as-new-2026-11"
+
+// ContinueAfterChanges bounds one run's history: after this many changes
+// (each a projection, often a notice, and their events; a run's history at
+// this bound is measured in docs/BENCHMARKS.md) a request waiting in
+// identity or assessment carries on in a new run, as it does when the
+// server suggests it. A variable only so tests can lower it; a worker must
+// not change it while workflows run.
+var ContinueAfterChanges = 250
 
 // VersionFulfilment marks requests whose grants are carried out in the
 // systems of the controller's data map.
@@ -153,6 +189,15 @@ func newRightsRequest(ctx workflow.Context, in RightsRequestInput) (*rightsReque
 		RequestID: r.RequestID, ControllerID: r.ControllerID, Kind: r.Kind, Channel: r.Channel,
 		Stage: StageReceived, ReceivedOn: deadline.Day(r.ReceivedOn), Tasks: []Task{},
 	}
+	if res := in.Resume; res != nil {
+		if res.State.RequestID != r.RequestID {
+			return nil, temporal.NewNonRetryableApplicationError("resumed state of another request", ErrTypeInvalid, nil)
+		}
+		w.resumed, w.clock, w.state = res, res.Clock, res.State
+		for _, k := range res.Sent {
+			w.sent[k] = true
+		}
+	}
 	w.syncDates()
 	return w, nil
 }
@@ -161,9 +206,15 @@ func newRightsRequest(ctx workflow.Context, in RightsRequestInput) (*rightsReque
 // workflow first yields, so an Update that arrives with the start finds the
 // request in its first real stage.
 func (w *rightsRequest) setup(ctx workflow.Context) error {
+	if res := w.resumed; res != nil {
+		// A later run: the request is where the last one left it.
+		w.version, w.letters, w.fulfilment, w.continues = res.Hardening, res.Letters, res.Fulfilment, 1
+		return w.handlers(ctx)
+	}
 	w.version = workflow.GetVersion(ctx, VersionHardening, workflow.DefaultVersion, 1)
 	w.letters = workflow.GetVersion(ctx, VersionLetters, workflow.DefaultVersion, 1)
 	w.fulfilment = workflow.GetVersion(ctx, VersionFulfilment, workflow.DefaultVersion, 1)
+	w.continues = workflow.GetVersion(ctx, VersionContinueAsNew, workflow.DefaultVersion, 1)
 	w.change(ctx, "request.received", ActorSystem, map[string]any{
 		"kind": w.state.Kind, "channel": w.state.Channel, "received_on": w.state.ReceivedOn.Format(time.DateOnly),
 		"due_on": w.state.DueOn.Format(time.DateOnly), "statutory_due_on": w.state.StatutoryDueOn.Format(time.DateOnly),
@@ -183,6 +234,11 @@ func (w *rightsRequest) setup(ctx workflow.Context) error {
 		w.enter(ctx, StageIdentity)
 		w.change(ctx, "stage.identity", ActorSystem, nil)
 	}
+	return w.handlers(ctx)
+}
+
+// handlers registers the query and the Updates.
+func (w *rightsRequest) handlers(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (State, error) { return w.snapshot(), nil }); err != nil {
 		return err
 	}
@@ -214,7 +270,7 @@ func (w *rightsRequest) setup(ctx workflow.Context) error {
 	return nil
 }
 
-func (w *rightsRequest) run(ctx workflow.Context) (Result, error) {
+func (w *rightsRequest) run(ctx workflow.Context, in RightsRequestInput) (Result, error) {
 	if !w.hardened() {
 		return w.runV0(ctx)
 	}
@@ -239,8 +295,11 @@ func (w *rightsRequest) run(ctx workflow.Context) (Result, error) {
 			w.fulfil(ctx)
 			continue
 		}
-		if err := workflow.Await(ctx, func() bool { return w.state.Stage != stage || w.toFulfil }); err != nil {
+		if err := workflow.Await(ctx, func() bool { return w.state.Stage != stage || w.toFulfil || w.mayContinue(ctx) }); err != nil {
 			return Result{}, err
+		}
+		if w.state.Stage == stage && !w.toFulfil && w.mayContinue(ctx) {
+			return Result{}, w.continueAsNew(ctx, in)
 		}
 	}
 	if w.holdsRestriction() {
@@ -261,6 +320,37 @@ func (w *rightsRequest) run(ctx workflow.Context) (Result, error) {
 		return Result{}, err
 	}
 	return Result{Stage: w.state.Stage, Outcome: w.state.Outcome}, nil
+}
+
+// mayContinue reports whether the request should carry on in a new run
+// now: its history grew long (ContinueAfterChanges, or the server suggests
+// it), it waits for a caseworker or the subject (identity or assessment),
+// and nothing is in flight: no projection or notice unsent, no Update
+// being handled.
+func (w *rightsRequest) mayContinue(ctx workflow.Context) bool {
+	if w.continues < 1 || (w.state.Stage != StageIdentity && w.state.Stage != StageAssessment) {
+		return false
+	}
+	if w.changes < ContinueAfterChanges && !workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+		return false
+	}
+	return !w.dirty && len(w.notices) == 0 && !w.busy && !w.sending && w.plan == nil && workflow.AllHandlersFinished(ctx)
+}
+
+// continueAsNew ends this run with a new one of the same request, carrying
+// its state. Updates, queries and callbacks address the workflow ID, so
+// they reach the new run.
+func (w *rightsRequest) continueAsNew(ctx workflow.Context, in RightsRequestInput) error {
+	run := 1
+	if in.Resume != nil {
+		run = in.Resume.Run
+	}
+	in.Resume = &Resume{
+		State: w.snapshot(), Clock: w.clock, Sent: slices.Sorted(maps.Keys(w.sent)),
+		Hardening: w.version, Letters: w.letters, Fulfilment: w.fulfilment, Run: run + 1,
+	}
+	w.log.Info("request carries on in a new run", "Changes", w.changes, "Run", run+1)
+	return workflow.NewContinueAsNewError(ctx, RightsRequest, in)
 }
 
 // runV0 is run as requests started before VersionHardening replay it: a

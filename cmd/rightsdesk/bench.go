@@ -29,6 +29,8 @@ import (
 	tlog "go.temporal.io/sdk/log"
 	sdktemporal "go.temporal.io/sdk/temporal"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/rightsdesk/rightsdesk/activities"
 
 	"github.com/rightsdesk/rightsdesk/internal/app"
@@ -289,7 +291,18 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		benchResult{"the same: the process with the embedded Temporal server (in-memory SQLite), the API and the mail catcher", cmdline,
 			fmt.Sprintf("RSS %d MiB; CPU %.1f %% of one core", rssMiB("self"), idle)})
 
-	// 3. Queue and list latency over a large read model.
+	// The history of one run at the continue-as-new bound, on the server:
+	// notes on one request (a change each, as a daily notice is) until it
+	// carries on in a new run.
+	say("bench: notes on one request until it carries on in a new run (%d changes)", workflows.ContinueAfterChanges)
+	hist, err := runHistoryAtBound(ctx, tc, api, token, sample.ID)
+	if err != nil {
+		return err
+	}
+	results = append(results, benchResult{fmt.Sprintf("one request's run at the continue-as-new bound (%d changes; here notes, a change each like a daily notice), its history on the server (Temporal warns at 10,240 events or 10 MiB and fails the workflow at 51,200 or 50 MiB)", workflows.ContinueAfterChanges), cmdline,
+		fmt.Sprintf("%d events, %.0f KiB (%.1f events and %.1f KiB a change); %d notes", hist.events, float64(hist.bytes)/1024, float64(hist.events)/float64(hist.changes), float64(hist.bytes)/1024/float64(hist.changes), hist.notes)})
+
+	// 4. Queue and list latency over a large read model.
 	say("bench: filling the read model with %d requests and %d open tasks", *requests, *tasks)
 	if _, err := pool.Exec(ctx, fillSQL, *requests, *tasks); err != nil {
 		return fmt.Errorf("fill: %w", err)
@@ -395,6 +408,64 @@ WITH r AS (
 INSERT INTO tasks (id, request_id, kind, status, due_on)
 SELECT gen_random_uuid(), id, 'decide', 'open', due_on FROM r WHERE stage <> 'closed'
 ORDER BY id LIMIT $2::int`
+
+// runHistory is what one run's history measured.
+type runHistory struct{ events, bytes, changes, notes int }
+
+// runHistoryAtBound adds notes to a request through the API until its run
+// continues as new, and measures that run's history.
+func runHistoryAtBound(ctx context.Context, tc client.Client, api, token string, id uuid.UUID) (runHistory, error) {
+	var h runHistory
+	wid := workflows.WorkflowID(id)
+	d, err := tc.DescribeWorkflowExecution(ctx, wid, "")
+	if err != nil {
+		return h, err
+	}
+	run := d.GetWorkflowExecutionInfo().GetExecution().GetRunId()
+	continued := func() (bool, error) {
+		d, err := tc.DescribeWorkflowExecution(ctx, wid, run)
+		return d.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW, err
+	}
+	for done := false; !done; {
+		if h.notes > 2*workflows.ContinueAfterChanges {
+			return h, fmt.Errorf("the request did not continue as new after %d notes", h.notes)
+		}
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, api+"/v1/requests/"+id.String()+"/notes", strings.NewReader(`{"text":"A note."}`))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return h, err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return h, fmt.Errorf("a note answered %d", resp.StatusCode)
+		}
+		h.notes++
+		// The run continues once the last projection is written.
+		if done, err = continued(); err != nil {
+			return h, err
+		}
+		for wait := 0; !done && h.notes >= workflows.ContinueAfterChanges && wait < 100; wait++ {
+			time.Sleep(20 * time.Millisecond)
+			if done, err = continued(); err != nil {
+				return h, err
+			}
+		}
+	}
+	iter := tc.GetWorkflowHistory(ctx, wid, run, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			return h, err
+		}
+		h.events++
+		h.bytes += proto.Size(e)
+	}
+	h.changes = workflows.ContinueAfterChanges
+	return h, nil
+}
 
 // parallel runs n calls of fn on c workers and returns each call's latency
 // and the whole run's wall time.
