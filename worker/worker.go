@@ -109,6 +109,11 @@ func Dial(ctx context.Context, opts ClientOptions) (client.Client, error) {
 	}
 }
 
+// SetCacheSize sets how many workflows the process's workers keep in
+// memory (RIGHTSDESK_WORKFLOW_CACHE). It holds for the whole process and
+// takes effect only before its first worker starts.
+func SetCacheSize(n int) { sdkworker.SetStickyWorkflowCacheSize(n) }
+
 // New builds a worker on taskQueue with every workflow and activity registered.
 func New(c client.Client, taskQueue string, acts *activities.Activities) sdkworker.Worker {
 	if acts.Temporal == nil {

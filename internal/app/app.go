@@ -108,6 +108,7 @@ func RunWith(ctx context.Context, cfg config.Config, logger *slog.Logger, st *st
 		systems := &activities.Systems{DSN: dsns, Keys: keys, Secret: systemSecrets(roles), PublicURL: cfg.PublicURL}
 		defer systems.Close()
 		acts := &activities.Activities{Store: st, Outbox: outbox, Subjects: outbox.Subjects, Systems: systems}
+		worker.SetCacheSize(cfg.WorkflowCache)
 		w := worker.New(tc, cfg.TaskQueue, acts)
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)

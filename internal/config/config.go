@@ -89,6 +89,12 @@ type Config struct {
 	MailFrom string `env:"RIGHTSDESK_MAIL_FROM" envDefault:"rightsdesk <noreply@localhost>" help:"default sender of e-mail; a controller's delivery.email_from wins"`
 	// WebhookSecret signs the calls to Digital Post and digital-mail gateways.
 	WebhookSecret string `env:"RIGHTSDESK_WEBHOOK_SECRET" secret:"true" help:"Standard Webhooks secret (whsec_ and base64) that signs calls to mail gateways"`
+	// WorkflowCache is how many workflows the worker keeps in memory
+	// (Temporal's sticky cache, for the whole process). Each takes about
+	// 100 KiB (docs/BENCHMARKS.md); one not kept is replayed from its
+	// history when it next has work, so open requests waiting on their
+	// timers need not be held.
+	WorkflowCache int `env:"RIGHTSDESK_WORKFLOW_CACHE" envDefault:"1000" help:"workflows the worker keeps in memory (about 100 KiB each); others are replayed from their history when they next have work"`
 	// SweepInterval is how often requests whose workflow did not start are started.
 	SweepInterval time.Duration `env:"RIGHTSDESK_SWEEP_INTERVAL" envDefault:"1m" help:"how often the sweeper starts requests whose workflow start failed"`
 	// CodecAnonymous lets /codec decode without a token: rightsdesk dev only,
@@ -147,6 +153,9 @@ func (c Config) Validate() error {
 	}
 	if c.DatabaseMaxConns < 1 {
 		errs = append(errs, errors.New("config: RIGHTSDESK_DB_MAX_CONNS must be at least 1"))
+	}
+	if c.WorkflowCache < 1 {
+		errs = append(errs, errors.New("config: RIGHTSDESK_WORKFLOW_CACHE must be at least 1"))
 	}
 	if c.IntakeRatePerMinute < 1 {
 		errs = append(errs, errors.New("config: RIGHTSDESK_INTAKE_RATE must be at least 1"))

@@ -16,6 +16,7 @@ func TestLoadDefaults(t *testing.T) {
 	require.Equal(t, "localhost:7233", c.TemporalAddress)
 	require.Equal(t, 15*time.Second, c.ShutdownTimeout)
 	require.Equal(t, 20, c.DatabaseMaxConns)
+	require.Equal(t, 1000, c.WorkflowCache)
 }
 
 func TestLoadRejectsBadValues(t *testing.T) {
@@ -23,6 +24,7 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		"level":    {"RIGHTSDESK_LOG_LEVEL", "loud"},
 		"format":   {"RIGHTSDESK_LOG_FORMAT", "xml"},
 		"conns":    {"RIGHTSDESK_DB_MAX_CONNS", "0"},
+		"cache":    {"RIGHTSDESK_WORKFLOW_CACHE", "0"},
 		"timeout":  {"RIGHTSDESK_SHUTDOWN_TIMEOUT", "soon"},
 		"tokens":   {"RIGHTSDESK_API_TOKENS", "a:caseworker:short"},
 		"role":     {"RIGHTSDESK_API_TOKENS", "a:king:0123456789abcdef"},

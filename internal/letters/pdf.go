@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/signintech/gopdf"
 	"golang.org/x/image/font/gofont/gobold"
@@ -17,17 +18,34 @@ const (
 	bottom       = pageH - 60
 )
 
+// fonts holds the Go fonts parsed once: parsing them for every letter was
+// most of a letter's allocations (docs/BENCHMARKS.md). Each document takes
+// its own copy of the parsed font with its own subset.
+var fonts = sync.OnceValues(func() (*gopdf.FontContainer, error) {
+	fc := &gopdf.FontContainer{}
+	if err := fc.AddTTFFontData("go", goregular.TTF); err != nil {
+		return nil, err
+	}
+	if err := fc.AddTTFFontData("go-bold", gobold.TTF); err != nil {
+		return nil, err
+	}
+	return fc, nil
+})
+
 // PDF renders a letter as an A4 PDF. The Go fonts are embedded (subset),
 // so æøå and äö come out right wherever it is opened; no browser is needed.
 func (l Letter) PDF(sender string) ([]byte, error) {
+	fc, err := fonts()
+	if err != nil {
+		return nil, fmt.Errorf("letters: pdf: %w", err)
+	}
 	p := &gopdf.GoPdf{}
 	p.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4})
 	p.SetInfo(gopdf.PdfInfo{Title: l.Subject, Author: sender, Creator: "rightsdesk"})
-	if err := p.AddTTFFontData("go", goregular.TTF); err != nil {
-		return nil, fmt.Errorf("letters: pdf: %w", err)
-	}
-	if err := p.AddTTFFontData("go-bold", gobold.TTF); err != nil {
-		return nil, fmt.Errorf("letters: pdf: %w", err)
+	for _, family := range []string{"go", "go-bold"} {
+		if err := p.AddTTFFontFromFontContainer(family, fc); err != nil {
+			return nil, fmt.Errorf("letters: pdf: %w", err)
+		}
 	}
 	page := 0
 	p.AddFooter(func() {
