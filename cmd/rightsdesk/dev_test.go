@@ -509,7 +509,7 @@ func TestBenchCommand(t *testing.T) {
 	b, err := os.ReadFile(out)
 	require.NoError(t, err)
 	doc := string(b)
-	for _, want := range []string{"intakes/s; p50", "starts/s; p50", "intake rate / raw start rate, the API alone", "intake while the worker", "open requests waiting on their timers", "continue-as-new bound",
+	for _, want := range []string{"intakes/s; p50", "starts/s; p50", "intake rate / raw start rate, the API alone", "intake while the worker", "open requests waiting on their timers", "continue-as-new bound", "receipts/s; peak RSS",
 		"`GET /v1/tasks`", "`GET /v1/requests?overdue=true`", "## Query plans", "Limit (actual rows=", "Commit "} {
 		require.Contains(t, doc, want)
 	}
