@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/workflows"
@@ -59,6 +60,14 @@ func TestContinueAsNew(t *testing.T) {
 	require.Equal(t, workflows.StageAssessment, s.Stage)
 	require.Equal(t, notes, s.Notes)
 	require.NotNil(t, s.Identity)
+
+	// The new run is found by its search attributes, carried over.
+	require.Eventually(t, func() bool {
+		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Query: fmt.Sprintf("WorkflowId = '%s' AND ExecutionStatus = 'Running' AND RequestStage = 'assessment' AND Controller = 'demo' AND RequestKind = 'erasure'", workflows.WorkflowID(id)),
+		})
+		return err == nil && len(resp.GetExecutions()) == 1 && resp.GetExecutions()[0].GetExecution().GetRunId() != firstRun
+	}, 10*time.Second, 50*time.Millisecond)
 
 	// Updates reach the new run.
 	_, err = update(t, c, id, "refuse", workflows.UpdateDecide, workflows.Decide{Outcome: workflows.OutcomeRefuse, Grounds: []string{"17(3)(b)"}, Assessment: "Kept under the archives act.", By: "cw-1"})
