@@ -345,8 +345,10 @@ func (w *rightsRequest) continueAsNew(ctx workflow.Context, in RightsRequestInpu
 	if in.Resume != nil {
 		run = in.Resume.Run
 	}
+	// Sorted, so the command is the same on every replay.
+	sent := slices.Sorted(maps.Keys(w.sent)) //workflowcheck:ignore
 	in.Resume = &Resume{
-		State: w.snapshot(), Clock: w.clock, Sent: slices.Sorted(maps.Keys(w.sent)),
+		State: w.snapshot(), Clock: w.clock, Sent: sent,
 		Hardening: w.version, Letters: w.letters, Fulfilment: w.fulfilment, Run: run + 1,
 	}
 	w.log.Info("request carries on in a new run", "Changes", w.changes, "Run", run+1)
