@@ -16,9 +16,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
+	sdktemporal "go.temporal.io/sdk/temporal"
+
 	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/connectors"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
+	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/internal/pgtest"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
 	"github.com/rightsdesk/rightsdesk/internal/store"
@@ -354,6 +357,74 @@ func TestSourceOutageDuringFulfilment(t *testing.T) {
 	require.EqualValues(t, 1, rows(t, src, `SELECT count(*) FROM src.case_notes WHERE note = 'journal'`))
 	reply := s.mailTo("Test.Person@Example.DK", "Svar på din anmodning om sletning", 1)[0]
 	require.Contains(t, reply.Text, "Sagsnotater (1)")
+}
+
+// TestOwnDatabaseOutageDuringFulfilment: rightsdesk's own PostgreSQL
+// becomes unreachable while an erasure is being carried out. The step waits
+// (the API answers 503 meanwhile), and once the database is back the
+// request finishes: the rows erased once, one reply.
+func TestOwnDatabaseOutageDuringFulfilment(t *testing.T) {
+	ctx := context.Background()
+	s := newStack(t)
+	src := sourceSystem(t, s)
+	var srcDB, ownDB string
+	require.NoError(t, src.QueryRow(ctx, "SELECT current_database()").Scan(&srcDB))
+	require.NoError(t, s.store.DB.Raw("SELECT current_database()").Scan(&ownDB).Error)
+	admin := s.admin(t)
+	cut := func(db string) {
+		require.NoError(t, admin.Exec(fmt.Sprintf(`ALTER DATABASE %q ALLOW_CONNECTIONS false`, db)).Error)
+		require.NoError(t, admin.Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ?`, db).Error)
+	}
+	restore := func(db string) {
+		require.NoError(t, admin.Exec(fmt.Sprintf(`ALTER DATABASE %q ALLOW_CONNECTIONS true`, db)).Error)
+	}
+	id := s.identified(letter("erasure", "2026-11-01"))
+	// Failure messages are encrypted by the codec, as everything the worker
+	// sends Temporal; the test reads them with the test keys.
+	dc := crypto.Codec{Keys: testenv.Keys()}.DataConverter()
+	fc := sdktemporal.NewDefaultFailureConverter(sdktemporal.DefaultFailureConverterOptions{DataConverter: dc, EncodeCommonAttributes: true})
+	fulfil := func() (attempt int32, failure string) {
+		d, err := s.client.DescribeWorkflowExecution(ctx, "request/"+id, "")
+		if err != nil {
+			return 0, ""
+		}
+		for _, a := range d.GetPendingActivities() {
+			if a.GetActivityType().GetName() == "Fulfil" {
+				if f := a.GetLastFailure(); f != nil {
+					failure = fc.FailureToError(f).Error()
+				}
+				return a.GetAttempt(), failure
+			}
+		}
+		return 0, ""
+	}
+
+	p := map[string]string{"id": id}
+	// Hold the step first at the source, so the outage of rightsdesk's own
+	// database surely falls in the middle of fulfilment.
+	cut(srcDB)
+	src.Reset()
+	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/requests/{id}/decision", p, map[string]any{"outcome": "grant", "assessment": "ok"}, tokCaseworker).status)
+	require.Eventually(t, func() bool { a, _ := fulfil(); return a >= 2 }, 30*time.Second, 20*time.Millisecond, "the step retried")
+	cut(ownDB)
+	restore(srcDB)
+
+	// The step now fails on rightsdesk's own database, and waits.
+	require.Eventually(t, func() bool {
+		_, failure := fulfil()
+		return strings.Contains(failure, ownDB)
+	}, 30*time.Second, 20*time.Millisecond, "the step failed on the own database")
+	got := s.call(http.MethodGet, "/v1/requests/{id}", p, nil, tokCaseworker)
+	require.Equal(t, http.StatusServiceUnavailable, got.status, "%s", got.raw)
+	require.EqualValues(t, 1, rows(t, src, `SELECT count(*) FROM src.case_notes WHERE note = 'old note'`), "nothing erased while the request cannot be recorded")
+
+	restore(ownDB)
+	s.waitStage(id, "closed")
+	require.EqualValues(t, 0, rows(t, src, `SELECT count(*) FROM src.case_notes WHERE note = 'old note'`))
+	require.EqualValues(t, 1, rows(t, src, `SELECT count(*) FROM src.case_notes WHERE note = 'journal'`))
+	replies := s.mailTo("Test.Person@Example.DK", "Svar på din anmodning om sletning", 1)
+	require.Len(t, replies, 1, "one reply")
+	require.Contains(t, replies[0].Text, "Sagsnotater (1)")
 }
 
 // TestRetentionErasesClosedRequests: a year after a request closed, its
