@@ -208,11 +208,11 @@ type Letter struct {
 //go:embed templates
 var embedded embed.FS
 
-// Renderer renders letters from the embedded templates, each replaced by
+// Renderer renders letters from the embedded templates, each overridden by
 // a file of the same path in Overrides when there is one.
 type Renderer struct {
-	// Overrides holds <lang>/<kind>.html files that replace the embedded
-	// ones, for one controller; nil for none.
+	// Overrides holds <lang>/<kind>.html files whose definitions replace
+	// the embedded ones, for one controller; nil for none.
 	Overrides fs.FS
 }
 
@@ -257,28 +257,30 @@ func (r Renderer) Render(kind Kind, d Data) (Letter, error) {
 }
 
 func (r Renderer) template(kind Kind, lang string) (*template.Template, error) {
-	read := func(name string) ([]byte, error) {
-		if r.Overrides != nil {
-			if b, err := fs.ReadFile(r.Overrides, lang+"/"+name); err == nil {
-				return b, nil
+	t := template.New(string(kind)).Option("missingkey=error").Funcs(funcs(lang))
+	// The embedded partials and letter first, then a controller's file of
+	// the same path parsed over them: what it defines replaces the
+	// embedded definition, the whole "body" or only a block such as
+	// "access_regime"; what it leaves out stays.
+	for _, name := range []string{"partials.html", string(kind) + ".html"} {
+		b, err := embedded.ReadFile("templates/" + lang + "/" + name)
+		if err != nil {
+			if name == "partials.html" {
+				return nil, fmt.Errorf("letters: partials of %s: %w", lang, err)
+			}
+			return nil, fmt.Errorf("%w %s/%s", ErrUnknown, lang, kind)
+		}
+		if _, err := t.Parse(string(b)); err != nil {
+			return nil, fmt.Errorf("letters: %s/%s: %w", lang, name, err)
+		}
+		if r.Overrides == nil {
+			continue
+		}
+		if b, err := fs.ReadFile(r.Overrides, lang+"/"+name); err == nil {
+			if _, err := t.Parse(string(b)); err != nil {
+				return nil, fmt.Errorf("letters: override %s/%s: %w", lang, name, err)
 			}
 		}
-		return embedded.ReadFile("templates/" + lang + "/" + name)
-	}
-	partials, err := read("partials.html")
-	if err != nil {
-		return nil, fmt.Errorf("letters: partials of %s: %w", lang, err)
-	}
-	main, err := read(string(kind) + ".html")
-	if err != nil {
-		return nil, fmt.Errorf("%w %s/%s", ErrUnknown, lang, kind)
-	}
-	t := template.New(string(kind)).Option("missingkey=error").Funcs(funcs(lang))
-	if _, err := t.Parse(string(partials)); err != nil {
-		return nil, fmt.Errorf("letters: partials of %s: %w", lang, err)
-	}
-	if _, err := t.Parse(string(main)); err != nil {
-		return nil, fmt.Errorf("letters: %s/%s: %w", lang, kind, err)
 	}
 	return t, nil
 }

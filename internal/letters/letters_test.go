@@ -296,7 +296,8 @@ func TestValuesAreEscaped(t *testing.T) {
 	require.Contains(t, l.HTML, "<title>We need information from you (A&amp;B-1)</title>")
 }
 
-// TestOverride: a controller's directory replaces one template.
+// TestOverride: a controller's directory replaces one template, or one
+// block of it.
 func TestOverride(t *testing.T) {
 	over := fstest.MapFS{"da/receipt.html": {Data: []byte(`{{define "subject"}}Tak for din henvendelse{{end}}{{define "body"}}<p>Vi vender tilbage senest {{date .Request.DueOn}}.</p>{{end}}`)}}
 	l, err := Renderer{Overrides: over}.Render(Receipt, sample(Receipt, "da", controllerDK()))
@@ -306,6 +307,16 @@ func TestOverride(t *testing.T) {
 	sv, err := Renderer{Overrides: over}.Render(Receipt, sample(Receipt, "sv", controllerSE()))
 	require.NoError(t, err)
 	require.Contains(t, sv.Subject, "Vi har tagit emot", "other languages keep the embedded template")
+
+	// A file that defines only a block fills it; the rest of the letter is
+	// the embedded one.
+	std, err := Renderer{}.Render(ReplyAccess, sample(ReplyAccess, "da", controllerDK()))
+	require.NoError(t, err)
+	over = fstest.MapFS{"da/reply_access.html": {Data: []byte(`{{define "access_regime"}}<p>Også aktindsigt.</p>{{end}}`)}}
+	l, err = Renderer{Overrides: over}.Render(ReplyAccess, sample(ReplyAccess, "da", controllerDK()))
+	require.NoError(t, err)
+	require.Equal(t, std.Subject, l.Subject)
+	require.Equal(t, strings.Replace(std.HTML, "gratis.</p>", "gratis.</p><p>Også aktindsigt.</p>", 1), l.HTML)
 }
 
 // TestPDFReadsBack: every kind's PDF, read back by pdftotext, holds the
