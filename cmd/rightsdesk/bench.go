@@ -146,19 +146,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	intake := func(offset int) func(int) error {
 		return func(i int) error {
 			body := fmt.Sprintf(`{"controller":"demo","kind":"access","channel":"letter","identity":{"method":"mitid"},"subject":{"name":"Bench %d","email":"bench%d@example.dk"}}`, offset+i, offset+i)
-			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, api+"/v1/requests", strings.NewReader(body))
-			req.Header.Set("Authorization", "Bearer "+token)
-			req.Header.Set("Content-Type", "application/json")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				return err
-			}
-			defer resp.Body.Close()
-			_, _ = io.Copy(io.Discard, resp.Body)
-			if resp.StatusCode != http.StatusCreated {
-				return fmt.Errorf("intake answered %d", resp.StatusCode)
-			}
-			return nil
+			return apiCall(ctx, http.MethodPost, api+"/v1/requests", token, body, http.StatusCreated)
 		}
 	}
 	say("bench: %d intakes with %d clients, the API alone", *intakes, *clients)
@@ -320,18 +308,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	get := func(path string) func(int) error {
 		return func(int) error {
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, api+path, nil)
-			req.Header.Set("Authorization", "Bearer "+token)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				return err
-			}
-			defer resp.Body.Close()
-			_, _ = io.Copy(io.Discard, resp.Body)
-			if resp.StatusCode != http.StatusOK {
-				return fmt.Errorf("%s answered %d", path, resp.StatusCode)
-			}
-			return nil
+			return apiCall(ctx, http.MethodGet, api+path, token, "", http.StatusOK)
 		}
 	}
 	for _, q := range []struct{ what, path string }{
@@ -436,17 +413,8 @@ func runHistoryAtBound(ctx context.Context, tc client.Client, api, token string,
 		if h.notes > 2*workflows.ContinueAfterChanges {
 			return h, fmt.Errorf("the request did not continue as new after %d notes", h.notes)
 		}
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, api+"/v1/requests/"+id.String()+"/notes", strings.NewReader(`{"text":"A note."}`))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
+		if err := apiCall(ctx, http.MethodPost, api+"/v1/requests/"+id.String()+"/notes", token, `{"text":"A note."}`, http.StatusOK); err != nil {
 			return h, err
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return h, fmt.Errorf("a note answered %d", resp.StatusCode)
 		}
 		h.notes++
 		// The run continues once the last projection is written.
@@ -471,6 +439,29 @@ func runHistoryAtBound(ctx context.Context, tc client.Client, api, token string,
 	}
 	h.changes = workflows.ContinueAfterChanges
 	return h, nil
+}
+
+// apiCall makes one call to the API as the bench's caseworker and wants
+// the answer's status; the answer itself is read and dropped.
+func apiCall(ctx context.Context, method, url, token, body string, want int) error {
+	req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != want {
+		return fmt.Errorf("%s %s answered %d", method, req.URL.Path, resp.StatusCode)
+	}
+	return nil
 }
 
 // parallel runs n calls of fn on c workers and returns each call's latency

@@ -191,32 +191,19 @@ func TestDev(t *testing.T) {
 	// system, with the psychologist's journal kept under its hold.
 	caseworker := regexp.MustCompile(`caseworker token\s+Authorization: Bearer (rd_dev_\w+)`).FindStringSubmatch(first.stdout.String())[1]
 	post := func(path, body string) map[string]any {
-		req, err := http.NewRequest(http.MethodPost, first.api+path, strings.NewReader(body))
-		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+caseworker)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
 		var out map[string]any
-		require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
-		require.Less(t, resp.StatusCode, 300, "%s: %v", path, out)
+		status, err := apiJSON(http.MethodPost, first.api+path, caseworker, "", body, &out)
+		require.NoError(t, err)
+		require.Less(t, status, 300, "%s: %v", path, out)
 		return out
 	}
 	erasure := post("/v1/requests", `{"controller":"demo","kind":"erasure","channel":"letter","identity":{"method":"mitid"},
 		"subject":{"name":"Anna Hansen","email":"anna.hansen@example.dk","cpr":"070761-4285"}}`)
 	id := erasure["id"].(string)
 	require.Eventually(t, func() bool {
-		req, _ := http.NewRequest(http.MethodGet, first.api+"/v1/requests/"+id, nil)
-		req.Header.Set("Authorization", "Bearer "+caseworker)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
 		var r map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&r)
-		return r["stage"] == "assessment"
+		_, err := apiJSON(http.MethodGet, first.api+"/v1/requests/"+id, caseworker, "", "", &r)
+		return err == nil && r["stage"] == "assessment"
 	}, 20*time.Second, 100*time.Millisecond)
 	post("/v1/requests/"+id+"/decision", `{"outcome":"grant","assessment":"Ingen pligt til at gemme de gamle notater."}`)
 	require.Eventually(t, func() bool {
@@ -305,14 +292,9 @@ func TestDev(t *testing.T) {
 		require.Equal(t, 8, at.In(cph).Hour(), "a notice at the local notice hour: %s", at.In(cph))
 	}
 	caseworker2 := regexp.MustCompile(`caseworker token\s+Authorization: Bearer (rd_dev_\w+)`).FindStringSubmatch(second.stdout.String())[1]
-	req, err := http.NewRequest(http.MethodPost, second.api+"/v1/requests/"+openID+"/notes", strings.NewReader(`{"text":"Efter genstart."}`))
+	status, err := apiJSON(http.MethodPost, second.api+"/v1/requests/"+openID+"/notes", caseworker2, "", `{"text":"Efter genstart."}`, nil)
 	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+caseworker2)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err = http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode, "the workflow takes an Update after the restart")
+	require.Equal(t, http.StatusOK, status, "the workflow takes an Update after the restart")
 }
 
 // historyEvents are a request's history's events.
@@ -445,18 +427,10 @@ func TestDevExamples(t *testing.T) {
 			require.NoError(t, err)
 			token := regexp.MustCompile(`caseworker token\s+Authorization: Bearer (rd_dev_\w+)`).FindStringSubmatch(out)[1]
 			call := func(method, path, body string) (int, map[string]any) {
-				req, err := http.NewRequest(method, r.api+path, strings.NewReader(body))
-				require.NoError(t, err)
-				req.Header.Set("Authorization", "Bearer "+token)
-				if body != "" {
-					req.Header.Set("Content-Type", "application/json")
-				}
-				resp, err := http.DefaultClient.Do(req)
-				require.NoError(t, err)
-				defer resp.Body.Close()
 				var m map[string]any
-				_ = json.NewDecoder(resp.Body).Decode(&m)
-				return resp.StatusCode, m
+				status, err := apiJSON(method, r.api+path, token, "", body, &m)
+				require.NoError(t, err)
+				return status, m
 			}
 			for _, c := range ex.Controllers {
 				status, _ := call(http.MethodGet, "/v1/controllers/"+c.ID+"/data-map", "")

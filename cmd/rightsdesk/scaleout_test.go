@@ -134,17 +134,10 @@ func TestScaleOut(t *testing.T) {
 
 	post := func(api, path, key string, body any) (int, map[string]any) {
 		raw, _ := json.Marshal(body)
-		req, err := http.NewRequest(http.MethodPost, api+path, strings.NewReader(string(raw)))
-		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Idempotency-Key", key)
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
 		var m map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&m)
-		return resp.StatusCode, m
+		status, err := apiJSON(http.MethodPost, api+path, token, key, string(raw), &m)
+		require.NoError(t, err)
+		return status, m
 	}
 	// Each request goes to both APIs at once, with the same key.
 	register := func(i int) string {
@@ -177,15 +170,8 @@ func TestScaleOut(t *testing.T) {
 	for _, id := range ids {
 		require.Eventually(t, func() bool {
 			var m map[string]any
-			req, _ := http.NewRequest(http.MethodGet, apis[0]+"/v1/requests/"+id, nil)
-			req.Header.Set("Authorization", "Bearer "+token)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				return false
-			}
-			defer resp.Body.Close()
-			_ = json.NewDecoder(resp.Body).Decode(&m)
-			return m["stage"] == "assessment"
+			_, err := apiJSON(http.MethodGet, apis[0]+"/v1/requests/"+id, token, "", "", &m)
+			return err == nil && m["stage"] == "assessment"
 		}, time.Minute, 100*time.Millisecond)
 		var wg sync.WaitGroup
 		for _, api := range apis {
@@ -210,15 +196,10 @@ func TestScaleOut(t *testing.T) {
 				seen[m.To[0]+" "+m.Subject[:10]]++
 			}
 		}
-		req, _ := http.NewRequest(http.MethodGet, apis[1]+"/v1/tasks?scope=all", nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
+		var q struct{ Items []struct{ Kind string } }
+		if _, err := apiJSON(http.MethodGet, apis[1]+"/v1/tasks?scope=all", token, "", "", &q); err != nil {
 			return false
 		}
-		defer resp.Body.Close()
-		var q struct{ Items []struct{ Kind string } }
-		_ = json.NewDecoder(resp.Body).Decode(&q)
 		confirms = 0
 		for _, it := range q.Items {
 			if it.Kind == "confirm_delivery" {
