@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -16,7 +15,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
-	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/web"
 )
 
@@ -30,29 +28,6 @@ type openBand struct {
 	N     int64
 }
 
-// latestToday is the latest of the controllers' todays (deadline.Today in
-// each one's time zone): a period ending on it holds every request received
-// today anywhere, also in the hour after midnight in Copenhagen, which is
-// still yesterday in UTC.
-func (s *Server) latestToday(ctx context.Context) (time.Time, error) {
-	var zones []string
-	if err := s.store.DB.WithContext(ctx).Model(&store.Controller{}).Distinct().Pluck("time_zone", &zones).Error; err != nil {
-		return time.Time{}, s.storeError(err)
-	}
-	now := s.now()
-	today := deadline.Today(now, time.UTC)
-	for _, z := range zones {
-		loc, err := deadline.LoadLocation(z)
-		if err != nil {
-			return time.Time{}, err
-		}
-		if d := deadline.Today(now, loc); d.After(today) {
-			today = d
-		}
-	}
-	return today, nil
-}
-
 // dashboardPage is the DPO's dashboard (LEGAL.md §6) for a period of
 // receipt: the API's summary for the whole and for each month, and the
 // open requests by stage and days left; each chart with its table.
@@ -60,9 +35,18 @@ func (s *Server) dashboardPage(c echo.Context) error {
 	page := web.Dashboard{Page: staffBase(c, "dashboard.title")}
 	from, to := c.QueryParam("from"), c.QueryParam("to")
 	if from == "" && to == "" {
-		today, err := s.latestToday(c.Request().Context())
+		// The latest of the controllers' todays: the period then holds every
+		// request received today anywhere, also in the hour after midnight
+		// in Copenhagen, which is still yesterday in UTC.
+		todays, err := s.todays(c)
 		if err != nil {
 			return err
+		}
+		today := deadline.Today(s.now(), time.UTC)
+		for _, d := range todays {
+			if d.After(today) {
+				today = d
+			}
 		}
 		to = today.Format(time.DateOnly)
 		from = time.Date(today.Year(), today.Month()-11, 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
