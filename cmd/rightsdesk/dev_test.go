@@ -414,8 +414,8 @@ func TestTakenPortsFallBack(t *testing.T) {
 }
 
 // TestDevExamples: `rightsdesk dev --example <name>` starts each shipped
-// example with its controllers, source database and stand-ins; the
-// jobcentre processor's README walk-through works as written.
+// example with its controllers, source database and stand-ins; each
+// example's README walk-through works as written.
 func TestDevExamples(t *testing.T) {
 	for _, name := range examples.Names() {
 		t.Run(name, func(t *testing.T) {
