@@ -208,6 +208,9 @@ func (w *rightsRequest) validateApplyCorrection(ctx workflow.Context, in ApplyCo
 	if err := w.inStage(StageFulfilment); err != nil {
 		return err
 	}
+	if err := w.settled(); err != nil {
+		return err
+	}
 	if in.System == "" || in.Dataset == "" || len(in.Values) == 0 || len(in.Values) > maxCorrectionValues {
 		return invalid("correction", "name the system, the dataset and 1 to %d corrected values", maxCorrectionValues)
 	}
@@ -220,8 +223,13 @@ func (w *rightsRequest) applyCorrection(ctx workflow.Context, in ApplyCorrection
 	step := activities.FulfilStep{RequestID: w.state.RequestID, System: in.System, Dataset: in.Dataset, Step: activities.StepRectify,
 		Values: in.Values, Seq: len(w.state.Fulfilment) + 1}
 	var res activities.StepResult
+	// One correction at a time: each is a step of its own (Seq), and the
+	// request must not move on while one is applied.
+	w.inFlight = "a correction"
 	actx := workflow.WithActivityOptions(ctx, stepOptions)
-	if err := workflow.ExecuteActivity(actx, a.Fulfil, step).Get(ctx, &res); err != nil {
+	err := workflow.ExecuteActivity(actx, a.Fulfil, step).Get(ctx, &res)
+	w.inFlight = ""
+	if err != nil {
 		var appErr *temporal.ApplicationError
 		if errors.As(err, &appErr) && appErr.Type() == activities.ErrTypeFulfil {
 			return w.snapshot(), invalid("correction-not-allowed", "%s", appErr.Message())
@@ -254,6 +262,9 @@ func (w *rightsRequest) validateLiftRestriction(ctx workflow.Context, in LiftRes
 	}
 	if w.liftReason != "" {
 		return conflict("lifting", "the restriction is being lifted")
+	}
+	if err := w.settled(); err != nil {
+		return err
 	}
 	if strings.TrimSpace(in.Reason) == "" || len(in.Reason) > MaxNoteLength {
 		return invalid("lift-reason", "say why the restriction is lifted: the subject is told (Art. 18(3))")

@@ -655,6 +655,8 @@ func TestRejections(t *testing.T) {
 		{"extend: sjukskriven", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Handläggaren är sjukskriven.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
 		{"extend: personalbrist", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Vi har personalbrist.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
 		{"extend: parental leave", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "The caseworker is on parental leave.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: too few employees", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonNumberOfRequests, Explanation: "Too few employees to finish in time.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: för få handläggare", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Vi har för få handläggare.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
 		{"extend: no words", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
 		{"extend: after a refusal", KindErasure, append(verified, step{UpdateDecide, Decide{Outcome: OutcomePartial, Grounds: []string{"17(3)(e)"}, Assessment: "x", By: caseworker}}), UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "many systems", By: caseworker}, ErrTypeInvalid, "art-12-4-refusal"},
 		{"assign: nobody", KindAccess, nil, UpdateAssign, Assign{By: caseworker}, ErrTypeInvalid, "assignee-required"},
