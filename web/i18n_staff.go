@@ -382,6 +382,7 @@ var staffWords = map[string][3]string{
 	"rule.identity-method":           {"Vælg, hvordan identiteten blev bekræftet.", "Välj hur identiteten bekräftades.", "Choose how identity was verified."},
 	"rule.answer-date":               {"Datoen kan ikke ligge før spørgsmålet eller i fremtiden.", "Datumet kan inte ligga före frågan eller i framtiden.", "The day cannot be before the question or in the future."},
 	"rule.task-claimed":              {"En anden har allerede taget opgaven.", "Någon annan har redan tagit uppgiften.", "Someone else already claimed the task."},
+	"rule.request-closed":            {"Sagen er afsluttet, eller den er ikke startet endnu; intet blev ændret.", "Ärendet är avslutat eller har inte startat ännu; inget ändrades.", "The case is closed or has not started yet; nothing was changed."},
 	"rule.action-in-progress":        {"En anden handling på sagen registreres netop nu; prøv igen om et øjeblik.", "En annan åtgärd i ärendet registreras just nu; försök igen om en stund.", "Another action on this case is being recorded; try again in a moment."},
 	"rule.task-not-open":             {"Opgaven er ikke længere åben.", "Uppgiften är inte längre öppen.", "The task is no longer open."},
 	"rule.paused":                    {"Fristen står allerede stille.", "Fristen står redan still.", "The clock is already stopped."},
