@@ -392,6 +392,33 @@ var staffWords = map[string][3]string{
 	"rule.information-what":          {"Skriv, hvad vi har brug for.", "Skriv vad vi behöver.", "Write what we need."},
 	"rule.reason-required":           {"Skriv begrundelsen.", "Skriv motiveringen.", "Write the reason."},
 	"rule.assignee":                  {"Vælg en sagsbehandler hos den dataansvarlige.", "Välj en handläggare hos den personuppgiftsansvarige.", "Choose a caseworker of the controller."},
+
+	// The package's release and the identity check of known_email (docs/PRIVACY.md).
+	"rule.identity-known-email-unmatched": {"E-mailadressen findes hverken i vores systemer eller på en anden anmodning med bekræftet identitet: den er ikke en kendt adresse. Bekræft identiteten på en anden måde.", "E-postadressen finns varken i våra system eller på en annan begäran med bekräftad identitet: den är inte en känd adress. Bekräfta identiteten på annat sätt.", "The e-mail address is found neither in our systems nor on another request whose identity was verified: it is not a known address. Verify identity another way."},
+	"rule.identity-known-email-unlinked":  {"E-mailadressen er kendt, men aldrig sammen med anmodningens CPR-, person- eller telefonnummer: den viser ikke, hvis nummeret er. Bekræft identiteten på en anden måde.", "E-postadressen är känd, men aldrig tillsammans med begärans person- eller telefonnummer: den visar inte vems numret är. Bekräfta identiteten på annat sätt.", "The e-mail address is known, but never together with the request's CPR, personnummer or phone number: it does not show whose number that is. Verify identity another way."},
+	"match.title":                         {"Hvad identifikatorerne matcher", "Vad identifierarna matchar", "What the identifiers match"},
+	"match.identifier":                    {"Identifikator", "Identifierare", "Identifier"},
+	"match.systems":                       {"Rækker i systemerne", "Rader i systemen", "Rows in the systems"},
+	"match.requests":                      {"Andre anmodninger", "Andra begäranden", "Other requests"},
+	"match.none":                          {"Intet", "Inget", "None"},
+	"match.withemail":                     {"med e-mailadressen", "med e-postadressen", "with the e-mail address"},
+	"match.verified":                      {"identitet bekræftet", "identitet bekräftad", "identity verified"},
+	"match.unreachable":                   {"Kunne ikke søges lige nu:", "Kunde inte sökas just nu:", "Could not be searched just now:"},
+	"match.knownemail.holds":              {"Kendt e-mailadresse kan bruges: adressen findes hos os sammen med anmodningens øvrige identifikatorer.", "Känd e-postadress kan användas: adressen finns hos oss tillsammans med begärans övriga identifierare.", "Known e-mail address may be recorded: we hold the address together with the request's other identifiers."},
+	"match.knownemail.fails":              {"Kendt e-mailadresse kan ikke bruges:", "Känd e-postadress kan inte användas:", "Known e-mail address cannot be recorded:"},
+	"match.kind.email":                    {"E-mailadresse", "E-postadress", "E-mail address"},
+	"match.kind.cpr":                      {"CPR-nummer", "CPR-nummer", "CPR number"},
+	"match.kind.personnummer":             {"Personnummer", "Personnummer", "Personnummer"},
+	"match.kind.samordningsnummer":        {"Samordningsnummer", "Samordningsnummer", "Samordningsnummer"},
+	"match.kind.phone":                    {"Telefon", "Telefon", "Phone"},
+	"access.identifier-matches":           {"Identifikatorer søgt i systemerne", "Identifierare sökta i systemen", "Identifiers searched in the systems"},
+	"factor.link":                         {"statuslink", "statuslänk", "status link"},
+	"factor.link+code:digital_post":       {"statuslink og engangskode med Digital Post", "statuslänk och engångskod med Digital Post", "status link and one-time code by Digital Post"},
+	"factor.link+code:se_digital_mail":    {"statuslink og engangskode til digital postkasse", "statuslänk och engångskod till digital brevlåda", "status link and one-time code to a digital mailbox"},
+	"factor.link+code:email":              {"statuslink og engangskode med e-mail", "statuslänk och engångskod med e-post", "status link and one-time code by e-mail"},
+	"factor.staff":                        {"medarbejderlogin", "inloggad medarbetare", "staff sign-in"},
+	"event.packages.destroyed":            {"Tidligere pakker med de slettede oplysninger destrueret", "Tidigare paket med de raderade uppgifterna förstörda", "Earlier packages holding the erased data destroyed"},
+	"event.package.destroyed":             {"Pakken destrueret efter en sletning", "Paketet förstört efter en radering", "Package destroyed after an erasure"},
 }
 
 func init() {

@@ -99,6 +99,10 @@ func (w *rightsRequest) fulfil(ctx workflow.Context) {
 	if w.state.Stage != StageFulfilment {
 		return
 	}
+	if erased := erasedDatasets(done); len(erased) > 0 &&
+		workflow.GetVersion(ctx, VersionDestroyPackages, workflow.DefaultVersion, 1) != workflow.DefaultVersion {
+		w.destroyPackages(ctx, erased)
+	}
 	switch w.state.Kind {
 	case KindErasure:
 		w.tellRecipients(ctx, "erased", done)
@@ -116,6 +120,38 @@ func (w *rightsRequest) fulfil(ctx workflow.Context) {
 	}
 	w.state.Stage = StageReply
 	w.change(ctx, "fulfilment.done", ActorSystem, map[string]any{"steps": len(plan.Steps)})
+}
+
+// VersionDestroyPackages gates destroying the person's packages that hold
+// data an erasure erased.
+const VersionDestroyPackages = "destroy-packages-2026-12"
+
+// erasedDatasets are the datasets (system/dataset) the steps erased rows of.
+func erasedDatasets(done []activities.StepResult) []string {
+	var out []string
+	for _, r := range done {
+		if r.Step == activities.StepErase && r.Rows > 0 && !slices.Contains(out, r.System+"/"+r.Dataset) {
+			out = append(out, r.System+"/"+r.Dataset)
+		}
+	}
+	return out
+}
+
+// destroyPackages destroys every access or portability package of the
+// person that holds data the erasure erased (an earlier package must not
+// go on serving erased rows), and the timeline says which.
+func (w *rightsRequest) destroyPackages(ctx workflow.Context, erased []string) {
+	var out activities.DestroyedPackages
+	var f workflow.Future
+	if w.persistent(ctx, "fulfil", func(actx workflow.Context) workflow.Future {
+		f = workflow.ExecuteActivity(actx, a.DestroyPackages, activities.DestroyPackagesInput{RequestID: w.state.RequestID, Datasets: erased})
+		return f
+	}) != nil || f.Get(ctx, &out) != nil {
+		return
+	}
+	if len(out.References) > 0 {
+		w.change(ctx, "packages.destroyed", ActorSystem, map[string]any{"requests": out.References})
+	}
 }
 
 // runStep runs one step where the data lives until it succeeds (or fails

@@ -68,6 +68,8 @@ type harness struct {
 	steps         []activities.FulfilStep
 	stepResult    func(activities.FulfilStep) activities.StepResult
 	pendingOthers func() []string
+	// destroyed records the packages an erasure destroyed.
+	destroyed []activities.DestroyPackagesInput
 	// mu guards what the mocked activities record: the test environment
 	// runs activities on goroutines of their own.
 	mu sync.Mutex
@@ -131,6 +133,12 @@ func newHarness(t *testing.T, p policy.Policy, kind Kind, received string, start
 			return h.pendingOthers(), nil
 		}
 		return nil, nil
+	}).Maybe()
+	h.env.OnActivity(acts.DestroyPackages, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.DestroyPackagesInput) (activities.DestroyedPackages, error) {
+		h.mu.Lock()
+		h.destroyed = append(h.destroyed, in)
+		h.mu.Unlock()
+		return activities.DestroyedPackages{References: []string{"RD-2026-000007"}}, nil
 	}).Maybe()
 	h.env.OnActivity(acts.MarkLetter, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.MarkLetterInput) error {
 		h.mu.Lock()
