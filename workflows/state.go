@@ -53,6 +53,14 @@ func (w *rightsRequest) change(ctx workflow.Context, action string, actor Actor,
 	})
 }
 
+// keepNote gives the note.added event just recorded the note's text, for
+// the projection to seal into the read model. The text stays out of State,
+// which every Update answers with and every run carries over.
+func (w *rightsRequest) keepNote(text string) {
+	ev := &w.events[len(w.events)-1]
+	ev.Note = &activities.NoteInput{Seq: w.state.Notes, Text: text}
+}
+
 func (w *rightsRequest) notify(ctx workflow.Context, key, kind, recipient string, at time.Time) {
 	w.notices = append(w.notices, w.notice(key, kind, recipient, at))
 }
