@@ -159,7 +159,13 @@ func (w *rightsRequest) delivered(ctx workflow.Context, res activities.NoticeRes
 	w.openTask(ctx, kind)
 	id := res.LetterID
 	w.state.Tasks[len(w.state.Tasks)-1].LetterID = &id
-	w.change(ctx, "letter."+string(kind), ActorSystem, map[string]any{"letter": id.String(), "channel": res.Channel})
+	// The actions are written out, so the test of the timeline's words
+	// finds them.
+	if kind == TaskPrintLetter {
+		w.change(ctx, "letter.print_letter", ActorSystem, map[string]any{"letter": id.String(), "channel": res.Channel})
+	} else {
+		w.change(ctx, "letter.confirm_delivery", ActorSystem, map[string]any{"letter": id.String(), "channel": res.Channel})
+	}
 }
 
 func (w *rightsRequest) task(id uuid.UUID) *Task {
