@@ -40,6 +40,16 @@ type EventInput struct {
 	Actor     string
 	Action    string
 	Data      map[string]any
+	// Note is the note a note.added event records: the projection seals
+	// its text into the notes table; the audit log keeps only its number.
+	Note *NoteInput `json:",omitempty"`
+}
+
+// NoteInput is a caseworker's note to keep with the request.
+type NoteInput struct {
+	// Seq numbers the request's notes from 1.
+	Seq  int
+	Text string
 }
 
 // RecordEvent appends an entry to the audit log, once per Key.

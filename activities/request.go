@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
+	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
@@ -84,6 +85,10 @@ func strPtr(s string) *string {
 // retried or late projection with an older version changes nothing.
 func (a *Activities) Project(ctx context.Context, in ProjectInput) error {
 	r := in.Request
+	seal, err := a.noteSealer(ctx, in)
+	if err != nil {
+		return err
+	}
 	return a.Store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&store.Request{}).
 			Where("id = ? AND version < ?", r.RequestID, r.Version).
@@ -125,9 +130,64 @@ func (a *Activities) Project(ctx context.Context, in ProjectInput) error {
 			if err := insertEvent(tx, ev); err != nil {
 				return err
 			}
+			if ev.Note != nil {
+				if err := insertNote(tx, ev, seal); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
+}
+
+// noteSealer returns what seals the notes of a projection: the subject's
+// data key, read before the projection's transaction so that it holds one
+// connection only. It returns nil when there is nothing to seal with: no
+// notes, a request without a subject, or a subject whose data is erased;
+// such a note keeps its number, time and author only.
+func (a *Activities) noteSealer(ctx context.Context, in ProjectInput) (func(requestID uuid.UUID, seq int, text string) ([]byte, error), error) {
+	notes := false
+	for _, ev := range in.Events {
+		notes = notes || ev.Note != nil
+	}
+	if !notes {
+		return nil, nil
+	}
+	var req store.Request
+	if err := a.Store.DB.WithContext(ctx).Select("id", "subject_id").Limit(1).Find(&req, "id = ?", in.Request.RequestID).Error; err != nil {
+		return nil, fmt.Errorf("record note: %w", err)
+	}
+	if req.SubjectID == nil {
+		return nil, nil
+	}
+	if a.Subjects == nil {
+		return nil, errors.New("record note: no subject service to seal it with")
+	}
+	_, key, err := a.Subjects.OpenSubject(ctx, *req.SubjectID)
+	switch {
+	case errors.Is(err, intake.ErrErased):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("record note: %w", err)
+	}
+	return func(requestID uuid.UUID, seq int, text string) ([]byte, error) {
+		return intake.SealNote(key, requestID, seq, text)
+	}, nil
+}
+
+// insertNote keeps a note's text, sealed, once per request and number.
+func insertNote(tx *gorm.DB, ev EventInput, seal func(uuid.UUID, int, string) ([]byte, error)) error {
+	row := store.Note{RequestID: ev.RequestID, Seq: ev.Note.Seq, At: ev.At.UTC(), Actor: ev.Actor}
+	if seal != nil {
+		var err error
+		if row.Text, err = seal(ev.RequestID, ev.Note.Seq, ev.Note.Text); err != nil {
+			return fmt.Errorf("record note: %w", err)
+		}
+	}
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
+		return fmt.Errorf("record note: %w", err)
+	}
+	return nil
 }
 
 func insertEvent(tx *gorm.DB, in EventInput) error {

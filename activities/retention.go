@@ -98,6 +98,9 @@ func (a *Activities) eraseSubject(ctx context.Context, id uuid.UUID, now time.Ti
 		if err := tx.Where("request_id IN ?", reqs).Delete(&store.Package{}).Error; err != nil {
 			return err
 		}
+		if err := tx.Model(&store.Note{}).Where("request_id IN ?", reqs).Update("text", nil).Error; err != nil {
+			return err
+		}
 		for _, r := range reqs {
 			if err := insertEvent(tx, EventInput{Key: r.String() + "/retention/erased", RequestID: r, At: now, Actor: "system",
 				Action: "subject.erased", Data: map[string]any{"retention_days": days}}); err != nil {

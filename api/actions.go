@@ -106,9 +106,11 @@ type (
 		Purpose string `json:"purpose"`
 		What    string `json:"what"`
 	}
-	// InformationBody records that the subject's answer arrived (by post, say).
+	// InformationBody records that the subject's answer arrived (by post,
+	// say), and optionally what it said.
 	InformationBody struct {
 		ReceivedAt string `json:"received_at,omitempty"`
+		Answer     string `json:"answer,omitempty"`
 	}
 	// DecisionBody records the decision.
 	DecisionBody struct {
@@ -244,8 +246,11 @@ func (s *Server) actionRoutes(g *echo.Group, m echo.MiddlewareFunc) {
 		return workflows.RequestInformation{Purpose: workflows.InformationPurpose(b.Purpose), What: b.What, By: workflows.Actor(p.Actor)}, nil
 	}))
 	s.act(g, m, "information", action(s, workflows.UpdateInformationReceived, func(_ echo.Context, b InformationBody, p *Principal, _ store.Request) (any, error) {
+		if err := textLimit("/answer", b.Answer); err != nil {
+			return nil, err
+		}
 		on, err := answerDay("/received_at", b.ReceivedAt)
-		return workflows.InformationReceived{ReceivedOn: on, By: workflows.Actor(p.Actor)}, err
+		return workflows.InformationReceived{ReceivedOn: on, Answer: b.Answer, By: workflows.Actor(p.Actor)}, err
 	}))
 	s.act(g, m, "decision", action(s, workflows.UpdateDecide, func(c echo.Context, b DecisionBody, p *Principal, r store.Request) (any, error) {
 		var errs fieldErrors

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
@@ -445,6 +446,7 @@ func TestRetentionErasesClosedRequests(t *testing.T) {
 	require.Equal(t, http.StatusCreated, closed.status)
 	id := closed.str("id")
 	s.waitStage(id, "identity")
+	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/requests/{id}/notes", map[string]string{"id": id}, map[string]any{"text": "Called; wants it all."}, tokCaseworker).status)
 	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/requests/{id}/withdrawal", map[string]string{"id": id}, map[string]any{}, tokCaseworker).status)
 	s.waitStage(id, "withdrawn")
 	kept := letter("erasure", "2026-11-01")
@@ -479,6 +481,12 @@ func TestRetentionErasesClosedRequests(t *testing.T) {
 	require.Nil(t, got.body["subject"])
 	require.Nil(t, got.body["details"])
 	require.Equal(t, "withdrawn", got.body["stage"])
+	notes := got.body["notes"].([]any)
+	require.Len(t, notes, 1, "the note stays, without its text")
+	require.Nil(t, notes[0].(map[string]any)["text"])
+	var texts int64
+	require.NoError(t, s.store.DB.Model(&store.Note{}).Where("request_id = ? AND text IS NOT NULL", uuid.MustParse(id)).Count(&texts).Error)
+	require.Zero(t, texts, "the note's text is erased")
 	search := s.call(http.MethodPost, "/v1/requests/search", nil, map[string]any{"cpr": "070761-4285"}, tokCaseworker)
 	require.Empty(t, search.body["items"], "not found by any identifier any more")
 	token := strings.TrimPrefix(closed.str("status_url"), "https://rights.example/status/")

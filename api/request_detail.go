@@ -41,6 +41,16 @@ type EventView struct {
 	Data   json.RawMessage `json:"data"`
 }
 
+// NoteView is a caseworker's note on a request.
+type NoteView struct {
+	// Number counts the request's notes from 1, as the note.added event does.
+	Number int       `json:"number"`
+	At     time.Time `json:"at"`
+	Author string    `json:"author"`
+	// Text is null once the person's data is erased.
+	Text *string `json:"text"`
+}
+
 // RequestDetail is a request with its subject, its live state and its timeline.
 type RequestDetail struct {
 	RequestView
@@ -50,6 +60,8 @@ type RequestDetail struct {
 	Timeline []EventView     `json:"timeline"`
 	// Letters are the request's letters and notices, from the outbox.
 	Letters []LetterView `json:"letters"`
+	// Notes are the caseworkers' notes, oldest first, from the read model.
+	Notes []NoteView `json:"notes"`
 }
 
 func (s *Server) getRequest(c echo.Context) error {
@@ -59,7 +71,7 @@ func (s *Server) getRequest(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	out := RequestDetail{RequestView: requestView(r), Timeline: []EventView{}, Details: json.RawMessage("null")}
+	out := RequestDetail{RequestView: requestView(r), Timeline: []EventView{}, Details: json.RawMessage("null"), Notes: []NoteView{}}
 	if r.SubjectID != nil {
 		// Every reading of personal data is logged first: no log, no data.
 		if err := s.store.DB.WithContext(ctx).Create(&store.Access{RequestID: r.ID, Actor: p.Actor, What: "subject+details"}).Error; err != nil {
@@ -77,6 +89,13 @@ func (s *Server) getRequest(c echo.Context) error {
 				out.Details = details
 			}
 		}
+	}
+	notes, err := s.intake.OpenNotes(ctx, r)
+	if err != nil {
+		return s.storeError(err)
+	}
+	for _, n := range notes {
+		out.Notes = append(out.Notes, NoteView{Number: n.Seq, At: n.At, Author: n.Actor, Text: n.Text})
 	}
 	var events []store.Event
 	if err := s.store.DB.WithContext(ctx).Where("request_id = ?", r.ID).Order("at, id").Find(&events).Error; err != nil {

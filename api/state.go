@@ -46,12 +46,16 @@ type FulfilmentView struct {
 	Held    int64  `json:"held"`
 }
 
-// PauseView is one stop of the clock.
+// PauseView is one stop of the clock: the question asked and the answer.
 type PauseView struct {
-	Purpose   string     `json:"purpose"`
+	Purpose string `json:"purpose"`
+	// What is what the subject was asked for.
+	What      string     `json:"what,omitempty"`
 	PausedAt  time.Time  `json:"paused_at"`
 	ResumedAt *time.Time `json:"resumed_at"`
-	Answer    string     `json:"answer,omitempty"`
+	// Answer is the subject's answer: written on the status page, or
+	// recorded by staff when it came another way.
+	Answer string `json:"answer,omitempty"`
 }
 
 // IdentityView is how identity was verified.
@@ -113,7 +117,7 @@ func stateView(s workflows.State) StateView {
 		v.Fulfilment = append(v.Fulfilment, FulfilmentView{System: f.System, Dataset: f.Dataset, Step: f.Step, Rows: f.Rows, Held: f.Held})
 	}
 	for _, p := range s.Pauses {
-		v.Pauses = append(v.Pauses, PauseView{Purpose: string(p.Purpose), PausedAt: p.PausedAt, ResumedAt: p.ResumedAt, Answer: p.Answer})
+		v.Pauses = append(v.Pauses, PauseView{Purpose: string(p.Purpose), What: p.What, PausedAt: p.PausedAt, ResumedAt: p.ResumedAt, Answer: p.Answer})
 	}
 	if i := s.Identity; i != nil {
 		v.Identity = &IdentityView{Method: string(i.Method), By: string(i.By), At: i.At}

@@ -281,6 +281,24 @@ func TestStaffPagesAreAccessible(t *testing.T) {
 	r := s.intake(map[string]any{"controller": "demo", "kind": "access", "subject": map[string]any{"name": "Test Person", "email": "test@example.dk"}}, "")
 	require.Equal(t, 201, r.status)
 	s.waitStage(r.str("id"), "identity")
+	// A case with all a caseworker reads: what the person gave, who acts
+	// for them, a question and its answer, a note.
+	full := letter("rectification", "2026-01-31")
+	full["details"] = map[string]any{"corrections": []any{map[string]any{"data": "address", "correct": "Sølvgade 1"}}, "scope": "2024 only"}
+	full["representative"] = map[string]any{"name": "Advokat Hansen", "relationship": "lawyer", "mandate_checked": true}
+	rect := s.intake(full, tokCaseworker)
+	require.Equal(t, 201, rect.status, "%s", rect.raw)
+	s.waitStage(rect.str("id"), "identity")
+	for _, a := range []struct {
+		path string
+		body map[string]any
+	}{
+		{"/v1/requests/{id}/information-request", map[string]any{"purpose": "identity", "what": "A copy of our letter."}},
+		{"/v1/requests/{id}/information", map[string]any{"answer": "Sent by post."}},
+		{"/v1/requests/{id}/notes", map[string]any{"text": "Called the lawyer."}},
+	} {
+		require.Equal(t, 200, s.call("POST", a.path, map[string]string{"id": rect.str("id")}, a.body, tokCaseworker).status, a.path)
+	}
 	login := func(name string) {
 		t.Helper()
 		visit(t, ctx, s.url+"/staff/login")
@@ -300,7 +318,7 @@ func TestStaffPagesAreAccessible(t *testing.T) {
 	}
 	login("cw1")
 	for _, lang := range []string{"da", "sv", "en"} {
-		for _, page := range []string{"/staff/inbox", "/staff/inbox?scope=all", "/staff/requests", "/staff/requests/" + id, "/staff/register",
+		for _, page := range []string{"/staff/inbox", "/staff/inbox?scope=all", "/staff/requests", "/staff/requests/" + id, "/staff/requests/" + rect.str("id"), "/staff/register",
 			"/staff/search", "/staff/requests/" + uuid.NewString()} {
 			visit(t, ctx, s.url+page+sep(page)+"lang="+lang)
 			check(lang, page)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/web"
 	"github.com/rightsdesk/rightsdesk/workflows"
@@ -451,7 +452,15 @@ func (s *Server) renderCase(c echo.Context, status int, form, field, problem str
 	if page.Staff, err = s.staffPeople(c); err != nil {
 		return s.staffProblem(c, err)
 	}
-	names := nameOf(page.Staff)
+	staffNames := nameOf(page.Staff)
+	// names writes who acted: a staff member's name, or the subject or
+	// the system in words.
+	names := func(id string) string {
+		if w, ok := page.T["actor."+id]; ok {
+			return w
+		}
+		return staffNames(id)
+	}
 	page.Assignee = names(page.Assignee)
 	if page.Values == nil {
 		page.Values = map[string]string{}
@@ -483,11 +492,15 @@ func (s *Server) renderCase(c echo.Context, status int, form, field, problem str
 			page.Extension = st.Extension.Reason
 		}
 		for _, t := range st.Tasks {
-			ct := web.CaseTask{ID: t.ID, Kind: t.Kind, Status: t.Status, Assignee: names(t.Assignee), Mine: t.Assignee == p.Actor, Open: t.Status == "open"}
+			ct := web.CaseTask{ID: t.ID, Kind: t.Kind, Status: t.Status, Assignee: names(t.Assignee), Mine: t.Assignee == p.Actor, Open: t.Status == "open",
+				System: t.System, Instructions: t.Instructions, Found: t.Found, CompletedBy: names(t.CompletedBy), CompletedAt: t.CompletedAt}
 			if due, err := deadline.ParseDate(t.DueAt); err == nil {
 				ct.DueOn = &due
 			}
 			page.Tasks = append(page.Tasks, ct)
+		}
+		for _, pz := range st.Pauses {
+			page.Pauses = append(page.Pauses, web.CasePause{Purpose: pz.Purpose, What: pz.What, Answer: pz.Answer, PausedAt: pz.PausedAt, ResumedAt: pz.ResumedAt})
 		}
 		for _, f := range st.Fulfilment {
 			page.Fulfilment = append(page.Fulfilment, web.FulfilmentRow{System: f.System, Dataset: f.Dataset, Step: f.Step, Rows: f.Rows, Held: f.Held})
@@ -515,17 +528,25 @@ func (s *Server) renderCase(c echo.Context, status int, form, field, problem str
 				page.Subject = append(page.Subject, f)
 			}
 		}
+		page.Representative = representativeFields(page.T, sub.Representative, names)
 	}
 	var details DetailsBody
 	if len(d.Details) > 0 && json.Unmarshal(d.Details, &details) == nil {
 		page.Description = details.Description
+		page.Details = caseDetails(details)
+	}
+	for _, n := range d.Notes {
+		page.Notes = append(page.Notes, web.CaseNote{Number: n.Number, At: n.At, Author: names(n.Author), Text: n.Text})
 	}
 	for _, l := range d.Letters {
 		page.Letters = append(page.Letters, web.CaseLetter{ID: l.ID, Kind: l.Kind, Audience: l.Audience, Channel: l.Channel, Status: l.Status,
 			Language: l.Language, SentAt: l.SentAt, PDF: l.PDF != nil})
 	}
 	for _, ev := range d.Timeline {
-		page.Timeline = append(page.Timeline, web.TimelineRow{At: ev.At, Actor: names(ev.Actor), Action: ev.Action})
+		var data map[string]any
+		_ = json.Unmarshal(ev.Data, &data)
+		page.Timeline = append(page.Timeline, web.TimelineRow{At: ev.At, Actor: names(ev.Actor), Action: ev.Action,
+			Facts: web.EventFacts(page.T, page.Lang, ev.Action, data, names)})
 	}
 	if page.Decision != nil {
 		page.Decision.By = names(page.Decision.By)
@@ -534,6 +555,42 @@ func (s *Server) renderCase(c echo.Context, status int, form, field, problem str
 		page.Matches = s.caseMatches(c, p)
 	}
 	return c.Render(status, "case", page)
+}
+
+// caseDetails is what the person asked, by right, beyond the description;
+// nil when there is nothing more.
+func caseDetails(d DetailsBody) *web.CaseDetails {
+	if d.Scope == "" && len(d.Corrections) == 0 && len(d.Purposes) == 0 && len(d.Consents) == 0 {
+		return nil
+	}
+	out := &web.CaseDetails{Scope: d.Scope, Purposes: d.Purposes, Consents: d.Consents}
+	for _, c := range d.Corrections {
+		out.Corrections = append(out.Corrections, web.Correction{Data: c.Data, Correct: c.Correct})
+	}
+	return out
+}
+
+// representativeFields are who acts for the person, in words.
+func representativeFields(T web.Words, r *intake.Representative, names func(string) string) []web.Field {
+	if r == nil {
+		return nil
+	}
+	mandate := T["fact.no"]
+	if r.MandateChecked {
+		mandate = T["fact.yes"]
+		if r.MandateBy != "" {
+			mandate += " (" + names(r.MandateBy) + ")"
+		}
+	}
+	relationship := r.Relationship
+	if w, ok := T["relationship."+r.Relationship]; ok {
+		relationship = w
+	}
+	out := []web.Field{{Label: T["case.rep.name"], Value: r.Name}}
+	if r.Email != "" {
+		out = append(out, web.Field{Label: T["case.rep.email"], Value: r.Email})
+	}
+	return append(out, web.Field{Label: T["case.rep.relationship"], Value: relationship}, web.Field{Label: T["case.rep.mandate"], Value: mandate})
 }
 
 // caseActions are the forms of the case view: the API's action route and

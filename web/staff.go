@@ -130,6 +130,38 @@ type CasePage struct {
 	// Matches are what the person's identifiers matched, while identity
 	// is being verified.
 	Matches *IdentifierMatches
+	// What the person gave beyond the description, what they were asked
+	// and answered, and the caseworkers' notes.
+	Details        *CaseDetails
+	Representative []Field
+	Pauses         []CasePause
+	Notes          []CaseNote
+}
+
+// CaseDetails is what the request asks, by right, as the intake took it.
+type CaseDetails struct {
+	Scope       string
+	Corrections []Correction
+	Purposes    []string
+	Consents    []string
+}
+
+// Correction is one rectification the person asked for.
+type Correction struct{ Data, Correct string }
+
+// CasePause is one request for information: the question and the answer.
+type CasePause struct {
+	Purpose, What, Answer string
+	PausedAt              time.Time
+	ResumedAt             *time.Time
+}
+
+// CaseNote is a caseworker's note; Text is nil once erased.
+type CaseNote struct {
+	Number int
+	At     time.Time
+	Author string
+	Text   *string
 }
 
 // Field is a labelled value.
@@ -147,6 +179,11 @@ type CaseTask struct {
 	ID, Kind, Status, Assignee string
 	DueOn                      *time.Time
 	Mine, Open                 bool
+	// System and Instructions say where and how a task in a system is
+	// done; Found is what the caseworker recorded on completing it.
+	System, Instructions, Found string
+	CompletedBy                 string
+	CompletedAt                 *time.Time
 }
 
 // FulfilmentRow is one automated step's result.
@@ -162,10 +199,11 @@ type CaseLetter struct {
 	PDF                                           bool
 }
 
-// TimelineRow is one event of the audit log.
+// TimelineRow is one event of the audit log, its data written as facts.
 type TimelineRow struct {
 	At            time.Time
 	Actor, Action string
+	Facts         []Field
 }
 
 // RegisterPage registers a request received by letter, phone, e-mail or

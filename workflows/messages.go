@@ -199,7 +199,8 @@ type RequestInformation struct {
 type InformationReceived struct {
 	// ReceivedOn is the day the answer arrived; zero means today.
 	ReceivedOn time.Time
-	// Answer is the subject's answer, when it came through the status page.
+	// Answer is the subject's answer: what they wrote on the status page,
+	// or what staff recorded of an answer that came another way.
 	Answer string `json:",omitempty"`
 	By     Actor
 }
@@ -401,7 +402,8 @@ type Pause struct {
 	What      string `json:",omitempty"`
 	PausedAt  time.Time
 	ResumedAt *time.Time `json:",omitempty"`
-	// Answer is what the subject wrote on the status page, if they did.
+	// Answer is the subject's answer, as written on the status page or
+	// recorded by staff, if there was one.
 	Answer string `json:",omitempty"`
 }
 

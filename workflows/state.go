@@ -53,6 +53,14 @@ func (w *rightsRequest) change(ctx workflow.Context, action string, actor Actor,
 	})
 }
 
+// keepNote gives the note.added event just recorded the note's text, for
+// the projection to seal into the read model. The text stays out of State,
+// which every Update answers with and every run carries over.
+func (w *rightsRequest) keepNote(text string) {
+	ev := &w.events[len(w.events)-1]
+	ev.Note = &activities.NoteInput{Seq: w.state.Notes, Text: text}
+}
+
 func (w *rightsRequest) notify(ctx workflow.Context, key, kind, recipient string, at time.Time) {
 	w.notices = append(w.notices, w.notice(key, kind, recipient, at))
 }
@@ -151,7 +159,13 @@ func (w *rightsRequest) delivered(ctx workflow.Context, res activities.NoticeRes
 	w.openTask(ctx, kind)
 	id := res.LetterID
 	w.state.Tasks[len(w.state.Tasks)-1].LetterID = &id
-	w.change(ctx, "letter."+string(kind), ActorSystem, map[string]any{"letter": id.String(), "channel": res.Channel})
+	// The actions are written out, so the test of the timeline's words
+	// finds them.
+	if kind == TaskPrintLetter {
+		w.change(ctx, "letter.print_letter", ActorSystem, map[string]any{"letter": id.String(), "channel": res.Channel})
+	} else {
+		w.change(ctx, "letter.confirm_delivery", ActorSystem, map[string]any{"letter": id.String(), "channel": res.Channel})
+	}
 }
 
 func (w *rightsRequest) task(id uuid.UUID) *Task {

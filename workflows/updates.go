@@ -313,6 +313,7 @@ func (w *rightsRequest) validateAddNote(ctx workflow.Context, in AddNote) error 
 func (w *rightsRequest) addNote(ctx workflow.Context, in AddNote) (State, error) {
 	w.state.Notes++
 	w.change(ctx, "note.added", in.By, map[string]any{"note": w.state.Notes})
+	w.keepNote(in.Text)
 	return w.snapshot(), nil
 }
 

@@ -156,6 +156,18 @@ type Event struct {
 	RecordedAt time.Time `gorm:"->"`
 }
 
+// Note is a caseworker's note on a request, written by the request's
+// workflow through its projection. Text is sealed with the subject's data
+// key; it is nil once the person's data is erased, or when the request has
+// no subject to seal it for.
+type Note struct {
+	RequestID uuid.UUID `gorm:"primaryKey"`
+	Seq       int       `gorm:"primaryKey"`
+	At        time.Time
+	Actor     string
+	Text      []byte
+}
+
 // Notice is a reminder, escalation or breach notice about a request.
 type Notice struct {
 	ID        uuid.UUID `gorm:"primaryKey"`
