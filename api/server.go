@@ -60,6 +60,8 @@ type Server struct {
 	// actions are the caseworker actions' handlers by route name, which the
 	// web UI calls in process.
 	actions map[string]echo.HandlerFunc
+	// csrfKey signs the web UI's CSRF tokens.
+	csrfKey []byte
 }
 
 // New builds the API with its routes and middleware.
@@ -83,6 +85,12 @@ func New(d Deps) (*Server, error) {
 		auth: auth, keys: d.Keys, intake: &intake.Service{Store: d.Store, Keys: d.Keys}, directory: newDirectory(d.Store, logger, tokens), now: d.Now}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.csrfKey, err = d.Keys.DerivedKey(d.Keys.CurrentKeyID(), "csrf"); err != nil {
+		return nil, err
+	}
+	if !s.secureCookies() && !loopbackURL(d.Config.PublicURL) {
+		logger.Warn("the public URL is not https: the web UI's cookies are sent without Secure and the __Host- prefix", "public_url", d.Config.PublicURL)
 	}
 	s.systemSecrets = d.SystemSecrets
 	if s.systemSecrets == nil {
@@ -110,6 +118,7 @@ func New(d Deps) (*Server, error) {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
 	}
 	e.Use(middleware.RequestID())
+	e.Use(s.securityHeaders)
 	e.Use(s.requestLogger())
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisableStackAll: true,
@@ -171,7 +180,7 @@ func (s *Server) routes() {
 	s.codecRoutes()
 
 	// The web UI's pages (docs/UI.md), on the same app and services.
-	s.uiRoutes(public)
+	s.uiRoutes()
 }
 
 // healthz says the process is alive.
