@@ -514,22 +514,6 @@ func (o *Outbox) compose(ctx context.Context, in NoticeInput, req store.Request,
 		content.To, d.Language = to, lang
 	default:
 		row.Audience = "subject"
-		if kind == letters.ReplyAccess || kind == letters.ReplyPortability {
-			var p store.Package
-			if err := o.Store.DB.WithContext(ctx).Limit(1).Find(&p, "request_id = ? AND complete", req.ID).Error; err != nil {
-				return row, fmt.Errorf("outbox: package: %w", err)
-			}
-			if p.Complete {
-				tok, err := o.Subjects.StatusToken(ctx, req, key)
-				if err != nil {
-					return row, fmt.Errorf("outbox: status link: %w", err)
-				}
-				if tok != "" {
-					d.Request.PackageURL = strings.TrimRight(o.PublicURL, "/") + "/v1/status/" + tok + "/package"
-					d.Request.PackageUntil = deadline.Today(p.ExpiresAt, loc)
-				}
-			}
-		}
 		if kind == letters.Receipt || kind == letters.InformationRequest || kind == letters.Preliminary {
 			tok, err := o.Subjects.StatusToken(ctx, req, key)
 			if err != nil {
@@ -550,6 +534,11 @@ func (o *Outbox) compose(ctx context.Context, in NoticeInput, req store.Request,
 		default:
 			// No digital address: paper, printed and posted by a caseworker.
 			row.Channel, row.Status = "print", LetterPrint
+		}
+		if kind == letters.ReplyAccess || kind == letters.ReplyPortability {
+			if err := o.packageFacts(ctx, &d, req, key, s, loc, row.Channel); err != nil {
+				return row, err
+			}
 		}
 	}
 	row.Language = d.Language
@@ -575,6 +564,44 @@ func (o *Outbox) compose(ctx context.Context, in NoticeInput, req store.Request,
 		}
 	}
 	return row, nil
+}
+
+// packageFacts tell an access or portability reply where its package is:
+// the package's own link; or, for a package released only with a one-time
+// code, the status page and the channel the code goes by (not the one
+// this reply goes by); or, when the person has no such channel, that they
+// ask the controller for it.
+func (o *Outbox) packageFacts(ctx context.Context, d *letters.Data, req store.Request, key []byte, s policy.Settings, loc *time.Location, channel string) error {
+	var p store.Package
+	if err := o.Store.DB.WithContext(ctx).Limit(1).Find(&p, "request_id = ? AND complete", req.ID).Error; err != nil {
+		return fmt.Errorf("outbox: package: %w", err)
+	}
+	if !p.Complete {
+		return nil
+	}
+	tok, err := o.Subjects.StatusToken(ctx, req, key)
+	if err != nil {
+		return fmt.Errorf("outbox: status link: %w", err)
+	}
+	if tok == "" {
+		return nil
+	}
+	base := strings.TrimRight(o.PublicURL, "/")
+	d.Request.PackageURL = base + "/v1/status/" + tok + "/package"
+	d.Request.PackageUntil = deadline.Today(p.ExpiresAt, loc)
+	if !NeedsCode(p, s) {
+		return nil
+	}
+	chans, err := o.CodeChannels(ctx, req, channel)
+	if err != nil {
+		return err
+	}
+	if len(chans) == 0 {
+		d.Request.PackageURL, d.Request.PackageHeld = "", true
+		return nil
+	}
+	d.Request.PackageURL, d.Request.PackageCodeBy = base+"/status/"+tok, chans[0]
+	return nil
 }
 
 // staffAddress finds a staff notice's address and language: the assignee's

@@ -85,7 +85,8 @@ func (w *chunkWriter) Close() error {
 }
 
 // ReadPackage writes a request's complete, unexpired package to out,
-// opening one piece at a time. It reports false when there is none.
+// opening one piece at a time. It reports false when there is none (a
+// package an erasure destroyed is no longer complete).
 func ReadPackage(ctx context.Context, db *gorm.DB, subjects *intake.Service, r store.Request, out io.Writer) (bool, error) {
 	var p store.Package
 	if err := db.WithContext(ctx).Limit(1).Find(&p, "request_id = ? AND complete AND expires_at > now()", r.ID).Error; err != nil || p.RequestID == uuid.Nil {
@@ -143,6 +144,9 @@ func (a *Activities) buildPackage(ctx context.Context, req store.Request, subj i
 	var summary strings.Builder
 	fmt.Fprintf(&summary, "%s\n%s\n\n", req.Reference, strings.Repeat("=", len(req.Reference)))
 	var excluded []string
+	// What the package holds: the datasets it has rows of, and whether
+	// any is of special categories (then it needs a second factor).
+	held, special := []string{}, false
 	for _, sys := range s.Systems {
 		var export func(ds policy.Dataset, fn func(connectors.Row) error) (connectors.Result, error)
 		switch sys.Kind {
@@ -181,6 +185,10 @@ func (a *Activities) buildPackage(ctx context.Context, req store.Request, subj i
 				return res, err
 			}
 			res.Rows += n
+			if n > 0 {
+				held = append(held, sys.ID+"/"+ds.ID)
+				special = special || ds.SpecialCategories
+			}
 			fmt.Fprintf(&summary, "%s / %s: %d (%s.json, %s.csv)\n  purposes: %s; legal basis: %s; recipients: %s; retention: %s\n",
 				sys.Name, ds.Name, n, sys.ID+"/"+ds.ID, sys.ID+"/"+ds.ID, strings.Join(ds.Purposes, ", "), strings.Join(ds.LegalBasis, ", "),
 				orNone(ds.Recipients), ds.Retention)
@@ -207,8 +215,17 @@ func (a *Activities) buildPackage(ctx context.Context, req store.Request, subj i
 		return res, err
 	}
 	err = db.Model(&store.Package{}).Where("request_id = ?", req.ID).
-		Updates(map[string]any{"complete": true, "size": cw.size, "rows": res.Rows, "chunks": cw.seq}).Error
+		Updates(map[string]any{"complete": true, "size": cw.size, "rows": res.Rows, "chunks": cw.seq, "special": special,
+			"datasets": gorm.Expr("?::jsonb", mustJSON(held))}).Error
 	return res, err
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
 }
 
 func orNone(xs []string) string {

@@ -17,6 +17,9 @@ type AccessView struct {
 	At    time.Time `json:"at"`
 	Actor string    `json:"actor"`
 	What  string    `json:"what"`
+	// Factor is what allowed a package download: link, link+code:<channel>
+	// or staff.
+	Factor *string `json:"factor,omitempty"`
 }
 
 // accessLog tells the DPO who read a request's personal data, and when.
@@ -33,7 +36,7 @@ func (s *Server) accessLog(c echo.Context) error {
 		Items []AccessView `json:"items"`
 	}{Items: []AccessView{}}
 	for _, a := range rows {
-		out.Items = append(out.Items, AccessView{At: a.At, Actor: a.Actor, What: a.What})
+		out.Items = append(out.Items, AccessView{At: a.At, Actor: a.Actor, What: a.What, Factor: a.Factor})
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -211,9 +211,24 @@ func textLimit(pointer, v string) error {
 }
 
 func (s *Server) actionRoutes(g *echo.Group, m echo.MiddlewareFunc) {
-	s.act(g, m, "identity", action(s, workflows.UpdateVerifyIdentity, func(_ echo.Context, b IdentityActionBody, p *Principal, _ store.Request) (any, error) {
+	s.act(g, m, "identity", action(s, workflows.UpdateVerifyIdentity, func(c echo.Context, b IdentityActionBody, p *Principal, r store.Request) (any, error) {
 		on, err := answerDay("/answer_received_at", b.AnswerReceivedAt)
-		return workflows.VerifyIdentity{Method: workflows.IdentityMethod(b.Method), AnswerReceivedOn: on, By: workflows.Actor(p.Actor)}, err
+		if err != nil {
+			return nil, err
+		}
+		if workflows.IdentityMethod(b.Method) == workflows.IdentityKnownEmail {
+			// A known address is checked against what the controller holds.
+			m, err := s.requestMatches(c.Request().Context(), r)
+			if err != nil {
+				return nil, err
+			}
+			if !m.KnownEmail.Holds {
+				p := NewProblem(http.StatusUnprocessableEntity, "rule-broken", m.KnownEmail.Detail)
+				p.Rule = m.KnownEmail.Rule
+				return nil, p
+			}
+		}
+		return workflows.VerifyIdentity{Method: workflows.IdentityMethod(b.Method), AnswerReceivedOn: on, By: workflows.Actor(p.Actor)}, nil
 	}))
 	s.act(g, m, "cannot-identify", action(s, workflows.UpdateCannotIdentify, func(_ echo.Context, b CannotIdentifyBody, p *Principal, _ store.Request) (any, error) {
 		if err := textLimit("/reason", b.Reason); err != nil {

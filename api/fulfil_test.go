@@ -231,6 +231,11 @@ func TestAccessPackage(t *testing.T) {
 	require.Contains(t, page, `href="`+strings.TrimPrefix(link, "https://rights.example")+`"`, "the status page offers the package")
 	require.Contains(t, page, "Hent dine oplysninger (ZIP)")
 
+	// A HEAD is no download: the headers, nothing logged.
+	head, _ := s.raw(http.MethodHead, strings.TrimPrefix(link, "https://rights.example"), "")
+	require.Equal(t, http.StatusOK, head.StatusCode)
+	require.Equal(t, "application/zip", head.Header.Get("Content-Type"))
+	require.Empty(t, s.packageReads(id), "a HEAD is not logged as a download")
 	resp, err := http.Get(s.url + strings.TrimPrefix(link, "https://rights.example"))
 	require.NoError(t, err)
 	defer resp.Body.Close()
@@ -255,6 +260,7 @@ func TestAccessPackage(t *testing.T) {
 	var logged int64
 	require.NoError(t, s.store.DB.Model(&store.Access{}).Where("request_id = ? AND actor = 'subject' AND what = 'package'", id).Count(&logged).Error)
 	require.EqualValues(t, 1, logged)
+	require.Equal(t, []string{"subject/link"}, s.packageReads(id), "the link alone released it: no special categories")
 	var chunk store.PackageChunk
 	require.NoError(t, s.store.DB.First(&chunk, "request_id = ? AND seq = 0", id).Error)
 	require.NotContains(t, string(chunk.Data), "old note", "stored sealed")

@@ -132,7 +132,8 @@ func newStack(t testing.TB, opts ...stackOptions) *stack {
 		cfg.PublicURL = "http://" + srv.Listener.Addr().String()
 	}
 	secrets := map[string]string{}
-	s, err := api.New(api.Deps{Config: cfg, Store: st, Temporal: apiClient, Keys: testenv.Keys(), Logger: testenv.Logger(), Now: o.now, SystemSecrets: secrets})
+	s, err := api.New(api.Deps{Config: cfg, Store: st, Temporal: apiClient, Keys: testenv.Keys(), Logger: testenv.Logger(), Now: o.now, SystemSecrets: secrets,
+		Outbox: outbox, Systems: systems})
 	require.NoError(t, err)
 	srv.Config.Handler = s.Handler()
 	srv.Start()

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/rightsdesk/rightsdesk/internal/config"
@@ -457,6 +458,12 @@ func (s *Server) register(c echo.Context, b IntakeBody, p *Principal, key string
 		return IntakeResponse{}, false, err
 	}
 	in.IdempotencyKey = key
+	if in.IdentityMethod == string(workflows.IdentityKnownEmail) {
+		// A known address is checked against what the controller holds.
+		if err := s.checkKnownEmail(c.Request().Context(), in.ControllerID, in.Subject, nil, "intake/"+uuid.NewString()); err != nil {
+			return IntakeResponse{}, false, err
+		}
+	}
 	cal := deadline.MustCalendar(deadline.Country(in.policy.Country))
 	in.DueOn, in.StatutoryDueOn = deadline.Due(in.ReceivedOn), deadline.StatutoryDue(in.ReceivedOn, cal)
 	res, err := s.intake.Register(c.Request().Context(), in.Intake)

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
 
+	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/internal/intake"
@@ -40,6 +41,13 @@ type Deps struct {
 	// SystemSecrets verify http systems' callbacks, by system ID; nil
 	// reads RIGHTSDESK_SYSTEM_<ID>_SECRET.
 	SystemSecrets map[string]string
+	// Outbox sends the one-time codes that release packages; nil sends
+	// none (a package that needs one is then not released by link).
+	Outbox *activities.Outbox
+	// Systems reach the controllers' source systems, where an identity
+	// method that claims a known address is checked; nil checks earlier
+	// requests only.
+	Systems *activities.Systems
 }
 
 // Server is the HTTP API.
@@ -60,6 +68,8 @@ type Server struct {
 	// actions are the caseworker actions' handlers by route name, which the
 	// web UI calls in process.
 	actions map[string]echo.HandlerFunc
+	outbox  *activities.Outbox
+	systems *activities.Systems
 	// csrfKey signs the web UI's CSRF tokens.
 	csrfKey []byte
 }
@@ -86,6 +96,7 @@ func New(d Deps) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.outbox, s.systems = d.Outbox, d.Systems
 	if s.csrfKey, err = d.Keys.DerivedKey(d.Keys.CurrentKeyID(), "csrf"); err != nil {
 		return nil, err
 	}
@@ -159,6 +170,7 @@ func (s *Server) routes() {
 	v1.POST("/requests/search", s.searchRequests, staff)
 	v1.GET("/requests/:id/access-log", s.accessLog, s.staff(config.RoleDPO, config.RoleAdmin))
 	v1.GET("/requests/:id/package", s.requestPackage, staff)
+	v1.GET("/requests/:id/identifier-matches", s.identifierMatches, staff)
 	s.actionRoutes(v1.Group("/requests"), s.staff(config.RoleCaseworker, config.RoleAdmin))
 	s.letterRoutes(v1.Group("/requests"), staff, s.staff(config.RoleCaseworker, config.RoleAdmin))
 
@@ -172,6 +184,8 @@ func (s *Server) routes() {
 
 	v1.GET("/status/:token", s.getStatus, public)
 	v1.GET("/status/:token/package", s.statusPackage, public)
+	v1.POST("/status/:token/package", s.postStatusPackage, public)
+	v1.POST("/status/:token/package/code", s.postPackageCode, public)
 	v1.POST("/status/:token/information", s.postStatusInformation, public)
 	v1.POST("/status/:token/withdraw", s.postStatusWithdraw, public)
 

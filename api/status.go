@@ -1,8 +1,10 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -23,6 +25,83 @@ type StatusView struct {
 	ExtendedDueAt  *string `json:"extended_due_at"`
 	WaitingForYou  bool    `json:"waiting_for_you"`
 	Closed         bool    `json:"closed"`
+	// Package is the request's access or portability package, while it
+	// can be downloaded or after an erasure destroyed it.
+	Package *PackageStatus `json:"package,omitempty"`
+}
+
+// PackageStatus is how the subject gets a request's package.
+type PackageStatus struct {
+	// Until is the last day it can be downloaded.
+	Until string `json:"until,omitempty"`
+	// CodeBy is set when the link alone does not release the package: the
+	// channel a one-time code goes by (digital_post, se_digital_mail,
+	// email).
+	CodeBy string `json:"code_by,omitempty"`
+	// NotByLink is set when it needs a code and the person has no channel
+	// for one: they ask the controller for it.
+	NotByLink bool `json:"not_by_link,omitempty"`
+	// Destroyed is set when an erasure of the data it held destroyed it.
+	Destroyed bool `json:"destroyed,omitempty"`
+}
+
+// packageState is a request's package as the status page and API tell it.
+type packageState struct {
+	until     time.Time
+	codeBy    string
+	notByLink bool
+	destroyed bool
+	// sent is the valid code last sent, if any.
+	sent *store.PackageCode
+}
+
+// packageStateOf tells a request's package: nil when there is none to
+// tell of (none made, or expired).
+func (s *Server) packageStateOf(ctx context.Context, r store.Request) (*packageState, error) {
+	if r.Kind != "access" && r.Kind != "portability" {
+		return nil, nil
+	}
+	var p store.Package
+	if err := s.store.DB.WithContext(ctx).Limit(1).Find(&p, "request_id = ?", r.ID).Error; err != nil {
+		return nil, s.storeError(err)
+	}
+	switch {
+	case p.DestroyedAt != nil:
+		return &packageState{destroyed: true}, nil
+	case !p.Complete || !p.ExpiresAt.After(s.now()):
+		return nil, nil
+	}
+	rel, err := s.releaseOf(ctx, r, p)
+	if err != nil {
+		return nil, err
+	}
+	st := &packageState{until: p.ExpiresAt}
+	if rel.needsCode {
+		if len(rel.channels) == 0 {
+			st.notByLink = true
+			return st, nil
+		}
+		st.codeBy = rel.channels[0]
+		var last store.PackageCode
+		if err := s.store.DB.WithContext(ctx).Where("request_id = ?", r.ID).Order("created_at DESC").Limit(1).Find(&last).Error; err != nil {
+			return nil, s.storeError(err)
+		}
+		if last.UsedAt == nil && last.ExpiresAt.After(s.now()) && last.Failures < codeTries {
+			st.sent = &last
+		}
+	}
+	return st, nil
+}
+
+func (p *packageState) view() *PackageStatus {
+	if p == nil {
+		return nil
+	}
+	v := &PackageStatus{CodeBy: p.codeBy, NotByLink: p.notByLink, Destroyed: p.destroyed}
+	if !p.until.IsZero() {
+		v.Until = dateOf(p.until)
+	}
+	return v
 }
 
 // StatusResponse lists the requests of one letter.
@@ -64,10 +143,14 @@ func (s *Server) getStatus(c echo.Context) error {
 	}
 	out := StatusResponse{Requests: []StatusView{}}
 	for _, r := range rows {
+		pkg, err := s.packageStateOf(c.Request().Context(), r)
+		if err != nil {
+			return err
+		}
 		out.Requests = append(out.Requests, StatusView{
 			Reference: r.Reference, Kind: r.Kind, Stage: r.Stage, ReceivedAt: dateOf(r.ReceivedOn), DueAt: dateOfPtr(r.DueOn),
 			StatutoryDueAt: dateOfPtr(r.StatutoryDueOn), ExtendedDueAt: dateOfPtr(r.ExtendedDueOn),
-			WaitingForYou: awaitsAnswer(r), Closed: final(r.Stage),
+			WaitingForYou: awaitsAnswer(r), Closed: final(r.Stage), Package: pkg.view(),
 		})
 	}
 	return c.JSON(http.StatusOK, out)

@@ -114,7 +114,11 @@ func (s *Server) temporalError(err error) error {
 	}
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
-		return NewProblem(http.StatusConflict, "request-closed", "the request is closed or its case has not started yet; nothing was changed")
+		// Also an action that arrived with others and was still on its
+		// way when one of them closed the request.
+		p := NewProblem(http.StatusConflict, "request-closed", "the request is closed or its case has not started yet; nothing was changed")
+		p.Rule = "request-closed"
+		return p
 	}
 	var unavailable *serviceerror.Unavailable
 	var exhausted *serviceerror.ResourceExhausted

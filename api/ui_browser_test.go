@@ -189,7 +189,7 @@ func TestErasureFromPhoneToReplyInTheBrowser(t *testing.T) {
 	require.Contains(t, caseText, "ida@example.dk")
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS("#form-identity summary")),
-		chromedp.SetValue(chromedp.ID("identity-method"), "known_email"),
+		chromedp.SetValue(chromedp.ID("identity-method"), "in_person"),
 		chromedp.Click(chromedp.CSS(`#form-identity button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`p[data-done="identity"]`)),
 	))

@@ -525,6 +525,9 @@ func (s *Server) renderCase(c echo.Context, status int, form, field, problem str
 	if page.Decision != nil {
 		page.Decision.By = names(page.Decision.By)
 	}
+	if page.Stage == string(workflows.StageIdentity) && page.Open && page.Caseworker && d.Subject != nil {
+		page.Matches = s.caseMatches(c, p)
+	}
 	return c.Render(status, "case", page)
 }
 
@@ -548,7 +551,7 @@ var caseActions = map[string]func() any{
 // ruleFields names the form field a workflow rule concerns, so its
 // rejection shows beside that field.
 var ruleFields = map[string]string{
-	"identity-method": "method", "answer-date": "answer_received_at", "information-purpose": "purpose", "information-what": "what",
+	"identity-method": "method", "identity-known-email-unmatched": "method", "identity-known-email-unlinked": "method", "answer-date": "answer_received_at", "information-purpose": "purpose", "information-what": "what",
 	"outcome": "outcome", "grounds-required": "grounds", "grounds-for-right": "grounds", "grounds-partial-only": "grounds",
 	"grant-without-grounds": "grounds", "assessment-required": "assessment", "art-12-5-justification": "justification",
 	"art-12-5-once-a-year": "grounds", "art-21-3-direct-marketing": "outcome", "art-12-3-reason": "reason", "reason-required": "reason", "lift-reason": "reason",
@@ -656,7 +659,7 @@ func (s *Server) accessLogPage(c echo.Context) error {
 	}
 	page := web.AccessLogPage{Page: staffBase(c, "access.title"), ID: r.ID.String(), Reference: r.Reference}
 	for _, a := range out.Items {
-		page.Items = append(page.Items, web.AccessRow{At: a.At, Actor: a.Actor, What: a.What})
+		page.Items = append(page.Items, web.AccessRow{At: a.At, Actor: a.Actor, What: a.What, Factor: str(a.Factor)})
 	}
 	return c.Render(http.StatusOK, "accesslog", page)
 }
@@ -778,4 +781,36 @@ func (s *Server) searchPost(c echo.Context) error {
 	}
 	sort.SliceStable(page.Results, func(i, j int) bool { return page.Results[i].ReceivedOn.After(page.Results[j].ReceivedOn) })
 	return c.Render(http.StatusOK, "search", page)
+}
+
+// caseMatches are what the person's identifiers matched, for the case
+// view while identity is verified (searching the systems for the person is
+// logged); nil when they cannot be told just now.
+func (s *Server) caseMatches(c echo.Context, p *Principal) *web.IdentifierMatches {
+	r, err := s.visibleRequest(c, p)
+	if err != nil {
+		return nil
+	}
+	ctx := c.Request().Context()
+	m, err := s.requestMatches(ctx, r)
+	if err != nil {
+		s.log.Warn("identifier matches", "request_id", r.ID, "error", err)
+		return nil
+	}
+	if err := s.store.DB.WithContext(ctx).Create(&store.Access{RequestID: r.ID, Actor: p.Actor, What: "identifier-matches"}).Error; err != nil {
+		s.log.Warn("identifier matches: access log", "request_id", r.ID, "error", err)
+		return nil
+	}
+	out := &web.IdentifierMatches{KnownEmailHolds: m.KnownEmail.Holds, KnownEmailRule: m.KnownEmail.Rule, Unreachable: m.Unreachable}
+	for _, im := range m.Identifiers {
+		row := web.MatchRow{Kind: im.Kind}
+		for _, d := range im.Datasets {
+			row.Datasets = append(row.Datasets, web.MatchDataset{System: d.SystemName, Dataset: d.DatasetName, Rows: d.Rows, WithEmail: d.WithEmail})
+		}
+		for _, rq := range im.Requests {
+			row.Requests = append(row.Requests, web.MatchRequest{ID: rq.ID, Reference: rq.Reference, Verified: rq.Verified, WithEmail: rq.WithEmail})
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	return out
 }

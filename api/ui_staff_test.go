@@ -301,7 +301,7 @@ func TestCaseworkerPages(t *testing.T) {
 	_, body = b.get("/staff/requests/" + id)
 	require.Contains(t, body, "test@example.dk", "the case view shows the subject (access-logged)")
 	require.Contains(t, body, `data-stage="identity"`)
-	resp, _ = b.post("/staff/requests/"+id+"/actions/identity", url.Values{"method": {"known_email"}, "_key": {uuid.NewString()}})
+	resp, _ = b.post("/staff/requests/"+id+"/actions/identity", url.Values{"method": {"in_person"}, "_key": {uuid.NewString()}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	s.waitStage(id, "assessment")
 

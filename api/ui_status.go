@@ -7,7 +7,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/web"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -29,6 +28,8 @@ func (s *Server) uiRoutes() {
 	e.GET("/status/:token", s.statusPage, statusLimit, status)
 	e.POST("/status/:token/information", s.statusPageAnswer, statusLimit, status)
 	e.POST("/status/:token/withdraw", s.statusPageWithdraw, statusLimit, status)
+	e.POST("/status/:token/package/code", s.statusPageCode, statusLimit, status)
+	e.POST("/status/:token/package", s.statusPageDownload, statusLimit, status)
 	e.GET("/request/:controller", s.requestForm, requestLimit, request)
 	e.POST("/request/:controller", s.requestFormPost, requestLimit, request)
 	s.staffRoutes(s.csrf)
@@ -88,15 +89,19 @@ func (s *Server) renderStatus(c echo.Context, status int, problem, field, answer
 		if r.DueOn != nil {
 			it.DueOn = *r.DueOn
 		}
-		if r.Kind == "access" || r.Kind == "portability" {
-			var p store.Package
-			if err := s.store.DB.WithContext(c.Request().Context()).Limit(1).
-				Find(&p, "request_id = ? AND complete AND expires_at > now()", r.ID).Error; err != nil {
-				return s.storeError(err)
-			}
-			if p.Complete {
-				until := p.ExpiresAt
+		pkg, err := s.packageStateOf(c.Request().Context(), r)
+		if err != nil {
+			return err
+		}
+		if pkg != nil {
+			it.PackageDestroyed, it.PackageNotByLink, it.PackageCodeBy = pkg.destroyed, pkg.notByLink, pkg.codeBy
+			if !pkg.destroyed {
+				until := pkg.until
 				it.PackageUntil, page.Package = &until, true
+			}
+			if pkg.sent != nil {
+				sent := pkg.sent.CreatedAt
+				it.CodeSent = &sent
 			}
 		}
 		page.Waiting = page.Waiting || it.WaitingForYou
@@ -135,6 +140,47 @@ func (s *Server) afterStatusForm(c echo.Context, err error, none, field, answer 
 		return c.Redirect(http.StatusSeeOther, "/status/"+c.Param("token"))
 	case errors.As(err, &p) && p.Status == http.StatusConflict:
 		return s.renderStatus(c, http.StatusConflict, none, field, answer)
+	}
+	return err
+}
+
+// statusPageCode sends a one-time code for the package from the page, and
+// shows the page again (303), which says where the code went.
+func (s *Server) statusPageCode(c echo.Context) error {
+	_, err := s.sendPackageCode(c)
+	return s.afterPackageForm(c, err, "")
+}
+
+// statusPageDownload downloads the package with the code from the page's
+// form; a wrong code shows the page again, saying why.
+func (s *Server) statusPageDownload(c echo.Context) error {
+	code := c.FormValue("code")
+	if !validCode(code) {
+		return s.renderStatus(c, http.StatusUnprocessableEntity, "package.code.invalid", "code", "")
+	}
+	return s.afterPackageForm(c, s.downloadWithCode(c, code), "code")
+}
+
+// afterPackageForm sends the browser back to the page, or shows the page
+// with the refusal in the visitor's words.
+func (s *Server) afterPackageForm(c echo.Context, err error, field string) error {
+	var p *Problem
+	switch {
+	case err == nil:
+		if c.Response().Committed {
+			return nil // the package went out
+		}
+		return c.Redirect(http.StatusSeeOther, "/status/"+c.Param("token")+"#package")
+	case errors.As(err, &p) && p.Status < 500 && p.Status != http.StatusNotFound:
+		key := "package.refused"
+		switch p.Rule {
+		case "package-code-wrong", "package-code-required", "package-code-sends", "package-code-attempts", "package-not-by-link", "package-destroyed":
+			key = "package.rule." + p.Rule
+		}
+		if p.retryAfter != "" {
+			c.Response().Header().Set("Retry-After", p.retryAfter)
+		}
+		return s.renderStatus(c, p.Status, key, field, "")
 	}
 	return err
 }

@@ -28,7 +28,7 @@ func tables(t *testing.T, st *store.Store) []string {
 func TestUpDownUp(t *testing.T) {
 	ctx := context.Background()
 	st := pgtest.New(t) // already migrated from the template
-	want := []string{"access_log", "action_keys", "controllers", "digests", "events", "letters", "notices", "package_chunks", "packages", "requests", "staff", "staff_sessions", "subject_identifiers", "subjects", "tasks"}
+	want := []string{"access_log", "action_keys", "controllers", "digests", "events", "letters", "notices", "package_chunks", "package_codes", "packages", "requests", "staff", "staff_sessions", "subject_identifiers", "subjects", "tasks"}
 	require.Equal(t, want, tables(t, st))
 
 	var status bytes.Buffer

@@ -129,6 +129,9 @@ type CasePage struct {
 	Values             map[string]string
 	// Done names the action just taken, for the confirmation.
 	Done string
+	// Matches are what the person's identifiers matched, while identity
+	// is being verified.
+	Matches *IdentifierMatches
 }
 
 // Field is a labelled value.
@@ -202,6 +205,8 @@ type AccessLogPage struct {
 type AccessRow struct {
 	At          time.Time
 	Actor, What string
+	// Factor is what allowed a package download.
+	Factor string
 }
 
 // Dashboard is the DPO's figures for a period.

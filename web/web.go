@@ -102,6 +102,8 @@ var funcs = template.FuncMap{
 		return formPart{P: p, N: n, F: f, Prefix: prefix, Options: options}
 	},
 	"lines": func(s string) []string { return strings.Split(s, "\n") },
+	// codeForm is the status page's one-time code forms for one request.
+	"codeForm": func(p StatusPage, it StatusItem) CodeForm { return CodeForm{P: p, I: it} },
 	// val is what was entered in a case form's field, after a refusal.
 	"val": func(p CasePage, form, field string) string {
 		if p.Form == form {
@@ -197,6 +199,12 @@ type StatusPage struct {
 	Limited bool
 }
 
+// CodeForm is what the status page's one-time code forms need.
+type CodeForm struct {
+	P StatusPage
+	I StatusItem
+}
+
 // StatusItem is one request on the status page: what GET
 // /v1/status/{token} tells, as dates.
 type StatusItem struct {
@@ -208,6 +216,15 @@ type StatusItem struct {
 	// PackageUntil is set while the request's access or portability
 	// package can be downloaded.
 	PackageUntil *time.Time
+	// PackageCodeBy is set when the package is released only with a
+	// one-time code: the channel the code goes by. CodeSent is when the
+	// valid code was sent, if one was.
+	PackageCodeBy string
+	CodeSent      *time.Time
+	// PackageNotByLink is set when the package needs a code and there is
+	// no channel to send it by; PackageDestroyed when an erasure of the
+	// data it held destroyed it.
+	PackageNotByLink, PackageDestroyed bool
 }
 
 // RequestForm is the public request form of one controller, with what was

@@ -99,6 +99,10 @@ func (w *rightsRequest) fulfil(ctx workflow.Context) {
 	if w.state.Stage != StageFulfilment {
 		return
 	}
+	if erased := erasedDatasets(done); len(erased) > 0 &&
+		workflow.GetVersion(ctx, VersionDestroyPackages, workflow.DefaultVersion, 1) != workflow.DefaultVersion {
+		w.destroyPackages(ctx, erased)
+	}
 	switch w.state.Kind {
 	case KindErasure:
 		w.tellRecipients(ctx, "erased", done)
@@ -116,6 +120,38 @@ func (w *rightsRequest) fulfil(ctx workflow.Context) {
 	}
 	w.state.Stage = StageReply
 	w.change(ctx, "fulfilment.done", ActorSystem, map[string]any{"steps": len(plan.Steps)})
+}
+
+// VersionDestroyPackages gates destroying the person's packages that hold
+// data an erasure erased.
+const VersionDestroyPackages = "destroy-packages-2026-12"
+
+// erasedDatasets are the datasets (system/dataset) the steps erased rows of.
+func erasedDatasets(done []activities.StepResult) []string {
+	var out []string
+	for _, r := range done {
+		if r.Step == activities.StepErase && r.Rows > 0 && !slices.Contains(out, r.System+"/"+r.Dataset) {
+			out = append(out, r.System+"/"+r.Dataset)
+		}
+	}
+	return out
+}
+
+// destroyPackages destroys every access or portability package of the
+// person that holds data the erasure erased (an earlier package must not
+// go on serving erased rows), and the timeline says which.
+func (w *rightsRequest) destroyPackages(ctx workflow.Context, erased []string) {
+	var out activities.DestroyedPackages
+	var f workflow.Future
+	if w.persistent(ctx, "fulfil", func(actx workflow.Context) workflow.Future {
+		f = workflow.ExecuteActivity(actx, a.DestroyPackages, activities.DestroyPackagesInput{RequestID: w.state.RequestID, Datasets: erased})
+		return f
+	}) != nil || f.Get(ctx, &out) != nil {
+		return
+	}
+	if len(out.References) > 0 {
+		w.change(ctx, "packages.destroyed", ActorSystem, map[string]any{"requests": out.References})
+	}
 }
 
 // runStep runs one step where the data lives until it succeeds (or fails
@@ -208,6 +244,9 @@ func (w *rightsRequest) validateApplyCorrection(ctx workflow.Context, in ApplyCo
 	if err := w.inStage(StageFulfilment); err != nil {
 		return err
 	}
+	if err := w.settled(); err != nil {
+		return err
+	}
 	if in.System == "" || in.Dataset == "" || len(in.Values) == 0 || len(in.Values) > maxCorrectionValues {
 		return invalid("correction", "name the system, the dataset and 1 to %d corrected values", maxCorrectionValues)
 	}
@@ -220,8 +259,13 @@ func (w *rightsRequest) applyCorrection(ctx workflow.Context, in ApplyCorrection
 	step := activities.FulfilStep{RequestID: w.state.RequestID, System: in.System, Dataset: in.Dataset, Step: activities.StepRectify,
 		Values: in.Values, Seq: len(w.state.Fulfilment) + 1}
 	var res activities.StepResult
+	// One correction at a time: each is a step of its own (Seq), and the
+	// request must not move on while one is applied.
+	w.inFlight = "a correction"
 	actx := workflow.WithActivityOptions(ctx, stepOptions)
-	if err := workflow.ExecuteActivity(actx, a.Fulfil, step).Get(ctx, &res); err != nil {
+	err := workflow.ExecuteActivity(actx, a.Fulfil, step).Get(ctx, &res)
+	w.inFlight = ""
+	if err != nil {
 		var appErr *temporal.ApplicationError
 		if errors.As(err, &appErr) && appErr.Type() == activities.ErrTypeFulfil {
 			return w.snapshot(), invalid("correction-not-allowed", "%s", appErr.Message())
@@ -254,6 +298,9 @@ func (w *rightsRequest) validateLiftRestriction(ctx workflow.Context, in LiftRes
 	}
 	if w.liftReason != "" {
 		return conflict("lifting", "the restriction is being lifted")
+	}
+	if err := w.settled(); err != nil {
+		return err
 	}
 	if strings.TrimSpace(in.Reason) == "" || len(in.Reason) > MaxNoteLength {
 		return invalid("lift-reason", "say why the restriction is lifted: the subject is told (Art. 18(3))")

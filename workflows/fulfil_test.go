@@ -45,6 +45,9 @@ func TestErasureCarriedOut(t *testing.T) {
 	require.Equal(t, []string{"case_notes (2)", "newsletter (2)"}, reply[0].Facts.Erased)
 	require.Equal(t, []activities.KeptFact{{What: "case_notes (1)", Why: "Journaler opbevares i 5 år (psykologloven § 14, stk. 2)"}}, reply[0].Facts.Kept)
 	require.Contains(t, h.actions(), "fulfilment.step")
+	require.Equal(t, []activities.DestroyPackagesInput{{RequestID: h.input.Request.RequestID, Datasets: []string{"sag/case_notes", "crm/newsletter"}}}, h.destroyed,
+		"the person's packages holding what was erased are destroyed")
+	require.Contains(t, h.actions(), "packages.destroyed")
 }
 
 // TestErasureWaitsForOthers: while the person has another open request,

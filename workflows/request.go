@@ -123,6 +123,12 @@ type rightsRequest struct {
 	callbacks map[string]activities.Callback
 	// liftReason is set when a caseworker lifts a restriction.
 	liftReason string
+	// inFlight names an action whose handler waits for an activity before
+	// it changes the state (a grant being planned, a correction being
+	// applied); until it is done, the actions it excludes are refused.
+	inFlight string
+	// completing holds the tasks whose completion waits for the outbox.
+	completing map[uuid.UUID]bool
 	// continues is the version of VersionContinueAsNew; resumed is what a
 	// previous run carried over, nil in the first.
 	continues workflow.Version
@@ -183,7 +189,7 @@ func newRightsRequest(ctx workflow.Context, in RightsRequestInput) (*rightsReque
 		policy: p, cal: cal, loc: loc, clock: deadline.NewClock(r.ReceivedOn),
 		log:              log.With(workflow.GetLogger(ctx), "RequestID", r.RequestID.String()),
 		identityAtIntake: r.Identity, forwardedFrom: r.ForwardedFrom,
-		sent: map[string]bool{},
+		sent: map[string]bool{}, completing: map[uuid.UUID]bool{},
 	}
 	w.state = State{
 		RequestID: r.RequestID, ControllerID: r.ControllerID, Kind: r.Kind, Channel: r.Channel,
@@ -237,7 +243,9 @@ func (w *rightsRequest) setup(ctx workflow.Context) error {
 	return w.handlers(ctx)
 }
 
-// handlers registers the query and the Updates.
+// handlers registers the query and the Updates. Each handler checks its
+// rule again where it starts, as its validator did: Updates that arrive
+// together are validated against the state before any of them ran.
 func (w *rightsRequest) handlers(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (State, error) { return w.snapshot(), nil }); err != nil {
 		return err
@@ -248,24 +256,46 @@ func (w *rightsRequest) handlers(ctx workflow.Context) error {
 		validator any
 	}
 	for _, h := range []handler{
-		{UpdateVerifyIdentity, w.verifyIdentity, w.validateVerifyIdentity},
-		{UpdateRequestInformation, w.requestInformation, w.validateRequestInformation},
-		{UpdateInformationReceived, w.informationReceived, w.validateInformationReceived},
-		{UpdateCannotIdentify, w.cannotIdentify, w.validateCannotIdentify},
-		{UpdateDecide, w.decide, w.validateDecide},
-		{UpdateExtend, w.extend, w.validateExtend},
-		{UpdateAssign, w.assign, w.validateAssign},
-		{UpdateAddNote, w.addNote, w.validateAddNote},
-		{UpdateWithdraw, w.withdraw, w.validateWithdraw},
-		{UpdateClaimTask, w.claimTask, w.validateClaimTask},
-		{UpdateCompleteTask, w.completeTask, w.validateCompleteTask},
-		{UpdateSendLetter, w.sendLetter, w.validateSendLetter},
-		{UpdateApplyCorrection, w.applyCorrection, w.validateApplyCorrection},
-		{UpdateLiftRestriction, w.liftRestriction, w.validateLiftRestriction},
+		{UpdateVerifyIdentity, guarded(w, w.validateVerifyIdentity, w.verifyIdentity), w.validateVerifyIdentity},
+		{UpdateRequestInformation, guarded(w, w.validateRequestInformation, w.requestInformation), w.validateRequestInformation},
+		{UpdateInformationReceived, guarded(w, w.validateInformationReceived, w.informationReceived), w.validateInformationReceived},
+		{UpdateCannotIdentify, guarded(w, w.validateCannotIdentify, w.cannotIdentify), w.validateCannotIdentify},
+		{UpdateDecide, guarded(w, w.validateDecide, w.decide), w.validateDecide},
+		{UpdateExtend, guarded(w, w.validateExtend, w.extend), w.validateExtend},
+		{UpdateAssign, guarded(w, w.validateAssign, w.assign), w.validateAssign},
+		{UpdateAddNote, guarded(w, w.validateAddNote, w.addNote), w.validateAddNote},
+		{UpdateWithdraw, guarded(w, w.validateWithdraw, w.withdraw), w.validateWithdraw},
+		{UpdateClaimTask, guarded(w, w.validateClaimTask, w.claimTask), w.validateClaimTask},
+		{UpdateCompleteTask, guarded(w, w.validateCompleteTask, w.completeTask), w.validateCompleteTask},
+		{UpdateSendLetter, guarded(w, w.validateSendLetter, w.sendLetter), w.validateSendLetter},
+		{UpdateApplyCorrection, guarded(w, w.validateApplyCorrection, w.applyCorrection), w.validateApplyCorrection},
+		{UpdateLiftRestriction, guarded(w, w.validateLiftRestriction, w.liftRestriction), w.validateLiftRestriction},
 	} {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.fn, workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// guarded runs an Update's handler only if its rule still holds: the
+// state may have changed since its validator ran, when Updates arrived
+// together. A handler that then waits (for an activity) marks what it does
+// first (inFlight, completing), so the validators and guards of the Updates
+// after it see it.
+func guarded[I any](w *rightsRequest, validate func(workflow.Context, I) error, handle func(workflow.Context, I) (State, error)) func(workflow.Context, I) (State, error) {
+	return func(ctx workflow.Context, in I) (State, error) {
+		if err := validate(ctx, in); err != nil {
+			return w.snapshot(), err
+		}
+		return handle(ctx, in)
+	}
+}
+
+// settled refuses an action while another one is being recorded.
+func (w *rightsRequest) settled() error {
+	if w.inFlight != "" {
+		return conflict("action-in-progress", "%s is being recorded for this request; try again when it is done", w.inFlight)
 	}
 	return nil
 }

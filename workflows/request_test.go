@@ -68,6 +68,8 @@ type harness struct {
 	steps         []activities.FulfilStep
 	stepResult    func(activities.FulfilStep) activities.StepResult
 	pendingOthers func() []string
+	// destroyed records the packages an erasure destroyed.
+	destroyed []activities.DestroyPackagesInput
 	// mu guards what the mocked activities record: the test environment
 	// runs activities on goroutines of their own.
 	mu sync.Mutex
@@ -131,6 +133,12 @@ func newHarness(t *testing.T, p policy.Policy, kind Kind, received string, start
 			return h.pendingOthers(), nil
 		}
 		return nil, nil
+	}).Maybe()
+	h.env.OnActivity(acts.DestroyPackages, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.DestroyPackagesInput) (activities.DestroyedPackages, error) {
+		h.mu.Lock()
+		h.destroyed = append(h.destroyed, in)
+		h.mu.Unlock()
+		return activities.DestroyedPackages{References: []string{"RD-2026-000007"}}, nil
 	}).Maybe()
 	h.env.OnActivity(acts.MarkLetter, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.MarkLetterInput) error {
 		h.mu.Lock()
@@ -655,6 +663,8 @@ func TestRejections(t *testing.T) {
 		{"extend: sjukskriven", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Handläggaren är sjukskriven.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
 		{"extend: personalbrist", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Vi har personalbrist.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
 		{"extend: parental leave", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "The caseworker is on parental leave.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: too few employees", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonNumberOfRequests, Explanation: "Too few employees to finish in time.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: för få handläggare", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Vi har för få handläggare.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
 		{"extend: no words", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
 		{"extend: after a refusal", KindErasure, append(verified, step{UpdateDecide, Decide{Outcome: OutcomePartial, Grounds: []string{"17(3)(e)"}, Assessment: "x", By: caseworker}}), UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "many systems", By: caseworker}, ErrTypeInvalid, "art-12-4-refusal"},
 		{"assign: nobody", KindAccess, nil, UpdateAssign, Assign{By: caseworker}, ErrTypeInvalid, "assignee-required"},

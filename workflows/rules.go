@@ -180,7 +180,63 @@ var forbiddenExtensionWords = []string{
 	"resursbrist*", "brist på resurser", "underbemann*", "sjukskriv*", "sjuk", "föräldraledig*", "ledighet*",
 }
 
-// forbiddenExtensionTerm returns the first forbidden term text mentions.
+// staffWords name the people who work a case, and shortWords a lack or
+// absence of them; an explanation that pairs the two ("too few employees
+// to finish in time", "for få medarbejdere", "för få handläggare", "our
+// caseworkers are overloaded") gives staffing as the reason, whatever the
+// words. A term ending in * is a stem (Danish and Swedish inflections and
+// compounds: medarbejderne, handläggarna), any other a whole word; a
+// phrase matches consecutive words.
+var (
+	staffWords = []string{
+		// en
+		"employee*", "staff*", "personnel", "colleague*", "caseworker*", "case worker*", "case officer*", "officer*",
+		"worker*", "workforce", "manpower", "team member*", "headcount", "lawyer*", "dpo",
+		// da
+		"medarbejder*", "ansat", "ansatte*", "personale*", "kollega*", "kolleger*", "sagsbehandler*", "bemanding*",
+		"mandskab*", "jurist*", "folk", "folkene", "hænder",
+		// sv ("personal" alone is also English, as in personal data)
+		"anställd*", "personalen", "personalstyrka*", "medarbetar*", "handläggar*", "bemanning*", "händer",
+	}
+	shortWords = []string{
+		// en
+		"few", "fewer", "short", "shortage*", "lack", "lacks", "lacking", "insufficient*", "not enough", "too little",
+		"limited", "missing", "absent", "absence*", "away", "off work", "overload*", "overworked", "busy", "stretched",
+		"unavailable", "left", "leaving", "vacant", "vacanc*", "sick", "ill", "leave",
+		// da
+		"få", "færre", "for få", "mangel", "mangler", "manglende", "ikke nok", "begrænset", "fravær*", "syg", "syge",
+		"travl*", "overbebyrde*", "presset", "væk", "ledig", "ledige", "opsagt", "stoppet", "fratrådt",
+		// sv
+		"för få", "färre", "brist*", "saknas", "saknar", "inte tillräckligt", "otillräcklig*", "begränsad*",
+		"frånvar*", "sjuk", "sjuka", "upptagen", "upptagna", "överbelastad*", "arbetsbelastning", "vakant*",
+		"slutat", "borta",
+	}
+)
+
+// mentions returns the first of terms found in words.
+func mentions(words []string, terms []string) (string, bool) {
+	for _, term := range terms {
+		parts := strings.Fields(term)
+		for i := 0; i+len(parts) <= len(words); i++ {
+			ok := true
+			for j, p := range parts {
+				w := words[i+j]
+				if stem, isStem := strings.CutSuffix(p, "*"); isStem && !strings.HasPrefix(w, stem) || !isStem && w != p {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				return strings.ReplaceAll(term, "*", ""), true
+			}
+		}
+	}
+	return "", false
+}
+
+// forbiddenExtensionTerm returns the first forbidden term text mentions:
+// one of forbiddenExtensionWords, or a staffing word beside a word of
+// lack or absence.
 func forbiddenExtensionTerm(text string) (string, bool) {
 	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-'
@@ -203,6 +259,11 @@ func forbiddenExtensionTerm(text string) (string, bool) {
 			if slices.Contains(words, term) {
 				return term, true
 			}
+		}
+	}
+	if staff, ok := mentions(words, staffWords); ok {
+		if short, ok := mentions(words, shortWords); ok {
+			return staff + " … " + short, true
 		}
 	}
 	return "", false

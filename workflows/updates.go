@@ -43,6 +43,9 @@ func (w *rightsRequest) validateVerifyIdentity(ctx workflow.Context, in VerifyId
 	if err := w.inStage(StageIdentity); err != nil {
 		return err
 	}
+	if err := w.settled(); err != nil {
+		return err
+	}
 	if !slices.Contains(IdentityMethods, in.Method) {
 		return invalid("identity-method", "identity method must be one of %v, not %q (record how identity was checked, never an ID copy)", IdentityMethods, in.Method)
 	}
@@ -101,6 +104,9 @@ func (w *rightsRequest) validateRequestInformation(ctx workflow.Context, in Requ
 	default:
 		return invalid("information-purpose", "the clock stops only for information needed to identify the subject (identity) or to clarify a very large request (clarification), not %q", in.Purpose)
 	}
+	if err := w.settled(); err != nil {
+		return err
+	}
 	if w.clock.Paused() {
 		return conflict("already-paused", "information was already asked for on %s and is awaited", w.clock.PausedOn.Format(time.DateOnly))
 	}
@@ -127,6 +133,9 @@ func (w *rightsRequest) requestInformation(ctx workflow.Context, in RequestInfor
 func (w *rightsRequest) validateInformationReceived(ctx workflow.Context, in InformationReceived) error {
 	if !w.clock.Paused() || w.state.Stage.Final() {
 		return conflict("not-paused", "no information is awaited from the subject")
+	}
+	if err := w.settled(); err != nil {
+		return err
 	}
 	if err := w.validateAnswerDay(ctx, in.ReceivedOn); err != nil {
 		return err
@@ -166,6 +175,9 @@ func (w *rightsRequest) validateCannotIdentify(ctx workflow.Context, in CannotId
 	if err := w.inStage(StageIdentity); err != nil {
 		return err
 	}
+	if err := w.settled(); err != nil {
+		return err
+	}
 	if strings.TrimSpace(in.Reason) == "" {
 		return invalid("reason-required", "say why the subject cannot be identified (Art. 11(2)): the reply tells them")
 	}
@@ -190,6 +202,9 @@ func (w *rightsRequest) validateDecide(ctx workflow.Context, in Decide) error {
 	if err := w.inStage(StageAssessment); err != nil {
 		return err
 	}
+	if err := w.settled(); err != nil {
+		return err
+	}
 	if w.clock.Paused() {
 		return conflict("paused", "a clarification is awaited from the subject; record the answer first")
 	}
@@ -200,9 +215,16 @@ func (w *rightsRequest) decide(ctx workflow.Context, in Decide) (State, error) {
 	var plan activities.FulfilmentPlan
 	if w.automated() && in.Outcome != OutcomeRefuse {
 		// Planned now, so the answer already shows the tasks for people;
-		// the automated steps run after it.
+		// the automated steps run after it. While it is planned no other
+		// decision, withdrawal or pause can be recorded.
+		w.inFlight = "a decision"
 		actx := workflow.WithActivityOptions(ctx, stepOptions)
-		if err := workflow.ExecuteActivity(actx, a.PlanFulfilment, w.state.RequestID).Get(ctx, &plan); err != nil {
+		err := workflow.ExecuteActivity(actx, a.PlanFulfilment, w.state.RequestID).Get(ctx, &plan)
+		w.inFlight = ""
+		if err != nil {
+			return w.snapshot(), err
+		}
+		if err := w.inStage(StageAssessment); err != nil {
 			return w.snapshot(), err
 		}
 	}
@@ -224,6 +246,9 @@ func (w *rightsRequest) decide(ctx workflow.Context, in Decide) (State, error) {
 
 func (w *rightsRequest) validateExtend(ctx workflow.Context, in Extend) error {
 	if err := w.inStage(StageIdentity, StageAssessment, StageFulfilment); err != nil {
+		return err
+	}
+	if err := w.settled(); err != nil {
 		return err
 	}
 	if w.state.Extension != nil {
@@ -298,6 +323,9 @@ func (w *rightsRequest) validateWithdraw(ctx workflow.Context, in Withdraw) erro
 	if w.state.Stage == StageReply {
 		return conflict("stage", "the reply is being sent")
 	}
+	if err := w.settled(); err != nil {
+		return err
+	}
 	return needActor(in.By)
 }
 
@@ -318,6 +346,9 @@ func (w *rightsRequest) openTaskOf(id uuid.UUID) (*Task, error) {
 	}
 	if t.Status != TaskOpen {
 		return nil, conflict("task-not-open", "task %s is %s", id, t.Status)
+	}
+	if w.completing[id] {
+		return nil, conflict("task-not-open", "task %s is being completed", id)
 	}
 	return t, nil
 }
@@ -354,6 +385,9 @@ func (w *rightsRequest) validateCompleteTask(ctx workflow.Context, in CompleteTa
 	if err != nil {
 		return err
 	}
+	if err := w.settled(); err != nil {
+		return err
+	}
 	if len(in.Found) > MaxNoteLength {
 		return invalid("found", "what was found is at most %d characters", MaxNoteLength)
 	}
@@ -388,13 +422,17 @@ func (w *rightsRequest) completeTask(ctx workflow.Context, in CompleteTask) (Sta
 		if kind == TaskConfirmDelivery {
 			status = activities.LetterSent
 		}
+		w.completing[in.TaskID] = true
 		actx := workflow.WithActivityOptions(ctx, stepOptions)
-		if err := workflow.ExecuteActivity(actx, a.MarkLetter, activities.MarkLetterInput{LetterID: *letter, Status: status}).Get(ctx, nil); err != nil {
+		err := workflow.ExecuteActivity(actx, a.MarkLetter, activities.MarkLetterInput{LetterID: *letter, Status: status}).Get(ctx, nil)
+		delete(w.completing, in.TaskID)
+		if err != nil {
 			return w.snapshot(), err
 		}
-		// The task may have been completed while the outbox was written.
+		// A withdrawal may have cancelled the task while the outbox was
+		// written.
 		if t = w.task(in.TaskID); t.Status != TaskOpen {
-			return w.snapshot(), nil
+			return w.snapshot(), conflict("task-not-open", "task %s is %s", in.TaskID, t.Status)
 		}
 	}
 	now := workflow.Now(ctx)
@@ -427,6 +465,9 @@ func (w *rightsRequest) validateSendLetter(ctx workflow.Context, in SendLetter) 
 	}
 	if w.sent["letter/"+in.Kind] {
 		return conflict("letter-sent", "a preliminary answer was already sent")
+	}
+	if err := w.settled(); err != nil {
+		return err
 	}
 	return needActor(in.By)
 }

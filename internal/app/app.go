@@ -95,18 +95,20 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger, roles Role
 // RunWith runs the parts on an open store and Temporal client.
 func RunWith(ctx context.Context, cfg config.Config, logger *slog.Logger, st *store.Store, tc client.Client, keys *crypto.Keyring, roles Roles) error {
 	g, ctx := errgroup.WithContext(ctx)
+	// The outbox and the source systems serve the worker and the API (which
+	// sends packages' one-time codes and checks a known address).
+	outbox, err := NewOutbox(cfg, st, keys)
+	if err != nil {
+		return err
+	}
+	dsns := config.SystemDSNs()
+	maps.Copy(dsns, roles.SystemDSNs)
+	systems := &activities.Systems{DSN: dsns, Keys: keys, Secret: systemSecrets(roles), PublicURL: cfg.PublicURL}
+	defer systems.Close()
 	if roles.Worker {
-		outbox, err := NewOutbox(cfg, st, keys)
-		if err != nil {
-			return err
-		}
 		if outbox.SMTP == nil {
 			logger.Warn("RIGHTSDESK_SMTP_URL is not set: letters and notices by e-mail are kept in the outbox, not sent")
 		}
-		dsns := config.SystemDSNs()
-		maps.Copy(dsns, roles.SystemDSNs)
-		systems := &activities.Systems{DSN: dsns, Keys: keys, Secret: systemSecrets(roles), PublicURL: cfg.PublicURL}
-		defer systems.Close()
 		acts := &activities.Activities{Store: st, Outbox: outbox, Subjects: outbox.Subjects, Systems: systems}
 		worker.SetCacheSize(cfg.WorkflowCache)
 		w := worker.New(tc, cfg.TaskQueue, acts)
@@ -133,7 +135,8 @@ func RunWith(ctx context.Context, cfg config.Config, logger *slog.Logger, st *st
 				return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 			}
 		}
-		srv, err := api.New(api.Deps{Config: cfg, Store: st, Temporal: tc, Keys: keys, Logger: logger, SystemSecrets: systemSecrets(roles)})
+		srv, err := api.New(api.Deps{Config: cfg, Store: st, Temporal: tc, Keys: keys, Logger: logger, SystemSecrets: systemSecrets(roles),
+			Outbox: outbox, Systems: systems})
 		if err != nil {
 			return err
 		}
@@ -143,7 +146,7 @@ func RunWith(ctx context.Context, cfg config.Config, logger *slog.Logger, st *st
 	if roles.Ready != nil {
 		roles.Ready()
 	}
-	err := g.Wait()
+	err = g.Wait()
 	if errors.Is(err, context.Canceled) {
 		return nil
 	}

@@ -103,6 +103,34 @@ func (p *Postgres) Find(ctx context.Context, ds policy.Dataset, s Subject) (Resu
 	return p.result(ds, n), nil
 }
 
+// FindAll counts the rows that hold every identifier of the subject at
+// once (one row with the e-mail address and the CPR number, say). A kind
+// the dataset is not keyed by is ErrNoIdentifier: it cannot be compared.
+func (p *Postgres) FindAll(ctx context.Context, ds policy.Dataset, s Subject) (Result, error) {
+	var conds []string
+	var args []any
+	for _, kind := range slices.Sorted(maps.Keys(s.Identifiers)) {
+		col, ok := ds.Keys[kind]
+		if !ok || s.Identifiers[kind] == "" {
+			return p.result(ds, 0), ErrNoIdentifier
+		}
+		value := s.Identifiers[kind]
+		if kind == "phone" {
+			value = strings.TrimPrefix(value, "+")
+		}
+		args = append(args, value)
+		conds = append(conds, fmt.Sprintf("%s = $%d", normalised(kind, col), len(args)))
+	}
+	if len(conds) == 0 {
+		return p.result(ds, 0), ErrNoIdentifier
+	}
+	var n int64
+	if err := p.Pool.QueryRow(ctx, "SELECT count(*) FROM "+ident(ds.Table)+" WHERE "+strings.Join(conds, " AND "), args...).Scan(&n); err != nil {
+		return p.result(ds, 0), fmt.Errorf("connectors: %s.%s: find: %w", p.System, ds.ID, err)
+	}
+	return p.result(ds, n), nil
+}
+
 // Export streams the subject's rows, the map's fields (or every column).
 func (p *Postgres) Export(ctx context.Context, ds policy.Dataset, s Subject, emit func(Row) error) (Result, error) {
 	where, args, err := match(ds, s, nil)

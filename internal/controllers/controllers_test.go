@@ -231,6 +231,67 @@ func TestParseErrorsNameTheLine(t *testing.T) {
           retention: 10 years
           source: you
 `, `line 12 (controller "a"): special categories of data need an Art. 9(2) basis`},
+		"special-category dataset without an Art. 9(2) basis": {`controllers:
+  - id: a
+    name: A
+    country: DK
+    time_zone: Europe/Copenhagen
+    language: da
+    dpo: {email: dpo@a.example}
+    processing:
+      automated_decisions: false
+      purposes: [{name: P, legal_basis: ["6(1)(e)"], categories: [x], recipients: [], retention: 1 year, source: you}]
+    systems:
+      - id: sag
+        name: Sag
+        kind: postgres
+        datasets:
+          - id: journal
+            table: journal
+            keys: {cpr: cpr}
+            purposes: [P]
+            legal_basis: ["6(1)(e)"]
+            special_categories: true
+            recipients: []
+            retention: 5 years
+            erase: {strategy: delete}
+`, `line 20 (controller "a"): special categories of data need an Art. 9(2) basis`},
+		"Art. 9(2) dataset not marked special": {`controllers:
+  - id: a
+    name: A
+    country: DK
+    time_zone: Europe/Copenhagen
+    language: da
+    dpo: {email: dpo@a.example}
+    processing:
+      automated_decisions: false
+      purposes: [{name: P, legal_basis: ["6(1)(e)", "9(2)(h)"], special_categories: true, categories: [x], recipients: [], retention: 1 year, source: you}]
+    systems:
+      - id: sag
+        name: Sag
+        kind: postgres
+        datasets:
+          - id: journal
+            table: journal
+            keys: {cpr: cpr}
+            purposes: [P]
+            legal_basis: ["6(1)(e)", "9(2)(h)"]
+            recipients: []
+            retention: 5 years
+            erase: {strategy: delete}
+`, `(controller "a"): a dataset processed under Art. 9(2) holds special categories of data: mark it special_categories: true`},
+		"package_code": {`controllers:
+  - id: a
+    name: A
+    country: DK
+    time_zone: Europe/Copenhagen
+    language: da
+    dpo: {email: dpo@a.example}
+    package_code: sometimes
+    processing:
+      automated_decisions: false
+      purposes: [{name: P, legal_basis: ["6(1)(e)"], categories: [x], recipients: [], retention: 1 year, source: you}]
+`, `line 8 (controller "a"): package_code is special_categories (the default) or always, not "sometimes"`},
 		"recipients unsaid": {`controllers:
   - id: a
     name: A

@@ -38,7 +38,8 @@ func DemoRecipients() []policy.Recipient {
 }
 
 // DemoSystems is the data map of the demo controller's source system: case
-// notes, a psychologist's journal under a five-year hold, a consent-based
+// notes, a psychologist's journal under a five-year hold (special
+// categories: its packages need a second factor), a consent-based
 // newsletter, and a marketing list.
 func DemoSystems() []policy.System {
 	return []policy.System{{ID: DemoSourceSystem, Name: "Borgersystemet (demo)", Kind: "postgres", Datasets: []policy.Dataset{
@@ -51,7 +52,7 @@ func DemoSystems() []policy.System {
 		{ID: "psykologjournal", Name: "Psykologjournal", Table: "borger.psykologjournal", Keys: map[string]string{"cpr": "cpr"},
 			Fields: []string{"id", "journal", "sidste_notat"}, Restrict: "begraenset",
 			Purposes:   []string{"Beskæftigelsesindsats efter lov om en aktiv beskæftigelsesindsats"},
-			LegalBasis: []string{"6(1)(e)", "9(2)(b)"}, Recipients: []string{},
+			LegalBasis: []string{"6(1)(e)", "9(2)(b)"}, SpecialCategories: true, Recipients: []string{},
 			Retention: "5 år fra sidste notat (psykologloven § 14, stk. 2)", Erase: policy.Erasure{Strategy: "delete"},
 			Holds: []policy.Hold{{Reference: "psykologloven § 14, stk. 2", Reason: "Psykologens journal opbevares i 5 år fra sidste notat", Column: "sidste_notat", Years: 5}}},
 		{ID: "nyhedsbrev", Name: "Nyhedsbrev", Table: "borger.nyhedsbrev", Keys: map[string]string{"email": "email"},

@@ -367,6 +367,18 @@ func (s *Service) PendingFor(ctx context.Context, r store.Request) ([]store.Requ
 	return rows, err
 }
 
+// SamePerson returns every request of the person of r at r's controller,
+// r among them, found by every identifier the person gave.
+func (s *Service) SamePerson(ctx context.Context, r store.Request) ([]store.Request, error) {
+	if r.SubjectID == nil {
+		return []store.Request{r}, nil
+	}
+	var rows []store.Request
+	err := s.Store.DB.WithContext(ctx).Where("controller_id = ?", r.ControllerID).
+		Where(sameSubject, *r.SubjectID, *r.SubjectID).Order("received_on, id").Find(&rows).Error
+	return rows, err
+}
+
 // OtherRequestsLastYear counts the letters the same person sent this
 // controller in the twelve months before r was received, and since, other
 // than r's own: the facts Art. 12(5) needs (a request once a year is never

@@ -45,6 +45,9 @@ const (
 	ClosureNoAnswer        Kind = "closure_no_answer"
 	Preliminary            Kind = "preliminary"
 	WithdrawalConfirmed    Kind = "withdrawal_confirmed"
+	// PackageCode carries the one-time code that releases a package, by
+	// another channel than the status link's.
+	PackageCode Kind = "package_code"
 )
 
 // Notices to staff: the reference and a link, never the subject's data.
@@ -67,7 +70,7 @@ var (
 	RecipientKinds = []Kind{RecipientNotice}
 	SubjectKinds   = []Kind{Receipt, InformationRequest, Extension, Refusal, ReplyAccess, ReplyRectification, ReplyErasure,
 		ReplyRestriction, RestrictionLifting, ReplyPortability, ReplyObjection, ReplyConsentWithdrawal,
-		ClosureCannotIdentify, ClosureNoAnswer, Preliminary, WithdrawalConfirmed}
+		ClosureCannotIdentify, ClosureNoAnswer, Preliminary, WithdrawalConfirmed, PackageCode}
 	StaffKinds = []Kind{NoticeReminder, NoticeRefusalReminder, NoticeEscalation, NoticeBreach, NoticeAttention, NoticeDigest}
 	// Languages are the languages every kind is written in.
 	Languages = []string{"da", "sv", "en"}
@@ -91,6 +94,8 @@ type Data struct {
 	Notice      *Notice
 	Disclosure  *Disclosure
 	Objection   *Objection
+	// Code is the one-time code of a package_code letter.
+	Code *Code
 	// Today is the letter's date.
 	Today time.Time
 }
@@ -123,6 +128,20 @@ type Request struct {
 	// PackageUntil (access and portability replies).
 	PackageURL   string
 	PackageUntil time.Time
+	// PackageCodeBy is set when the package is released only with a
+	// one-time code, to the channel the code goes by (digital_post,
+	// se_digital_mail, email); PackageURL is then the status page.
+	PackageCodeBy string
+	// PackageHeld is set when the package is released only with a code
+	// and the person has no channel for one: they ask the controller, and
+	// there is no PackageURL.
+	PackageHeld bool
+}
+
+// Code is a one-time code and how many minutes it is valid.
+type Code struct {
+	Value   string
+	Minutes int
 }
 
 // Decision is the decision a reply or refusal tells.
@@ -230,6 +249,9 @@ func (r Renderer) Render(kind Kind, d Data) (Letter, error) {
 	}
 	if kind == RecipientNotice && d.Disclosure == nil {
 		return Letter{}, errors.New("letters: a recipient notice needs its Disclosure")
+	}
+	if kind == PackageCode && d.Code == nil {
+		return Letter{}, errors.New("letters: a package code letter needs its Code")
 	}
 	t, err := r.template(kind, lang)
 	if err != nil {

@@ -87,6 +87,8 @@ func sample(kind Kind, lang string, c Controller) Data {
 		if kind == ReplyObjection {
 			d.Objection = &Objection{Stopped: []string{"Nyhedsbrev"}, Outside: []string{"Indberetning til Udbetaling Danmark"}}
 		}
+	case PackageCode:
+		d.Code = &Code{Value: "48213907", Minutes: 15}
 	case NoticeReminder, NoticeRefusalReminder:
 		d.Notice = &Notice{DaysLeft: 7}
 		d.Request.ExtendedDueOn = &ext
@@ -197,6 +199,30 @@ func TestAccessReplyHasEveryArticle15Item(t *testing.T) {
 // TestRefusalsNameComplaintRemedyAndAppeal: every refusal, also a partial
 // reply, names the authority, the courts, and for a Swedish public
 // authority the appeal to the administrative court; a Danish one does not.
+// TestPackageReleaseInTheReply: a package released with a one-time code
+// is reached through the status page, and the reply says where the code
+// goes; one with no channel for a code is not linked, and the reply says to
+// ask for it.
+func TestPackageReleaseInTheReply(t *testing.T) {
+	want := map[string][2]string{"da": {"med Digital Post", "kontakt os med referencen"}, "sv": {"med Digital Post", "kontakta oss med referensen"},
+		"en": {"by Digital Post", "contact us quoting the reference"}}
+	for _, lang := range Languages {
+		for _, kind := range []Kind{ReplyAccess, ReplyPortability} {
+			d := sample(kind, lang, controllerDK())
+			d.Request.PackageURL, d.Request.PackageCodeBy = "https://rights.example/status/abc", "digital_post"
+			l, err := Renderer{}.Render(kind, d)
+			require.NoError(t, err)
+			require.Contains(t, l.Text, "https://rights.example/status/abc", "%s/%s", lang, kind)
+			require.Contains(t, l.Text, want[lang][0], "%s/%s", lang, kind)
+			d.Request.PackageURL, d.Request.PackageCodeBy, d.Request.PackageHeld = "", "", true
+			l, err = Renderer{}.Render(kind, d)
+			require.NoError(t, err)
+			require.NotContains(t, l.Text, "https://rights.example/", "%s/%s", lang, kind)
+			require.Contains(t, l.Text, want[lang][1], "%s/%s", lang, kind)
+		}
+	}
+}
+
 func TestRefusalsNameComplaintRemedyAndAppeal(t *testing.T) {
 	appeal := map[string]string{"da": "forvaltningsretten (förvaltningsrätten)", "sv": "överklaga beslutet hos förvaltningsrätten", "en": "administrative court (förvaltningsrätten)"}
 	remedy := map[string]string{"da": "indbringe sagen for domstolene (artikel 79)", "sv": "vända dig till domstol (artikel 79)", "en": "bring the matter before the courts (Article 79 GDPR)"}

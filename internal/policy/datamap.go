@@ -39,8 +39,14 @@ type Dataset struct {
 	Fields     []string `yaml:"fields,omitempty" json:"fields,omitempty"`
 	Purposes   []string `yaml:"purposes" json:"purposes"`
 	LegalBasis []string `yaml:"legal_basis" json:"legal_basis"`
-	Recipients []string `yaml:"recipients" json:"recipients"`
-	Retention  string   `yaml:"retention" json:"retention"`
+	// SpecialCategories marks a dataset of special categories of data
+	// (Art. 9(1): health, a psychologist's notes, care records, ...). It
+	// goes with an Art. 9(2) basis in LegalBasis, and the check holds the
+	// two together. A package with rows of it is released only after a
+	// second factor (docs/PRIVACY.md).
+	SpecialCategories bool     `yaml:"special_categories,omitempty" json:"special_categories,omitempty"`
+	Recipients        []string `yaml:"recipients" json:"recipients"`
+	Retention         string   `yaml:"retention" json:"retention"`
 	// Erase is how an erasure is carried out.
 	Erase Erasure `yaml:"erase" json:"erase"`
 	// Restrict names the boolean column that marks a row restricted.
@@ -189,10 +195,18 @@ func CheckSystems(systems []System, record *Record) []FieldError {
 			if len(d.LegalBasis) == 0 {
 				bad(dat("legal_basis"), "a dataset needs its legal basis, e.g. [\"6(1)(e)\"]")
 			}
+			art9 := false
 			for _, b := range d.LegalBasis {
 				if !legalBasis.MatchString(b) {
 					bad(dat("legal_basis"), "%q is not a legal basis", b)
 				}
+				art9 = art9 || strings.HasPrefix(b, "9(")
+			}
+			switch {
+			case d.SpecialCategories && !art9:
+				bad(dat("legal_basis"), "special categories of data need an Art. 9(2) basis beside the Art. 6(1) one, e.g. [\"6(1)(e)\", \"9(2)(h)\"]")
+			case art9 && !d.SpecialCategories:
+				bad(dat("special_categories"), "a dataset processed under Art. 9(2) holds special categories of data: mark it special_categories: true (its packages then need a second factor)")
 			}
 			if d.Recipients == nil {
 				bad(dat("recipients"), "name the recipients, or write recipients: []")

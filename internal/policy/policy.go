@@ -56,10 +56,21 @@ type Settings struct {
 	// PackageDays is how long an access or portability package can be
 	// downloaded through the status link (default 30).
 	PackageDays int `yaml:"package_days,omitempty" json:"package_days,omitempty"`
+	// PackageCode says which packages the status link alone does not
+	// release: special_categories (the default: those with rows of a
+	// dataset marked special_categories) or always (every package). Those
+	// need a one-time code sent by another channel (docs/PRIVACY.md).
+	PackageCode string `yaml:"package_code,omitempty" json:"package_code,omitempty"`
 	// Recipients are those the data map's datasets disclose data to, and
 	// how each hears of an erasure, rectification or restriction (Art. 19).
 	Recipients []Recipient `yaml:"recipients,omitempty" json:"recipients,omitempty"`
 }
+
+// The values of package_code.
+const (
+	PackageCodeSpecial = "special_categories"
+	PackageCodeAlways  = "always"
+)
 
 // Recipient is a recipient of disclosed data (processors included) and how
 // it is told of an erasure, rectification or restriction (GDPR Art. 19):
@@ -354,6 +365,9 @@ func (c *Controller) Check() []FieldError {
 	}
 	if c.PackageDays < 0 || c.PackageDays > 365 {
 		bad("package_days", "package_days is between 1 and 365 (leave it out for 30)")
+	}
+	if c.PackageCode != "" && c.PackageCode != PackageCodeSpecial && c.PackageCode != PackageCodeAlways {
+		bad("package_code", "package_code is special_categories (the default) or always, not %q", c.PackageCode)
 	}
 	if f := c.Delivery.EmailFrom; f != "" {
 		if _, err := mail.ParseAddress(f); err != nil {

@@ -177,6 +177,10 @@ type Access struct {
 	Actor     string
 	At        time.Time `gorm:"->"`
 	What      string
+	// Factor is what allowed a package download: the status link alone
+	// ("link"), the link and a one-time code sent by a channel
+	// ("link+code:<channel>"), or a staff member's sign-in ("staff").
+	Factor *string
 }
 
 // TableName is the access log's table.
@@ -229,6 +233,30 @@ type Package struct {
 	Size      int64
 	Rows      int64
 	Chunks    int
+	// Special is set when the package has rows of a dataset of special
+	// categories (Art. 9): it is released only with a second factor.
+	Special bool
+	// Datasets are the system/dataset the package has rows of; nil for a
+	// package built before they were recorded.
+	Datasets []string `gorm:"serializer:json"`
+	// DestroyedAt is when an erasure (DestroyedBy) of data the package
+	// held destroyed it: its chunks are gone.
+	DestroyedAt *time.Time
+	DestroyedBy *uuid.UUID
+}
+
+// PackageCode is a one-time code sent to release a package: only a keyed
+// hash of it is kept.
+type PackageCode struct {
+	ID        uuid.UUID `gorm:"primaryKey"`
+	RequestID uuid.UUID
+	CodeHash  []byte
+	Channel   string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	// Failures are the wrong codes tried while this one was valid.
+	Failures int
 }
 
 // PackageChunk is one sealed piece of a package.
