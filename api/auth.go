@@ -46,9 +46,12 @@ func (p *Principal) Can(controllerID string) bool {
 type authenticator struct {
 	tokens map[[32]byte]Principal
 	cfg    config.Config
-	// limit counts calls without a valid token, and failed sign-ins, per
-	// client address.
-	limit *addressLimiter
+	// limit counts the public's calls (no Authorization header) per
+	// client address; failures counts failed sign-ins (a token that does
+	// not authenticate, a refused login) per client address. The two are
+	// apart so the public's calls from an office's address never lock its
+	// staff out, and failed guesses block every token from their address.
+	limit, failures *addressLimiter
 
 	mu       sync.Mutex
 	provider *oidc.Provider
@@ -73,6 +76,7 @@ func newAuthenticator(cfg config.Config) (*authenticator, error) {
 		return nil, err
 	}
 	a := &authenticator{tokens: map[[32]byte]Principal{}, cfg: cfg, limit: newAddressLimiter(cfg.IntakeRatePerMinute),
+		failures: newAddressLimiter(cfg.IntakeRatePerMinute),
 		verified: map[[32]byte]verifiedToken{}}
 	for _, t := range toks {
 		// Only the hash is kept in memory.
@@ -128,24 +132,50 @@ func (a *authenticator) principalOf(subject string, claims map[string]any) (Prin
 	return p, true
 }
 
-var errUnauthenticated = NewProblem(http.StatusUnauthorized, "unauthenticated", "a valid bearer token is required")
+// bearerRealm is the challenge of a call that sent no token (RFC 6750 §3:
+// no error code then).
+const bearerRealm = `Bearer realm="rightsdesk"`
 
-// authenticate finds who calls from the Authorization header. A missing or
-// invalid token counts against the client's address; once its bucket is
-// empty the answer is 429 and no token is verified, so junk tokens cost
-// nothing and cannot be tried without end.
+// errUnauthenticated is a call without a bearer token; errInvalidToken one
+// whose token is not valid (unknown, expired, badly signed, another
+// audience).
+var (
+	errUnauthenticated = func() *Problem {
+		p := NewProblem(http.StatusUnauthorized, "unauthenticated", "a valid bearer token is required")
+		p.challenge = bearerRealm
+		return p
+	}()
+	errInvalidToken = func() *Problem {
+		p := NewProblem(http.StatusUnauthorized, "unauthenticated", "the bearer token is not valid")
+		p.challenge = bearerRealm + `, error="invalid_token", error_description="the token is unknown, expired or not for this API"`
+		return p
+	}()
+)
+
+// authenticate finds who calls from the Authorization header. A missing
+// or invalid token counts against the client's address (its allowance of
+// failed sign-ins); once that is used up, every token from the address is
+// answered 429 without being looked at, the right one too, until the
+// allowance refills: the answer never tells a right guess from a wrong one,
+// and junk tokens cost nothing and cannot be tried without end.
 func (a *authenticator) authenticate(ctx context.Context, header, addr string) (*Principal, staffProfile, error) {
-	fail := func() (*Principal, staffProfile, error) {
-		if !a.limit.take(addr) {
+	if a.failures.empty(addr) {
+		return nil, staffProfile{}, errRateLimited
+	}
+	fail := func(p *Problem) (*Principal, staffProfile, error) {
+		if !a.failures.take(addr) {
 			return nil, staffProfile{}, errRateLimited
 		}
-		return nil, staffProfile{}, errUnauthenticated
+		return nil, staffProfile{}, p
 	}
 	scheme, raw, _ := strings.Cut(header, " ")
 	raw = strings.TrimSpace(raw)
 	// The scheme is case-insensitive (RFC 9110 §11.1).
+	if header == "" {
+		return fail(errUnauthenticated)
+	}
 	if !strings.EqualFold(scheme, "Bearer") || raw == "" {
-		return fail()
+		return fail(errInvalidToken)
 	}
 	sum := sha256.Sum256([]byte(raw))
 	if p, ok := a.tokens[sum]; ok {
@@ -158,11 +188,8 @@ func (a *authenticator) authenticate(ctx context.Context, header, addr string) (
 		p := v.principal
 		return &p, v.profile, nil
 	}
-	if a.limit.empty(addr) {
-		return nil, staffProfile{}, errRateLimited
-	}
 	if a.cfg.OIDCIssuer == "" || strings.Count(raw, ".") != 2 {
-		return fail()
+		return fail(errInvalidToken)
 	}
 	verifier, err := a.oidcVerifier(ctx)
 	if err != nil {
@@ -170,15 +197,15 @@ func (a *authenticator) authenticate(ctx context.Context, header, addr string) (
 	}
 	tok, err := verifier.Verify(ctx, raw)
 	if err != nil {
-		return fail()
+		return fail(errInvalidToken)
 	}
 	var claims map[string]any
 	if err := tok.Claims(&claims); err != nil {
-		return fail()
+		return fail(errInvalidToken)
 	}
 	p, ok := a.principalOf(tok.Subject, claims)
 	if !ok {
-		return fail()
+		return fail(errInvalidToken)
 	}
 	profile := profileOf(claims)
 	a.mu.Lock()
@@ -218,7 +245,9 @@ func (s *Server) staff(roles ...string) echo.MiddlewareFunc {
 				return err
 			}
 			if !p.Has(roles...) {
-				return NewProblem(http.StatusForbidden, "forbidden", "this needs the role "+strings.Join(roles, " or "))
+				prob := NewProblem(http.StatusForbidden, "forbidden", "this needs the role "+strings.Join(roles, " or "))
+				prob.challenge = bearerRealm + `, error="insufficient_scope", error_description="this needs the role ` + strings.Join(roles, " or ") + `"`
+				return prob
 			}
 			c.Set(principalKey, p)
 			return next(c)
@@ -238,7 +267,7 @@ func (s *Server) signIn(c echo.Context) (*Principal, error) {
 
 // publicOrStaff serves the public, limited per client address, and staff,
 // not limited. A token that does not authenticate is refused, and counted
-// against the address like any call without one.
+// against the address's failed sign-ins.
 func (s *Server) publicOrStaff(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if c.Request().Header.Get(echo.HeaderAuthorization) == "" {

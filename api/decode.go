@@ -94,6 +94,14 @@ func decodeBytes(body []byte, v any) error {
 	if err := checkJSONText(body); err != nil {
 		return err
 	}
+	// Every body is an object: encoding/json would take null as "nothing
+	// given" and leave v as it is, so null, like an array, a string, a
+	// number or a boolean, is refused here.
+	if t := reflect.TypeOf(v); t != nil && t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct {
+		if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] != '{' {
+			return malformedProblem("", "the body must be a JSON object")
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

@@ -281,8 +281,15 @@ func checkIntake(b IntakeBody, policy controllers.Policy, p *Principal, today ti
 const maxNameLength = 300
 
 // checkName accepts a name as given or refuses it: no spaces around it to
-// trim, no control characters, no bidirectional overrides or isolates
-// (U+202A–U+202E, U+2066–U+2069), which can make a name read as another.
+// trim, and no character that cannot be seen or that changes how the rest
+// reads: controls (Cc), format characters (Cf: zero-width spaces and
+// joiners, soft hyphens, byte order marks, the bidirectional controls that
+// can make a name read as another), private use (Co), unassigned code
+// points, line and paragraph separators (Zl, Zp), spaces other than the
+// plain space (the no-break and ideographic spaces look like it and compare
+// unlike it), and the other default-ignorable characters (variation
+// selectors, the combining grapheme joiner, Hangul fillers). The problem
+// names the first such character by its code point, never the name.
 func checkName(errs *fieldErrors, pointer, name string, required bool) {
 	switch {
 	case name == "":
@@ -298,16 +305,41 @@ func checkName(errs *fieldErrors, pointer, name string, required bool) {
 		return
 	}
 	asGiven(errs, pointer, name)
+	i := 0
 	for _, r := range name {
-		switch {
-		case (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c:
-			errs.add(pointer, "a name may not hold bidirectional control characters")
-			return
-		case unicode.IsControl(r):
-			errs.add(pointer, "a name may not hold control characters")
+		i++
+		if what := hiddenCharacter(r); what != "" {
+			*errs = append(*errs, FieldError{Pointer: pointer, code: "characters",
+				Detail: fmt.Sprintf("a name may not hold %s (U+%04X, character %d): write it with letters, marks, punctuation and plain spaces", what, r, i)})
 			return
 		}
 	}
+}
+
+// hiddenCharacter says what kind of character r is when a name may not
+// hold it, else "".
+func hiddenCharacter(r rune) string {
+	switch {
+	case r == ' ':
+		return ""
+	case (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c:
+		return "a bidirectional control character"
+	case unicode.Is(unicode.Cc, r):
+		return "a control character"
+	case unicode.Is(unicode.Cf, r):
+		return "an invisible format character"
+	case unicode.Is(unicode.Co, r):
+		return "a private-use character"
+	case unicode.Is(unicode.Zl, r), unicode.Is(unicode.Zp, r):
+		return "a line or paragraph separator"
+	case unicode.Is(unicode.Zs, r):
+		return "a space other than the plain space"
+	case unicode.Is(unicode.Variation_Selector, r), unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r):
+		return "an invisible character"
+	case !unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S):
+		return "an unassigned character"
+	}
+	return ""
 }
 
 // asGiven refuses a value with spaces before or after it rather than

@@ -27,6 +27,9 @@ type Problem struct {
 	Rule string `json:"rule,omitempty"`
 
 	retryAfter string
+	// challenge is the WWW-Authenticate of a 401 (or a 403 for a missing
+	// role); a 401 without one says Bearer.
+	challenge string
 }
 
 // BlockingRequest is a request that stops an action.
@@ -41,6 +44,9 @@ type BlockingRequest struct {
 type FieldError struct {
 	Pointer string `json:"pointer"`
 	Detail  string `json:"detail"`
+	// code names the problem for the pages' words ("characters"); empty
+	// means the field's general one.
+	code string
 }
 
 func (p *Problem) Error() string {
@@ -105,6 +111,13 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	}
 	if p.retryAfter != "" {
 		c.Response().Header().Set("Retry-After", p.retryAfter)
+	}
+	// A 401 says how to authenticate (RFC 9110 §11.6.1).
+	if p.challenge == "" && p.Status == http.StatusUnauthorized {
+		p.challenge = bearerRealm
+	}
+	if p.challenge != "" {
+		c.Response().Header().Set("WWW-Authenticate", p.challenge)
 	}
 	if isHead(c) {
 		_ = c.NoContent(p.Status)

@@ -8,8 +8,8 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// addressLimiter is a token bucket per client address: every call without
-// a valid token, and every failed authentication, takes one token.
+// addressLimiter is a token bucket per client address: the authenticator
+// has one for the public's calls and one for failed sign-ins.
 type addressLimiter struct {
 	every time.Duration
 	burst int

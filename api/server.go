@@ -70,6 +70,8 @@ type Server struct {
 	actions map[string]echo.HandlerFunc
 	outbox  *activities.Outbox
 	systems *activities.Systems
+	// csrfKey signs the web UI's CSRF tokens.
+	csrfKey []byte
 }
 
 // New builds the API with its routes and middleware.
@@ -95,6 +97,12 @@ func New(d Deps) (*Server, error) {
 		s.now = time.Now
 	}
 	s.outbox, s.systems = d.Outbox, d.Systems
+	if s.csrfKey, err = d.Keys.DerivedKey(d.Keys.CurrentKeyID(), "csrf"); err != nil {
+		return nil, err
+	}
+	if !s.secureCookies() && !loopbackURL(d.Config.PublicURL) {
+		logger.Warn("the public URL is not https: the web UI's cookies are sent without Secure and the __Host- prefix", "public_url", d.Config.PublicURL)
+	}
 	s.systemSecrets = d.SystemSecrets
 	if s.systemSecrets == nil {
 		s.systemSecrets = config.SystemSecrets()
@@ -121,6 +129,7 @@ func New(d Deps) (*Server, error) {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
 	}
 	e.Use(middleware.RequestID())
+	e.Use(s.securityHeaders)
 	e.Use(s.requestLogger())
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisableStackAll: true,
@@ -185,7 +194,7 @@ func (s *Server) routes() {
 	s.codecRoutes()
 
 	// The web UI's pages (docs/UI.md), on the same app and services.
-	s.uiRoutes(public)
+	s.uiRoutes()
 }
 
 // healthz says the process is alive.

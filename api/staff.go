@@ -61,11 +61,11 @@ func newDirectory(st *store.Store, log *slog.Logger, tokens []config.Token) *dir
 // A failure is logged: signing in does not depend on the directory.
 func (d *directory) remember(ctx context.Context, p *Principal, prof staffProfile) {
 	row := store.Staff{ID: p.Actor, DisplayName: prof.DisplayName, Email: prof.Email, Language: prof.Language,
-		Controllers: strings.Join(p.Controllers, " "), Source: prof.source}
+		Controllers: strings.Join(p.Controllers, " "), Roles: strings.Join(knownRoles(p.Roles), " "), Source: prof.source}
 	d.mu.Lock()
 	old, ok := d.written[row.ID]
 	d.mu.Unlock()
-	if ok && old.DisplayName == row.DisplayName && old.Email == row.Email && old.Language == row.Language && old.Controllers == row.Controllers {
+	if ok && old.DisplayName == row.DisplayName && old.Email == row.Email && old.Language == row.Language && old.Controllers == row.Controllers && old.Roles == row.Roles {
 		return
 	}
 	if err := d.upsert(ctx, row); err != nil {
@@ -81,7 +81,7 @@ func (d *directory) upsert(ctx context.Context, row store.Staff) error {
 	row.UpdatedAt = time.Now().UTC()
 	return d.store.DB.WithContext(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"display_name", "email", "language", "controllers", "source", "updated_at"}),
+		DoUpdates: clause.AssignmentColumns([]string{"display_name", "email", "language", "controllers", "roles", "source", "updated_at"}),
 	}).Create(&row).Error
 }
 
@@ -95,7 +95,7 @@ func (d *directory) syncTokens(ctx context.Context) error {
 		return nil
 	}
 	for _, t := range d.tokens {
-		row := store.Staff{ID: "token:" + t.Name, DisplayName: t.Name, Controllers: strings.Join(t.Controllers, " "), Source: "token"}
+		row := store.Staff{ID: "token:" + t.Name, DisplayName: t.Name, Controllers: strings.Join(t.Controllers, " "), Roles: t.Role, Source: "token"}
 		if err := d.upsert(ctx, row); err != nil {
 			return err
 		}
@@ -106,7 +106,23 @@ func (d *directory) syncTokens(ctx context.Context) error {
 	return nil
 }
 
-// canAct reports whether id is a staff member who may act for controllerID.
+// knownRoles keeps the staff roles of a list of roles.
+func knownRoles(roles []string) []string {
+	var out []string
+	for _, r := range roles {
+		if slices.Contains(staffRoles, r) && !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// caseRoles are the roles that act on a case: assignment goes only to them.
+var caseRoles = []string{config.RoleCaseworker, config.RoleAdmin}
+
+// canAct reports whether id is a staff member who may act on the requests
+// of controllerID: a caseworker's role (caseworker, admin) at their last
+// sign-in, for that controller.
 func (d *directory) canAct(ctx context.Context, id, controllerID string) (bool, error) {
 	if !workflows.ValidStaffID(id) {
 		return false, nil
@@ -118,15 +134,16 @@ func (d *directory) canAct(ctx context.Context, id, controllerID string) (bool, 
 	if err := d.store.DB.WithContext(ctx).Limit(1).Find(&row, "id = ?", id).Error; err != nil {
 		return false, err
 	}
-	if row.ID == "" {
+	if row.ID == "" || !slices.ContainsFunc(strings.Fields(row.Roles), func(r string) bool { return slices.Contains(caseRoles, r) }) {
 		return false, nil
 	}
 	ctrls := strings.Fields(row.Controllers)
 	return len(ctrls) == 0 || slices.Contains(ctrls, controllerID), nil
 }
 
-// checkAssignee refuses an assignee who is not a staff member of the
-// request's controller. The value is never echoed: it may be anything.
+// checkAssignee refuses an assignee who is not a staff member with a
+// caseworker's role for the request's controller. The value is never
+// echoed: it may be anything.
 func (s *Server) checkAssignee(ctx context.Context, assignee, controllerID string) error {
 	ok, err := s.directory.canAct(ctx, assignee, controllerID)
 	if err != nil {
@@ -134,7 +151,7 @@ func (s *Server) checkAssignee(ctx context.Context, assignee, controllerID strin
 	}
 	if !ok {
 		var errs fieldErrors
-		errs.add("/assignee", "not the ID of a staff member who acts for this controller (an ID from the staff directory, at most %d characters)", workflows.MaxStaffIDLength)
+		errs.add("/assignee", "not the ID of a staff member with the role caseworker or admin for this controller (an ID from the staff directory, at most %d characters)", workflows.MaxStaffIDLength)
 		return errs.problem()
 	}
 	return nil
@@ -146,6 +163,9 @@ type StaffView struct {
 	DisplayName string   `json:"display_name"`
 	Language    string   `json:"language,omitempty"`
 	Controllers []string `json:"controllers"`
+	// Roles are the person's roles at their last sign-in: only caseworker
+	// and admin may be assigned.
+	Roles []string `json:"roles"`
 }
 
 // listStaff lists the staff who act for the controllers the caller acts
@@ -175,7 +195,11 @@ func (s *Server) listStaff(c echo.Context) error {
 		if ctrls == nil {
 			ctrls = []string{}
 		}
-		out.Items = append(out.Items, StaffView{ID: r.ID, DisplayName: r.DisplayName, Language: r.Language, Controllers: ctrls})
+		roles := strings.Fields(r.Roles)
+		if roles == nil {
+			roles = []string{}
+		}
+		out.Items = append(out.Items, StaffView{ID: r.ID, DisplayName: r.DisplayName, Language: r.Language, Controllers: ctrls, Roles: roles})
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -35,7 +35,10 @@ const (
 )
 
 // secureCookies is on when the UI is reached over HTTPS; the cookies then
-// carry the __Host- prefix, which the browser keeps to this host and path /.
+// are Secure and carry the __Host- prefix, which the browser keeps to this
+// host and path / and refuses from a sibling domain or plain HTTP. Over
+// plain HTTP (rightsdesk dev on localhost) they have neither: a browser
+// would drop a Secure cookie sent there.
 func (s *Server) secureCookies() bool { return strings.HasPrefix(s.cfg.PublicURL, "https://") }
 
 func (s *Server) cookieName(base string) string {
@@ -132,7 +135,7 @@ func (s *Server) loginStart(c echo.Context) error {
 // address like a failed bearer token.
 func (s *Server) loginCallback(c echo.Context) error {
 	fail := func(status int, problem string) error {
-		if !s.auth.limit.take(c.RealIP()) {
+		if !s.auth.failures.take(c.RealIP()) {
 			return s.renderLogin(c, http.StatusTooManyRequests, "login.limited")
 		}
 		return s.renderLogin(c, status, problem)
@@ -203,7 +206,10 @@ func (s *Server) devLogin(c echo.Context) error {
 }
 
 // startSession stores a session and gives the browser its cookie; expired
-// sessions are cleared on the way.
+// sessions are cleared on the way. Signing in rotates: the session is
+// always a new random ID, a session the browser already had is ended, and
+// the browser's CSRF cookie is dropped, so no token of a page from before
+// the sign-in is accepted after it.
 func (s *Server) startSession(c echo.Context, p Principal, name string) error {
 	raw := randomToken()
 	sum := sha256.Sum256([]byte(raw))
@@ -214,10 +220,18 @@ func (s *Server) startSession(c echo.Context, p Principal, name string) error {
 	if err := db.Where("expires_at < now()").Delete(&store.StaffSession{}).Error; err != nil {
 		return s.storeError(err)
 	}
+	if ck, err := c.Cookie(s.cookieName(sessionCookie)); err == nil && ck.Value != "" {
+		old := sha256.Sum256([]byte(ck.Value))
+		if err := db.Delete(&store.StaffSession{}, "id_hash = ?", old[:]).Error; err != nil {
+			return s.storeError(err)
+		}
+	}
 	if err := db.Create(&row).Error; err != nil {
 		return s.storeError(err)
 	}
+	c.Set(sessionLookupKey, &row)
 	s.setCookie(c, sessionCookie, raw, s.sessionHours()*3600)
+	s.setCookie(c, csrfCookie, "", -1)
 	return nil
 }
 
@@ -235,8 +249,31 @@ func (s *Server) sessionIdle() time.Duration {
 	return time.Duration(s.cfg.SessionIdleMinutes) * time.Minute
 }
 
+// sessionLookupKey keeps a request's session once looked up: the CSRF
+// check and the staff page both ask.
+const sessionLookupKey = "staff-session-lookup"
+
 // session finds the signed-in staff member of a request, if any.
 func (s *Server) session(c echo.Context) (*store.StaffSession, error) {
+	if row, ok := c.Get(sessionLookupKey).(*store.StaffSession); ok {
+		if row.Actor == "" {
+			return nil, nil
+		}
+		return row, nil
+	}
+	row, err := s.lookupSession(c)
+	if err != nil {
+		return nil, err
+	}
+	if row == nil {
+		c.Set(sessionLookupKey, &store.StaffSession{})
+	} else {
+		c.Set(sessionLookupKey, row)
+	}
+	return row, nil
+}
+
+func (s *Server) lookupSession(c echo.Context) (*store.StaffSession, error) {
 	ck, err := c.Cookie(s.cookieName(sessionCookie))
 	if err != nil || ck.Value == "" || len(ck.Value) > 100 {
 		return nil, nil
@@ -301,6 +338,7 @@ func (s *Server) logout(c echo.Context) error {
 			return s.storeError(err)
 		}
 	}
+	c.Set(sessionLookupKey, &store.StaffSession{})
 	s.setCookie(c, sessionCookie, "", -1)
 	return c.Redirect(http.StatusSeeOther, "/staff/login?lang="+web.Language(c))
 }

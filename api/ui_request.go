@@ -20,6 +20,19 @@ var formFields = map[string]string{
 	"/details/description": "description",
 }
 
+// requestFormValues is what the request form sent, to register or to show
+// again.
+func requestFormValues(c echo.Context) map[string]string {
+	values := map[string]string{}
+	if c.Request().Method != http.MethodPost {
+		return values
+	}
+	for _, f := range []string{"kind", "name", "email", "address", "national_id", "description"} {
+		values[f] = c.FormValue(f)
+	}
+	return values
+}
+
 // requestForm is the public request form of a controller (GET
 // /request/{controller}).
 func (s *Server) requestForm(c echo.Context) error {
@@ -30,7 +43,7 @@ func (s *Server) requestForm(c echo.Context) error {
 // problem names, and a message (a key of the page's words) for the whole.
 func (s *Server) renderRequestForm(c echo.Context, status int, values map[string]string, p *Problem, message string) error {
 	page := web.RequestForm{Page: web.NewPage(c, "request.title"), Controller: c.Param("controller"), Values: values,
-		Invalid: map[string]bool{}, NationalID: "cpr"}
+		Invalid: map[string]bool{}, Messages: map[string]string{}, NationalID: "cpr"}
 	page.CSRF = csrfOf(c)
 	for _, k := range workflows.Kinds {
 		page.Kinds = append(page.Kinds, string(k))
@@ -60,14 +73,18 @@ func (s *Server) renderRequestForm(c echo.Context, status int, values map[string
 			if !ok {
 				field, key = "", "field.other"
 			}
+			if fe.code != "" {
+				key += "." + fe.code
+			}
 			msg := page.T[key]
+			if field != "" && !page.Invalid[field] {
+				page.Invalid[field] = true
+				page.Messages[field] = msg
+			}
 			if slices.ContainsFunc(page.Errors, func(e web.FormError) bool { return e.Message == msg }) {
 				continue
 			}
 			page.Errors = append(page.Errors, web.FormError{Field: field, Message: msg})
-			if field != "" {
-				page.Invalid[field] = true
-			}
 		}
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
@@ -78,10 +95,7 @@ func (s *Server) renderRequestForm(c echo.Context, status int, values map[string
 // POST /v1/requests; a refusal comes back as the form with each field's
 // problem, what was written kept.
 func (s *Server) requestFormPost(c echo.Context) error {
-	values := map[string]string{}
-	for _, f := range []string{"kind", "name", "email", "address", "national_id", "description"} {
-		values[f] = c.FormValue(f)
-	}
+	values := requestFormValues(c)
 	lang := web.Language(c)
 	b := IntakeBody{Controller: c.Param("controller"), Kind: values["kind"], Channel: "web", Language: lang,
 		Subject: SubjectBody{Name: values["name"], Email: values["email"], Address: values["address"]}}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
@@ -27,9 +26,7 @@ import (
 // register, search and the DPO's dashboard (docs/UI.md).
 func (s *Server) staffRoutes(csrf func(refused func(c echo.Context) error) echo.MiddlewareFunc) {
 	e := s.echo
-	refused := csrf(func(c echo.Context) error {
-		return s.staffProblem(c, NewProblem(http.StatusForbidden, "csrf", "the form had expired: load the page again and send it anew"))
-	})
+	refused := csrf(s.staffFormExpired)
 	login := csrf(func(c echo.Context) error { return s.renderLogin(c, http.StatusForbidden, "form.expired") })
 	anyStaff := s.staffPage(staffRoles...)
 	caseworker := s.staffPage(config.RoleCaseworker, config.RoleAdmin)
@@ -58,14 +55,8 @@ func (s *Server) staffRoutes(csrf func(refused func(c echo.Context) error) echo.
 	e.GET("/staff/dashboard", s.dashboardPage, refused, dpo)
 }
 
-// csrfOf is the page's CSRF token.
-func csrfOf(c echo.Context) string {
-	tok, _ := c.Get(middleware.DefaultCSRFConfig.ContextKey).(string)
-	return tok
-}
-
-// staffPeople lists the staff of the controllers the person acts for, for
-// assignment.
+// staffPeople lists the staff of the controllers the person acts for who
+// may act on a case (caseworker, admin), for assignment.
 func (s *Server) staffPeople(c echo.Context) ([]web.Person, error) {
 	var out struct {
 		Items []StaffView `json:"items"`
@@ -75,6 +66,10 @@ func (s *Server) staffPeople(c echo.Context) ([]web.Person, error) {
 	}
 	people := make([]web.Person, 0, len(out.Items))
 	for _, st := range out.Items {
+		// Only those who may act on a case are offered as its assignee.
+		if !slices.ContainsFunc(st.Roles, func(r string) bool { return slices.Contains(caseRoles, r) }) {
+			continue
+		}
 		name := st.DisplayName
 		if name == "" {
 			name = st.ID

@@ -6,36 +6,54 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/rightsdesk/rightsdesk/web"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
 // uiRoutes mounts the web UI's pages (docs/UI.md) on the API's app.
-func (s *Server) uiRoutes(public echo.MiddlewareFunc) {
+func (s *Server) uiRoutes() {
 	e := s.echo
 	web.Mount(e)
-	// Each page answers a refused form itself: the form again, saying why.
-	csrf := func(refused func(c echo.Context) error) echo.MiddlewareFunc {
-		return middleware.CSRFWithConfig(middleware.CSRFConfig{
-			TokenLookup: "form:_csrf", CookieName: "rd_csrf", CookiePath: "/", CookieHTTPOnly: true,
-			CookieSecure: strings.HasPrefix(s.cfg.PublicURL, "https://"), CookieSameSite: http.SameSiteStrictMode,
-			ErrorHandler: func(_ error, c echo.Context) error { return refused(c) },
-		})
-	}
-	status := csrf(func(c echo.Context) error { return s.renderStatus(c, http.StatusForbidden, "form.expired", "", "") })
-	request := csrf(func(c echo.Context) error {
-		return s.renderRequestForm(c, http.StatusForbidden, map[string]string{}, nil, "form.expired")
+	// Each page answers a refused form itself: the form again, in the
+	// visitor's language, with what was written and a fresh token.
+	status := s.csrf(func(c echo.Context) error { return s.statusFormRefused(c, http.StatusForbidden, "form.expired") })
+	statusLimit := s.rateLimitedPage(func(c echo.Context) error { return s.statusFormRefused(c, http.StatusTooManyRequests, "form.limited") })
+	request := s.csrf(func(c echo.Context) error {
+		return s.renderRequestForm(c, http.StatusForbidden, requestFormValues(c), nil, "form.expired")
 	})
-	e.GET("/status/:token", s.statusPage, public, status)
-	e.POST("/status/:token/information", s.statusPageAnswer, public, status)
-	e.POST("/status/:token/withdraw", s.statusPageWithdraw, public, status)
-	e.POST("/status/:token/package/code", s.statusPageCode, public, status)
-	e.POST("/status/:token/package", s.statusPageDownload, public, status)
-	e.GET("/request/:controller", s.requestForm, public, request)
-	e.POST("/request/:controller", s.requestFormPost, public, request)
-	s.staffRoutes(csrf)
+	requestLimit := s.rateLimitedPage(func(c echo.Context) error {
+		return s.renderRequestForm(c, http.StatusTooManyRequests, requestFormValues(c), nil, "form.limited")
+	})
+	e.GET("/status/:token", s.statusPage, statusLimit, status)
+	e.POST("/status/:token/information", s.statusPageAnswer, statusLimit, status)
+	e.POST("/status/:token/withdraw", s.statusPageWithdraw, statusLimit, status)
+	e.POST("/status/:token/package/code", s.statusPageCode, statusLimit, status)
+	e.POST("/status/:token/package", s.statusPageDownload, statusLimit, status)
+	e.GET("/request/:controller", s.requestForm, requestLimit, request)
+	e.POST("/request/:controller", s.requestFormPost, requestLimit, request)
+	s.staffRoutes(s.csrf)
+}
+
+// statusFormRefused shows the status page again after a refused form,
+// with the answer that was written. Over the rate limit nothing is looked
+// up: the page shows only the answer, to send again in a minute.
+func (s *Server) statusFormRefused(c echo.Context, status int, problem string) error {
+	field, answer := "", ""
+	if strings.HasSuffix(c.Path(), "/information") {
+		field, answer = "answer", c.FormValue("answer")
+	}
+	if status != http.StatusTooManyRequests {
+		return s.renderStatus(c, status, problem, field, answer)
+	}
+	page := web.StatusPage{Page: web.NewPage(c, "status.title"), Token: c.Param("token"), Answer: answer, Limited: true}
+	page.CSRF = csrfOf(c)
+	page.Error = page.T[problem]
+	if answer != "" {
+		page.Field = field
+	}
+	c.Response().Header().Set("Referrer-Policy", "no-referrer")
+	return c.Render(status, "status", page)
 }
 
 // statusPage is the citizen's status page (GET /status/{token}): the same

@@ -59,14 +59,15 @@ func TestStatusPage(t *testing.T) {
 	require.Contains(t, body, "We are confirming it is you")
 	var chosen *http.Cookie
 	for _, c := range resp.Cookies() {
-		if c.Name == "rd_lang" {
+		if c.Name == "__Host-rd_lang" {
 			chosen = c
 		}
 	}
 	require.NotNil(t, chosen, "the choice is remembered")
 	require.Equal(t, "en", chosen.Value)
 	require.True(t, chosen.HttpOnly)
-	_, body = s.page(path, "Cookie", "rd_lang=en", "Accept-Language", "sv")
+	require.True(t, chosen.Secure)
+	_, body = s.page(path, "Cookie", "__Host-rd_lang=en", "Accept-Language", "sv")
 	require.Contains(t, body, `<html lang="en">`, "the remembered choice wins over the browser")
 	_, body = s.page(path, "Accept-Language", "sv-SE,sv;q=0.9,en;q=0.5")
 	require.Contains(t, body, "Vi kontrollerar att det är du")
@@ -103,8 +104,9 @@ var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
 // TestStatusPageForms: from the status page the citizen answers an
 // information request and withdraws; a missing or forged CSRF token is
-// refused and changes nothing; the CSRF cookie is HttpOnly and
-// SameSite=Strict; an empty answer is shown next to its field; a withdrawal
+// refused and changes nothing; the CSRF cookie is __Host-, HttpOnly and
+// SameSite=Lax (a link from an e-mail keeps the cookie of forms open in
+// other tabs); an empty answer is shown next to its field; a withdrawal
 // of what is closed says so.
 func TestStatusPageForms(t *testing.T) {
 	s := newStack(t)
@@ -131,13 +133,14 @@ func TestStatusPageForms(t *testing.T) {
 	require.NotNil(t, m, "the forms carry the CSRF token")
 	var cookie *http.Cookie
 	for _, c := range resp.Cookies() {
-		if c.Name == "rd_csrf" {
+		if c.Name == "__Host-rd_csrf" {
 			cookie = c
 		}
 	}
 	require.NotNil(t, cookie)
 	require.True(t, cookie.HttpOnly)
-	require.Equal(t, http.SameSiteStrictMode, cookie.SameSite)
+	require.True(t, cookie.Secure)
+	require.Equal(t, http.SameSiteLaxMode, cookie.SameSite)
 
 	resp, body = s.postForm(path+"/information", url.Values{"answer": {"Jeg har logget ind."}})
 	require.Equal(t, http.StatusForbidden, resp.StatusCode, "no token")
@@ -184,7 +187,7 @@ func TestRequestForm(t *testing.T) {
 	require.NotNil(t, m)
 	var cookie *http.Cookie
 	for _, c := range resp.Cookies() {
-		if c.Name == "rd_csrf" {
+		if c.Name == "__Host-rd_csrf" {
 			cookie = c
 		}
 	}
@@ -199,7 +202,8 @@ func TestRequestForm(t *testing.T) {
 	require.Contains(t, body, `<a href="#kind">Vælg, hvad du ønsker.</a>`)
 	require.Contains(t, body, `<a href="#email">Skriv en gyldig e-mailadresse.</a>`)
 	require.Contains(t, body, `value="Ida Borger"`, "what was written is kept")
-	require.Contains(t, body, `id="email" name="email" type="email" autocomplete="email" value="not-an-address" aria-describedby="email-hint" aria-invalid="true"`)
+	require.Contains(t, body, `id="email" name="email" type="email" autocomplete="email" value="not-an-address" aria-describedby="email-hint email-error" aria-invalid="true"`)
+	require.Contains(t, body, `<p class="field-error" id="email-error">Skriv en gyldig e-mailadresse.</p>`, "beside its field")
 
 	resp, body = s.postForm("/request/demo", url.Values{"kind": {"erasure"}, "name": {"Ida Borger"}, "email": {"ida@example.dk"},
 		"national_id": {"070761-4285"}, "description": {"Slet mit gamle nyhedsbrev."}, "_csrf": {m[1]}}, cookie)

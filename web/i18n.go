@@ -18,15 +18,38 @@ var matcher = language.NewMatcher([]language.Tag{language.Danish, language.Swedi
 // langCookie remembers the visitor's choice for a year.
 const langCookie = "rd_lang"
 
+// SecureCookiesKey is set in a request's context when the site is reached
+// over HTTPS: its cookies are then Secure and __Host- prefixed.
+const SecureCookiesKey = "secure-cookies"
+
+// CookieName is a cookie's name as the site sets it: __Host- prefixed over
+// HTTPS, which the browser keeps to this host, path / and HTTPS.
+func CookieName(c echo.Context, base string) string {
+	if secure, _ := c.Get(SecureCookiesKey).(bool); secure {
+		return "__Host-" + base
+	}
+	return base
+}
+
 // Language is the visitor's language: ?lang= (remembered in a cookie),
-// else the cookie, else the browser's Accept-Language, else Danish.
+// else the cookie, else the browser's Accept-Language, else Danish. The
+// answer says that it depends on the last two (Vary), so no cache serves
+// one visitor's language to another.
 func Language(c echo.Context) string {
+	h := c.Response().Header()
+	for _, v := range []string{"Accept-Language", "Cookie"} {
+		if !slices.Contains(h.Values("Vary"), v) {
+			h.Add("Vary", v)
+		}
+	}
+	secure, _ := c.Get(SecureCookiesKey).(bool)
+	name := CookieName(c, langCookie)
 	if l := c.QueryParam("lang"); slices.Contains(Languages, l) {
-		c.SetCookie(&http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
-			HttpOnly: true, Secure: c.Scheme() == "https", SameSite: http.SameSiteLaxMode})
+		c.SetCookie(&http.Cookie{Name: name, Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
 		return l
 	}
-	if ck, err := c.Cookie(langCookie); err == nil && slices.Contains(Languages, ck.Value) {
+	if ck, err := c.Cookie(name); err == nil && slices.Contains(Languages, ck.Value) {
 		return ck.Value
 	}
 	if accept := c.Request().Header.Get("Accept-Language"); accept != "" {
@@ -103,7 +126,9 @@ var words = map[string]Words{
 		"package.download":           "Hent dine oplysninger (ZIP)",
 		"package.until":              "Kan hentes til og med",
 		"error.title":                "Der er et problem",
-		"form.expired":               "Formularen var udløbet. Indlæs siden igen, og send den på ny.",
+		"form.expired":               "Formularen var udløbet, så intet blev sendt. Tjek formularen herunder, og send den igen.",
+		"form.limited":               "For mange forsøg fra din forbindelse, så intet blev sendt. Vent et minut, og send formularen igen; det, du skrev, er bevaret.",
+		"field.name.characters":      "Dit navn indeholder et usynligt tegn eller et formateringstegn (fx et hårdt mellemrum eller et tegn uden bredde). Skriv navnet igen med almindelige bogstaver og mellemrum.",
 		"answer.title":               "Send os dit svar",
 		"answer.label":               "Dit svar",
 		"answer.hint":                "Skriv det, vi bad om i vores brev. Fristen for vores svar løber videre, når vi har fået det.",
@@ -203,7 +228,9 @@ var words = map[string]Words{
 		"package.download":           "Hämta dina uppgifter (ZIP)",
 		"package.until":              "Kan hämtas till och med",
 		"error.title":                "Det finns ett problem",
-		"form.expired":               "Formuläret hade gått ut. Ladda om sidan och skicka det igen.",
+		"form.expired":               "Formuläret hade gått ut, så inget skickades. Kontrollera formuläret nedan och skicka det igen.",
+		"form.limited":               "För många försök från din anslutning, så inget skickades. Vänta en minut och skicka formuläret igen; det du skrev finns kvar.",
+		"field.name.characters":      "Ditt namn innehåller ett osynligt tecken eller ett formateringstecken (t.ex. ett hårt mellanslag eller ett tecken utan bredd). Skriv namnet igen med vanliga bokstäver och mellanslag.",
 		"answer.title":               "Skicka ditt svar till oss",
 		"answer.label":               "Ditt svar",
 		"answer.hint":                "Skriv det vi bad om i vårt brev. Tidsfristen för vårt svar löper vidare när vi har fått det.",
@@ -303,7 +330,9 @@ var words = map[string]Words{
 		"package.download":           "Download your data (ZIP)",
 		"package.until":              "Available until",
 		"error.title":                "There is a problem",
-		"form.expired":               "The form had expired. Reload the page and send it again.",
+		"form.expired":               "The form had expired, so nothing was sent. Check the form below and send it again.",
+		"form.limited":               "Too many attempts from your connection, so nothing was sent. Wait a minute and send the form again; what you wrote is kept.",
+		"field.name.characters":      "Your name holds an invisible or formatting character (such as a no-break space or a zero-width character). Type it again with ordinary letters and spaces.",
 		"answer.title":               "Send us your answer",
 		"answer.label":               "Your answer",
 		"answer.hint":                "Write what we asked for in our letter. The time for our answer runs on once we have it.",

@@ -34,6 +34,10 @@ var staffWords = map[string][3]string{
 	"problem.forbidden":   {"Din rolle giver ikke adgang til dette.", "Din roll ger inte tillgång till detta.", "Your role does not give access to this."},
 	"problem.unavailable": {"En del af systemet svarer ikke lige nu. Prøv igen om lidt; intet er gået tabt.", "En del av systemet svarar inte just nu. Försök igen om en stund; inget har gått förlorat.", "Part of the system does not answer just now. Try again in a moment; nothing was lost."},
 	"problem.back":        {"Til indbakken", "Till inkorgen", "To the inbox"},
+	"problem.return":      {"Tilbage til siden", "Tillbaka till sidan", "Back to the page"},
+	"form.expired.staff": {"Formularen var udløbet, eller du har logget ind igen, så intet blev gjort. Gå tilbage til siden, og send formularen på ny.",
+		"Formuläret hade gått ut, eller så har du loggat in igen, så inget gjordes. Gå tillbaka till sidan och skicka formuläret på nytt.",
+		"The form had expired, or you have signed in again, so nothing was done. Go back to the page and send the form anew."},
 
 	"inbox.title":              {"Indbakke", "Inkorg", "Inbox"},
 	"inbox.caption":            {"Åbne opgaver, den nærmeste frist først", "Öppna uppgifter, närmaste frist först", "Open tasks, soonest due first"},

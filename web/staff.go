@@ -35,6 +35,8 @@ type ProblemPage struct {
 	Page
 	Status  int
 	Message string
+	// Back is the page to go back to; empty means the inbox.
+	Back string
 }
 
 // Person is a member of staff, for assignment.

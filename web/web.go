@@ -194,6 +194,9 @@ type StatusPage struct {
 	Answer string
 	// Package is set when a package can be downloaded.
 	Package bool
+	// Limited is set when the visitor is over the rate limit: the page
+	// shows no request, only what they wrote, to send again later.
+	Limited bool
 }
 
 // CodeForm is what the status page's one-time code forms need.
@@ -237,6 +240,8 @@ type RequestForm struct {
 	Values     map[string]string
 	Errors     []FormError
 	Invalid    map[string]bool
+	// Messages are each invalid field's problem, shown beside it.
+	Messages map[string]string
 }
 
 // FormError is a form field's problem, for the error summary.

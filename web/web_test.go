@@ -2,7 +2,10 @@ package web
 
 import (
 	"bytes"
+	"io/fs"
 	"net/http/httptest"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -107,5 +110,28 @@ func TestChart(t *testing.T) {
 	}
 	if got := Urgency(8, 30); got != "fine" {
 		t.Fatal(got)
+	}
+}
+
+// TestNoInlineScriptOrStyle: the pages hold no script but the embedded
+// static file, no event handler attribute, no javascript: link and no
+// style attribute or element, so the Content-Security-Policy (script-src
+// and style-src 'self', nothing inline) takes nothing away from them.
+func TestNoInlineScriptOrStyle(t *testing.T) {
+	names, err := fs.Glob(templates, "templates/*.html")
+	require.NoError(t, err)
+	require.NotEmpty(t, names)
+	script := regexp.MustCompile(`(?i)<script\b[^>]*>`)
+	handler := regexp.MustCompile(`(?i)\son[a-z]+\s*=`)
+	for _, name := range names {
+		b, err := fs.ReadFile(templates, name)
+		require.NoError(t, err)
+		src := string(b)
+		for _, tag := range script.FindAllString(src, -1) {
+			require.Regexp(t, `src="/static/[a-z]+\.js"`, tag, "%s: only the embedded static script", name)
+		}
+		require.NotRegexp(t, handler, src, "%s: an inline event handler", name)
+		require.NotContains(t, strings.ToLower(src), "javascript:", name)
+		require.NotRegexp(t, `(?i)\sstyle\s*=|<style\b`, src, "%s: inline style", name)
 	}
 }

@@ -74,8 +74,9 @@ type Config struct {
 	OIDCRolesClaim string `env:"OIDC_ROLES_CLAIM" envDefault:"roles" help:"claim with the roles caseworker, dpo, admin"`
 	// OIDCControllersClaim names the claim listing the controllers a staff member belongs to.
 	OIDCControllersClaim string `env:"OIDC_CONTROLLERS_CLAIM" envDefault:"controllers" help:"claim with the controller IDs the person belongs to"`
-	// IntakeRatePerMinute limits public intake per client address.
-	IntakeRatePerMinute int `env:"RIGHTSDESK_INTAKE_RATE" envDefault:"20" help:"public intake requests per minute per client address"`
+	// IntakeRatePerMinute limits, per client address, the public's calls
+	// and, apart from them, failed sign-ins.
+	IntakeRatePerMinute int `env:"RIGHTSDESK_INTAKE_RATE" envDefault:"20" help:"public calls per minute per client address, and as many failed sign-ins"`
 	// TrustedProxies are the networks whose X-Forwarded-For is believed
 	// when finding a client's address (for rate limits).
 	TrustedProxies string `env:"RIGHTSDESK_TRUSTED_PROXIES" help:"CIDRs of reverse proxies whose X-Forwarded-For is trusted, comma-separated"`

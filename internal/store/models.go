@@ -95,9 +95,11 @@ type Staff struct {
 	Language    string
 	// Controllers lists the controller IDs the person acts for, space-separated; empty means all.
 	Controllers string
-	Source      string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// Roles lists the person's roles at their last sign-in, space-separated.
+	Roles     string
+	Source    string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // TableName is the staff directory's table.
