@@ -66,7 +66,7 @@ func TestCaseShowsNotesAnswersAndDetails(t *testing.T) {
 	require.Equal(t, "/answer", long.body["errors"].([]any)[0].(map[string]any)["pointer"])
 	ans := s.call(http.MethodPost, "/v1/requests/{id}/information", p, map[string]any{"answer": "Copy enclosed; the letter was addressed to Nørregade."}, tokCaseworker)
 	require.Equal(t, http.StatusOK, ans.status, "%s", ans.raw)
-	v := s.call(http.MethodPost, "/v1/requests/{id}/identity", p, map[string]any{"method": "known_email"}, tokCaseworker)
+	v := s.call(http.MethodPost, "/v1/requests/{id}/identity", p, map[string]any{"method": "in_person"}, tokCaseworker)
 	require.Equal(t, http.StatusOK, v.status, "%s", v.raw)
 
 	// Notes, by the API and by the case view.
@@ -184,7 +184,7 @@ func TestTimelineSpeaksTheStaffsLanguage(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, body)
 	got := s.call(http.MethodGet, "/v1/requests/{id}", p, nil, tokCaseworker)
 	require.Equal(t, "Logged in on Monday.", got.body["state"].(map[string]any)["pauses"].([]any)[0].(map[string]any)["answer"])
-	v := s.call(http.MethodPost, "/v1/requests/{id}/identity", p, map[string]any{"method": "known_email"}, tokCaseworker)
+	v := s.call(http.MethodPost, "/v1/requests/{id}/identity", p, map[string]any{"method": "in_person"}, tokCaseworker)
 	require.Equal(t, http.StatusOK, v.status, "%s", v.raw)
 	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/requests/{id}/notes", p, map[string]any{"text": "A note."}, tokCaseworker).status)
 
@@ -194,11 +194,11 @@ func TestTimelineSpeaksTheStaffsLanguage(t *testing.T) {
 		words []string
 	}{
 		{"sv", []string{"Begäran mottagen", "Rättighet: Radering av dina uppgifter", "Kanal: Brev", "Uppgifter begärda", "Syfte: För att bekräfta identiteten",
-			"Identitet bekräftad", "Metod: Känd e-postadress", "Anteckning tillagd", "Anteckning nr: 1"}},
+			"Identitet bekräftad", "Metod: Personligt besök", "Anteckning tillagd", "Anteckning nr: 1"}},
 		{"en", []string{"Request received", "Channel: Letter", "Information requested", "Purpose: To verify identity",
-			"Identity verified", "Method: Known e-mail address", "Note added", "Note no.: 1"}},
+			"Identity verified", "Method: In person", "Note added", "Note no.: 1"}},
 		{"da", []string{"Anmodningen modtaget", "Kanal: Brev", "Oplysninger efterspurgt", "Formål: For at bekræfte identiteten",
-			"Identitet bekræftet", "Metode: Kendt e-mailadresse", "Notat tilføjet", "Notat nr.: 1"}},
+			"Identitet bekræftet", "Metode: Personligt fremmøde", "Notat tilføjet", "Notat nr.: 1"}},
 	} {
 		resp, body = b.get("/staff/requests/" + id + "?lang=" + tc.lang)
 		require.Equal(t, http.StatusOK, resp.StatusCode)
