@@ -135,10 +135,14 @@ type Options struct {
 	LetterSlots int
 }
 
-// The defaults, chosen from `rightsdesk bench` (docs/BENCHMARKS.md).
+// The defaults, as measured with `rightsdesk bench` (docs/BENCHMARKS.md):
+// 2, 4 and 8 pollers and 8 or 32 letter slots carried a burst equally,
+// within the noise, the cores being the limit, and the letters queue never
+// held more than a few letters with 8 slots; 8 leave most of the database
+// connections to the projections.
 const (
-	DefaultWorkflowPollers = 4
-	DefaultActivityPollers = 4
+	DefaultWorkflowPollers = 2
+	DefaultActivityPollers = 2
 	DefaultLetterPollers   = 2
 	DefaultLetterSlots     = 8
 )

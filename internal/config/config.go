@@ -97,9 +97,9 @@ type Config struct {
 	WorkflowCache int `env:"RIGHTSDESK_WORKFLOW_CACHE" envDefault:"1000" help:"workflows the worker keeps in memory (about 100 KiB each); others are replayed from their history when they next have work"`
 	// The worker's pollers and slots (worker.Options): the task queue's
 	// workflow tasks and activities, and the letters queue's.
-	WorkflowPollers int `env:"RIGHTSDESK_WORKFLOW_POLLERS" envDefault:"4" help:"pollers of the worker for workflow tasks (at least 2)"`
+	WorkflowPollers int `env:"RIGHTSDESK_WORKFLOW_POLLERS" envDefault:"2" help:"pollers of the worker for workflow tasks (at least 2)"`
 	WorkflowSlots   int `env:"RIGHTSDESK_WORKFLOW_SLOTS" envDefault:"1000" help:"workflow tasks the worker runs at once"`
-	ActivityPollers int `env:"RIGHTSDESK_ACTIVITY_POLLERS" envDefault:"4" help:"pollers of the worker for activities other than letters (projections, fulfilment)"`
+	ActivityPollers int `env:"RIGHTSDESK_ACTIVITY_POLLERS" envDefault:"2" help:"pollers of the worker for activities other than letters (projections, fulfilment)"`
 	ActivitySlots   int `env:"RIGHTSDESK_ACTIVITY_SLOTS" envDefault:"1000" help:"activities other than letters the worker runs at once"`
 	LetterPollers   int `env:"RIGHTSDESK_LETTER_POLLERS" envDefault:"2" help:"pollers of the worker for the letters task queue (<task queue>-letters)"`
 	LetterSlots     int `env:"RIGHTSDESK_LETTER_SLOTS" envDefault:"8" help:"letters the worker renders and sends at once"`
