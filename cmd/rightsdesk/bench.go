@@ -408,7 +408,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 		}
 		b := burstBench{api: api, token: token, pool: pool, say: say, n: *burst, clients: *clients, cases: *burstCases,
-			caseworkers: *caseworkers, think: *think, profile: *burstProfile, tc: tc, taskQueue: cfg.TaskQueue}
+			caseworkers: *caseworkers, think: *think, profile: *burstProfile, tc: tc, taskQueue: cfg.TaskQueue,
+			workerPID: strconv.Itoa(worker.Process.Pid), pgDataDir: filepath.Join(dir, "pg")}
 		res, err := b.run(ctx)
 		if err != nil {
 			return err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -8,8 +9,11 @@ import (
 	"maps"
 	"net/http"
 	"os"
+	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -43,6 +47,56 @@ type burstBench struct {
 	// tc and taskQueue are for the backlogs on the server.
 	tc        client.Client
 	taskQueue string
+	// workerPID and pgDataDir find the CPU the worker and PostgreSQL use.
+	workerPID string
+	pgDataDir string
+}
+
+// cpu is the CPU time used so far by this process (the API, the Temporal
+// server, the mail catcher), the worker and PostgreSQL.
+type cpu struct{ self, worker, pg time.Duration }
+
+func (b *burstBench) cpu() cpu {
+	return cpu{processCPU("self"), processCPU(b.workerPID), postgresCPU(b.pgDataDir)}
+}
+
+// postgresCPU is the CPU time of a PostgreSQL cluster: its postmaster, the
+// children it waited for, and those running.
+func postgresCPU(dataDir string) time.Duration {
+	raw, err := os.ReadFile(filepath.Join(dataDir, "postmaster.pid"))
+	if err != nil {
+		return 0
+	}
+	pid, _, _ := strings.Cut(string(raw), "\n")
+	pid = strings.TrimSpace(pid)
+	total := processCPUWithChildren(pid)
+	procs, _ := os.ReadDir("/proc")
+	for _, p := range procs {
+		b, err := os.ReadFile("/proc/" + p.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		if f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:])); len(f) > 1 && f[1] == pid {
+			total += processCPU(p.Name())
+		}
+	}
+	return total
+}
+
+// processCPUWithChildren is a process's CPU time and that of the children
+// it waited for.
+func processCPUWithChildren(pid string) time.Duration {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
+	var ticks int64
+	for _, i := range []int{11, 12, 13, 14} {
+		n, _ := strconv.ParseInt(f[i], 10, 64)
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / 100
 }
 
 // backlogs are the tasks waiting on the server: workflow tasks and
@@ -104,6 +158,10 @@ type burstResult struct {
 	repliesMissing int
 	decided        int
 	peak           backlogs
+	// used is the CPU used from the burst's start until it was worked
+	// through; requests those made in that time.
+	used     cpu
+	requests int
 }
 
 func (b *burstBench) call(ctx context.Context, method, path, body string) (int, []byte, time.Duration, error) {
@@ -217,6 +275,7 @@ func (b *burstBench) run(ctx context.Context) (burstResult, error) {
 		defer pprof.StopCPUProfile()
 	}
 	b.say("bench: a burst of %d intakes with %d clients; %d caseworkers claim, note and decide meanwhile", b.n, b.clients, b.caseworkers)
+	cpu0 := b.cpu()
 	t0 := time.Now()
 	stopCW := make(chan struct{})
 	var cwDone sync.WaitGroup
@@ -336,6 +395,9 @@ func (b *burstBench) run(ctx context.Context) (burstResult, error) {
 		return received == 0 && sent == len(made), err
 	})
 	res.drained = err == nil
+	cpu1 := b.cpu()
+	res.used = cpu{cpu1.self - cpu0.self, cpu1.worker - cpu0.worker, cpu1.pg - cpu0.pg}
+	res.requests = len(made)
 	close(sampling)
 	<-sampled
 	// Each caseworker decides at least one request (a small burst may be
@@ -506,7 +568,20 @@ func (r burstResult) results(cmdline string, b burstBench) []benchResult {
 		{"the same burst: how long each new request stays in `received` (from its row to its first projection)", cmdline, received},
 		{"the same burst: receipts, each rendered with its PDF and mailed", cmdline, receipts},
 		{"the same burst: a caseworker's decision to its reply letter sent", cmdline, replies},
+		{"the same burst: the CPU it took, from its start until every receipt was sent", cmdline, r.cpuLine()},
 		{"the same burst: the most tasks waiting on the server at once (sampled every second)", cmdline,
 			fmt.Sprintf("%d workflow tasks and %d activities on the task queue; %d on the letters queue", r.peak.workflow, r.peak.activity, r.peak.letters)},
 	}
+}
+
+// cpuLine says the CPU the burst took, where, and per request, and the
+// rate the machine's cores could carry at that cost.
+func (r burstResult) cpuLine() string {
+	total := r.used.self + r.used.worker + r.used.pg
+	if r.requests == 0 || total == 0 {
+		return "not measured"
+	}
+	per := func(d time.Duration) float64 { return d.Seconds() * 1000 / float64(r.requests) }
+	return fmt.Sprintf("%.1f ms a request: the API, Temporal server and mail catcher %.1f ms, the worker %.1f ms, PostgreSQL %.1f ms; %d cores at that cost carry at most %.0f requests/s, each with its receipt",
+		per(total), per(r.used.self), per(r.used.worker), per(r.used.pg), runtime.NumCPU(), float64(runtime.NumCPU())*1000/per(total))
 }
