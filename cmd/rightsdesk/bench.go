@@ -93,7 +93,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	goBench := fs.Bool("go-bench", true, "run the package benchmarks (section go) with go test -bench (needs the source tree)")
 	idleFor := fs.Duration("idle", 20*time.Second, "how long to measure the idle cost of the open requests")
 	burst := fs.Int("burst", 5000, "intakes in the burst, through the API with --clients clients")
-	burstCases := fs.Int("burst-cases", 300, "requests made before the burst, on which the caseworkers act during it (a claim, a note and a decision each)")
+	burstCases := fs.Int("burst-cases", 600, "requests made before the burst, on which the caseworkers act during it (a claim, a note and a decision each)")
 	caseworkers := fs.Int("caseworkers", 4, "caseworkers acting during the burst, each pausing --think between actions")
 	think := fs.Duration("think", 300*time.Millisecond, "a caseworker's pause between two actions")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the intake with the API alone to this file (go tool pprof)")
