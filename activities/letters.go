@@ -321,10 +321,17 @@ func (o *Outbox) prepare(ctx context.Context, in NoticeInput) (store.Letter, []b
 	if err != nil {
 		return row, nil, err
 	}
-	if err := db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "letter_key"}}, DoNothing: true}).Create(&row).Error; err != nil {
-		return row, nil, fmt.Errorf("outbox: %w", err)
+	// As PostgreSQL keeps them, so the row written is the row read back.
+	row.CreatedAt = time.Now().UTC().Truncate(time.Microsecond)
+	row.UpdatedAt = row.CreatedAt
+	res := db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "letter_key"}}, DoNothing: true}).Create(&row)
+	if res.Error != nil {
+		return row, nil, fmt.Errorf("outbox: %w", res.Error)
 	}
-	// Another attempt may have written it first: the stored row wins.
+	if res.RowsAffected == 1 {
+		return row, key, nil
+	}
+	// Another attempt wrote it first: the stored row wins.
 	if err := db.First(&row, "letter_key = ?", in.Key).Error; err != nil {
 		return row, nil, fmt.Errorf("outbox: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
@@ -114,21 +115,134 @@ func Dial(ctx context.Context, opts ClientOptions) (client.Client, error) {
 // takes effect only before its first worker starts.
 func SetCacheSize(n int) { sdkworker.SetStickyWorkflowCacheSize(n) }
 
-// New builds a worker on taskQueue with every workflow and activity registered.
+// Options are the pollers and slots of a process's two workers: the one on
+// the task queue (workflow tasks and every activity but the letters'), and
+// the letters worker on workflows.LettersTaskQueue. Zero takes the default.
+type Options struct {
+	// WorkflowPollers poll the task queue for workflow tasks (at least 2),
+	// and WorkflowSlots bound the workflow tasks run at once.
+	WorkflowPollers, WorkflowSlots int
+	// ActivityPollers poll the task queue for activity tasks (projections,
+	// fulfilment, the sweeper), and ActivitySlots bound those run at once.
+	ActivityPollers, ActivitySlots int
+	// LetterPollers poll the letters task queue.
+	LetterPollers int
+	// LetterSlots bound the letters rendered and sent at once. Each holds
+	// a database connection while it works and renders a PDF on the CPU
+	// the workflow tasks also need: more slots than the cores and the
+	// database keep busy only lengthen the queue in the worker instead of
+	// on the server, where the task priority orders it.
+	LetterSlots int
+}
+
+// The defaults, as measured with `rightsdesk bench` (docs/BENCHMARKS.md):
+// 2, 4 and 8 pollers and 8 or 32 letter slots carried a burst equally,
+// within the noise, the cores being the limit, and the letters queue never
+// held more than a few letters with 8 slots; 8 leave most of the database
+// connections to the projections.
+const (
+	DefaultWorkflowPollers = 2
+	DefaultActivityPollers = 2
+	DefaultLetterPollers   = 2
+	DefaultLetterSlots     = 8
+)
+
+func (o Options) withDefaults() Options {
+	if o.WorkflowPollers == 0 {
+		o.WorkflowPollers = DefaultWorkflowPollers
+	}
+	// The SDK alternates a poller between the sticky and the normal queue.
+	o.WorkflowPollers = max(o.WorkflowPollers, 2)
+	if o.ActivityPollers == 0 {
+		o.ActivityPollers = DefaultActivityPollers
+	}
+	if o.LetterPollers == 0 {
+		o.LetterPollers = DefaultLetterPollers
+	}
+	if o.LetterSlots == 0 {
+		o.LetterSlots = DefaultLetterSlots
+	}
+	return o
+}
+
+// New builds a process's worker with the default options: every workflow
+// and activity on taskQueue, and the letters on their own queue.
 func New(c client.Client, taskQueue string, acts *activities.Activities) sdkworker.Worker {
+	return NewWithOptions(c, taskQueue, acts, Options{})
+}
+
+// NewWithOptions builds a process's worker: on taskQueue every workflow and
+// every activity (a letter scheduled there before the letters had a queue
+// of their own still runs), and a second worker on
+// workflows.LettersTaskQueue(taskQueue) with the activities that render
+// and send letters, with slots of their own. A burst of receipts then
+// waits on the letters queue, and the workflow tasks and projections of
+// the task queue go on beside it. Starting, running and stopping the
+// returned worker does so for both; registering registers on the first.
+func NewWithOptions(c client.Client, taskQueue string, acts *activities.Activities, opts Options) sdkworker.Worker {
 	if acts.Temporal == nil {
 		// The sweeper looks up requests whose workflow stopped.
 		acts.Temporal = c
 	}
-	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
+	opts = opts.withDefaults()
+	w := sdkworker.New(c, taskQueue, sdkworker.Options{
+		MaxConcurrentWorkflowTaskPollers:       opts.WorkflowPollers,
+		MaxConcurrentWorkflowTaskExecutionSize: opts.WorkflowSlots,
+		MaxConcurrentActivityTaskPollers:       opts.ActivityPollers,
+		MaxConcurrentActivityExecutionSize:     opts.ActivitySlots,
+	})
 	Register(w, acts)
-	return w
+	letters := sdkworker.New(c, workflows.LettersTaskQueue(taskQueue), sdkworker.Options{
+		MaxConcurrentActivityTaskPollers:   opts.LetterPollers,
+		MaxConcurrentActivityExecutionSize: opts.LetterSlots,
+	})
+	RegisterLetters(letters, acts)
+	return &pair{Worker: w, letters: letters}
 }
 
 // Register registers every workflow and activity on r.
 func Register(r sdkworker.Registry, acts *activities.Activities) {
 	workflows.Register(r)
 	r.RegisterActivity(acts)
+}
+
+// RegisterLetters registers the activities of the letters queue on r: the
+// notices and letters (SendNotice) and the staff's daily digests.
+func RegisterLetters(r sdkworker.Registry, acts *activities.Activities) {
+	r.RegisterActivityWithOptions(acts.SendNotice, activity.RegisterOptions{Name: "SendNotice"})
+	r.RegisterActivityWithOptions(acts.SendDigests, activity.RegisterOptions{Name: "SendDigests"})
+}
+
+// pair is the worker of the task queue and the letters worker, started and
+// stopped together.
+type pair struct {
+	sdkworker.Worker
+	letters sdkworker.Worker
+}
+
+func (p *pair) Start() error {
+	if err := p.letters.Start(); err != nil {
+		return err
+	}
+	if err := p.Worker.Start(); err != nil {
+		p.letters.Stop()
+		return err
+	}
+	return nil
+}
+
+func (p *pair) Run(interruptCh <-chan any) error {
+	if err := p.Start(); err != nil {
+		return err
+	}
+	<-interruptCh
+	p.Stop()
+	return nil
+}
+
+func (p *pair) Stop() {
+	p.Worker.Stop()
+	p.letters.Stop()
 }
 
 // EnsureDigest creates the Temporal Schedule that sends the daily digests:

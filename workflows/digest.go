@@ -22,6 +22,6 @@ func Digest(ctx workflow.Context) (int, error) {
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 5 * time.Second, MaximumAttempts: 5},
 	})
 	var n int
-	err := workflow.ExecuteActivity(actx, a.SendDigests, workflow.Now(ctx)).Get(ctx, &n)
+	err := workflow.ExecuteActivity(workflow.WithTaskQueue(actx, LettersTaskQueue(workflow.GetInfo(ctx).TaskQueueName)), a.SendDigests, workflow.Now(ctx)).Get(ctx, &n)
 	return n, err
 }

@@ -39,7 +39,7 @@ func (w *rightsRequest) projectorV0(ctx workflow.Context) {
 		for len(w.notices) > 0 {
 			n := w.notices[0]
 			w.notices = w.notices[1:]
-			if err := workflow.ExecuteActivity(actx, a.SendNotice, n).Get(ctx, nil); err != nil {
+			if err := workflow.ExecuteActivity(onLettersQueue(actx, n.Kind), a.SendNotice, n).Get(ctx, nil); err != nil {
 				w.fatal = fmt.Errorf("send notice: %w", err)
 				return
 			}
@@ -204,7 +204,7 @@ func (w *rightsRequest) notifier(ctx workflow.Context) {
 		n := w.notices[0]
 		w.notices = w.notices[1:]
 		var res activities.NoticeResult
-		if err := workflow.ExecuteActivity(actx, a.SendNotice, n).Get(ctx, &res); err != nil {
+		if err := workflow.ExecuteActivity(onLettersQueue(actx, n.Kind), a.SendNotice, n).Get(ctx, &res); err != nil {
 			w.notices = append(w.notices, n)
 			if err := w.failed(ctx, "notify", &r, err); err != nil {
 				return
@@ -215,6 +215,31 @@ func (w *rightsRequest) notifier(ctx workflow.Context) {
 		}
 		w.sending = false
 	}
+}
+
+// LettersTaskQueue is the task queue of the activities that render and
+// send letters (SendNotice, SendDigests) for workflows on taskQueue. The
+// worker polls it with slots of its own (worker.Options), so a backlog of
+// letters waits there while the workflow tasks and the projections of
+// taskQueue go on.
+func LettersTaskQueue(taskQueue string) string { return taskQueue + "-letters" }
+
+// PriorityReceipt is a receipt's task priority on the letters queue: after
+// every other letter (the default, 3), so a caseworker's reply or a staff
+// notice goes ahead of a campaign's receipts. Temporal's matching orders a
+// backlog by priority; the task queue and the priority of a scheduled
+// activity are not part of what a replay compares, so neither needs a
+// workflow version.
+const PriorityReceipt = 4
+
+// onLettersQueue is ctx with its activities on the letters task queue, and
+// a receipt at PriorityReceipt.
+func onLettersQueue(ctx workflow.Context, notice string) workflow.Context {
+	ctx = workflow.WithTaskQueue(ctx, LettersTaskQueue(workflow.GetInfo(ctx).TaskQueueName))
+	if notice == NoticeReceipt {
+		ctx = workflow.WithPriority(ctx, temporal.Priority{PriorityKey: PriorityReceipt})
+	}
+	return ctx
 }
 
 func assigneeAttr(id string) temporal.SearchAttributeUpdate {

@@ -105,7 +105,7 @@ func (w *rightsRequest) reply(ctx workflow.Context) {
 	}
 	var sent workflow.Future
 	err := w.persistent(ctx, "reply", func(actx workflow.Context) workflow.Future {
-		sent = workflow.ExecuteActivity(actx, a.SendNotice, n)
+		sent = workflow.ExecuteActivity(onLettersQueue(actx, n.Kind), a.SendNotice, n)
 		return sent
 	})
 	if err != nil {
@@ -161,7 +161,7 @@ func (w *rightsRequest) replyV0(ctx workflow.Context) error {
 		Key: w.state.RequestID.String() + "/reply", RequestID: w.state.RequestID,
 		Kind: NoticeReply + "_" + string(w.state.Outcome), Recipient: RecipientSubject, DueAt: workflow.Now(ctx),
 	}
-	if err := workflow.ExecuteActivity(actx, a.SendNotice, n).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(onLettersQueue(actx, n.Kind), a.SendNotice, n).Get(ctx, nil); err != nil {
 		return fmt.Errorf("send reply: %w", err)
 	}
 	w.closeAfterReply(ctx)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,6 +21,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -45,31 +47,73 @@ import (
 )
 
 const benchSummary = `Measure rightsdesk against the limits of this machine and rewrite
-docs/BENCHMARKS.md with the figures, the command, the commit and the machine:
-intake through the HTTP API beside the raw StartWorkflow rate of the same
-Temporal server, queue and list latency over a large read model with the
-query plans, the idle cost of open requests, and the package benchmarks
-(deadlines, letters, access package) run with go test -bench.`
+docs/BENCHMARKS.md with the figures, the command, the commit, the machine
+and its load, section by section: intake through the HTTP API beside the
+raw StartWorkflow rate of the same Temporal server (intake), the worker
+joining, the idle cost of open requests and a run's history (worker),
+caseworkers' Updates during a burst of intakes (burst), queue and list
+latency over a large read model with the query plans (read), and the
+package benchmarks run with go test -bench (go). --sections runs some of
+them and keeps the others as the file has them.`
 
 // benchResult is one line of the benchmarks table.
 type benchResult struct {
 	What, Command, Result string
 }
 
+// benchSections are the sections of the benchmarks, in the order run and written.
+var benchSections = []struct{ name, title string }{
+	{"intake", "Intake, the API alone"},
+	{"worker", "The worker: receipts, idle cost, a run's history"},
+	{"burst", "A burst of intakes while caseworkers act"},
+	{"read", "Queue and list over a large read model"},
+	{"go", "Package benchmarks"},
+}
+
+// benchSection is what one section measured, with when and how.
+type benchSection struct {
+	name, title  string
+	command      string
+	commit, at   string
+	load0, load1 string
+	results      []benchResult
+	// extra is text after the table (the query plans).
+	extra string
+}
+
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bench", benchSummary, stderr)
-	out := fs.String("out", "docs/BENCHMARKS.md", "file to write the figures to")
+	out := fs.String("out", "docs/BENCHMARKS.md", "file to write the figures to; of an existing file only the sections run are rewritten")
+	sectionsFlag := fs.String("sections", "intake,worker,burst,read,go", "sections to run, comma-separated: intake, worker, burst, read, go")
 	intakes := fs.Int("intakes", 2000, "intakes through the API (and raw workflow starts), after a quarter as many to warm up")
 	clients := fs.Int("clients", 16, "concurrent clients")
 	requests := fs.Int("requests", 1_000_000, "requests in the read model for the queue and list latency")
 	tasks := fs.Int("tasks", 100_000, "open tasks among them")
 	calls := fs.Int("calls", 300, "calls per queue and list measurement")
-	goBench := fs.Bool("go-bench", true, "also run the package benchmarks with go test -bench (needs the source tree)")
+	goBench := fs.Bool("go-bench", true, "run the package benchmarks (section go) with go test -bench (needs the source tree)")
 	idleFor := fs.Duration("idle", 20*time.Second, "how long to measure the idle cost of the open requests")
+	burst := fs.Int("burst", 5000, "intakes in the burst, through the API with --clients clients")
+	burstCases := fs.Int("burst-cases", 600, "requests made before the burst, on which the caseworkers act during it (a claim, a note and a decision each)")
+	caseworkers := fs.Int("caseworkers", 4, "caseworkers acting during the burst, each pausing --think between actions")
+	think := fs.Duration("think", 300*time.Millisecond, "a caseworker's pause between two actions")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the intake with the API alone to this file (go tool pprof)")
+	burstProfile := fs.String("burst-cpuprofile", "", "write a CPU profile of this process (the API, the Temporal server, the mail catcher) during the burst to this file")
+	workerProfile := fs.String("worker-cpuprofile", "", "write a CPU profile of the worker process, over its whole run, to this file")
 	workerMemLimit := fs.String("worker-gomemlimit", "", "GOMEMLIMIT of the worker process (e.g. 400MiB); empty: Go's default")
+	workerEnv := fs.String("worker-env", "", "more environment of the worker process, comma-separated KEY=VALUE (e.g. RIGHTSDESK_LETTER_SLOTS=4)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	run := map[string]bool{}
+	for s := range strings.SplitSeq(*sectionsFlag, ",") {
+		s = strings.TrimSpace(s)
+		if !slices.ContainsFunc(benchSections, func(b struct{ name, title string }) bool { return b.name == s }) {
+			return fmt.Errorf("bench: unknown section %q (intake, worker, burst, read, go)", s)
+		}
+		run[s] = true
+	}
+	if !*goBench {
+		delete(run, "go")
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	say := func(format string, a ...any) { fmt.Fprintf(stdout, format+"\n", a...) }
@@ -78,6 +122,17 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer os.RemoveAll(dir)
+	cmdline := "go run ./cmd/rightsdesk bench"
+	if len(args) > 0 {
+		cmdline += " " + strings.Join(args, " ")
+	}
+	var sections []*benchSection
+	begin := func(name string) *benchSection {
+		s := &benchSection{name: name, command: cmdline, commit: gitCommit(), at: time.Now().UTC().Format("2006-01-02 15:04 MST"), load0: loadAverage()}
+		sections = append(sections, s)
+		return s
+	}
+	end := func(s *benchSection) { s.load1 = loadAverage() }
 
 	say("bench: starting PostgreSQL, Temporal and rightsdesk (data in %s)", dir)
 	pg, err := pgcluster.Start(ctx, pgcluster.Options{DataDir: filepath.Join(dir, "pg")})
@@ -135,46 +190,6 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-
-	var results []benchResult
-	cmdline := "go run ./cmd/rightsdesk bench"
-	if len(args) > 0 {
-		cmdline += " " + strings.Join(args, " ")
-	}
-
-	// 1. Intake through the API, and the raw start rate of the same server.
-	intake := func(offset int) func(int) error {
-		return func(i int) error {
-			body := fmt.Sprintf(`{"controller":"demo","kind":"access","channel":"letter","identity":{"method":"mitid"},"subject":{"name":"Bench %d","email":"bench%d@example.dk"}}`, offset+i, offset+i)
-			return apiCall(ctx, http.MethodPost, api+"/v1/requests", token, body, http.StatusCreated)
-		}
-	}
-	say("bench: %d intakes with %d clients, the API alone", *intakes, *clients)
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-	}
-	// Warm up first: the server's caches, the connection pools.
-	warm := max(50, *intakes/4)
-	if _, _, err := parallel(warm, *clients, intake(10_000_000)); err != nil {
-		return err
-	}
-	lat, elapsed, err := parallel(*intakes, *clients, intake(0))
-	if *cpuProfile != "" {
-		pprof.StopCPUProfile()
-	}
-	if err != nil {
-		return err
-	}
-	intakeRate := float64(*intakes) / elapsed.Seconds()
-	// The raw starts are the intake's own start: the same input (encrypted
-	// by the same codec), search attributes and ID policies, on a task
-	// queue no worker polls; only rightsdesk's own work is left out.
 	keys, err := cfg.Keyring()
 	if err != nil {
 		return err
@@ -189,166 +204,280 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer st.Close()
-	var sample store.Request
-	var ctrl store.Controller
-	if err := st.DB.WithContext(ctx).First(&sample).Error; err != nil {
-		return err
-	}
-	if err := st.DB.WithContext(ctx).First(&ctrl, "id = ?", sample.ControllerID).Error; err != nil {
-		return err
-	}
-	policy, err := controllers.PolicyOf(ctrl)
-	if err != nil {
-		return err
-	}
-	rawStart := func(i int) error {
-		r := sample
-		r.ID = uuid.New()
-		_, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-			ID: workflows.WorkflowID(r.ID), TaskQueue: "bench-raw-no-worker",
-			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-			TypedSearchAttributes: sdktemporal.NewSearchAttributes(
-				workflows.SARequestKind.ValueSet(r.Kind), workflows.SAStage.ValueSet(string(workflows.StageReceived)),
-				workflows.SAController.ValueSet(r.ControllerID)),
-		}, workflows.WorkflowType, workflows.InputFor(activities.PendingOf(r, policy)))
-		return err
-	}
-	if _, _, err := parallel(warm, *clients, rawStart); err != nil {
-		return err
-	}
-	rawLat, rawElapsed, err := parallel(*intakes, *clients, rawStart)
-	if err != nil {
-		return err
-	}
-	rawRate := float64(*intakes) / rawElapsed.Seconds()
-	results = append(results,
-		benchResult{fmt.Sprintf("intake through the HTTP API (validation, encrypted rows, workflow start), %d clients", *clients), cmdline,
-			fmt.Sprintf("%.0f intakes/s; p50 %s, p99 %s", intakeRate, pct(lat, 50), pct(lat, 99))},
-		benchResult{fmt.Sprintf("raw StartWorkflow of the same workflow with the same input and search attributes, same server, %d clients (the ceiling)", *clients), cmdline,
-			fmt.Sprintf("%.0f starts/s; p50 %s, p99 %s", rawRate, pct(rawLat, 50), pct(rawLat, 99))},
-		benchResult{"intake rate / raw start rate, the API alone (target ≥ 0.9)", cmdline, fmt.Sprintf("%.2f", intakeRate/rawRate)})
-
-	// The worker joins, as a process of its own (this binary's `worker`),
-	// and works through the requests (each receipt rendered with its PDF
-	// and mailed) while as many more arrive.
-	say("bench: the worker joins; %d more intakes while it renders and mails the receipts", *intakes)
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	worker := exec.CommandContext(runCtx, self, "worker")
-	worker.Env = append(os.Environ(), "RIGHTSDESK_TEST_AS_BINARY=1",
-		"DATABASE_URL="+cfg.DatabaseURL, "TEMPORAL_ADDRESS="+cfg.TemporalAddress, "RIGHTSDESK_TASK_QUEUE="+cfg.TaskQueue,
-		"RIGHTSDESK_MASTER_KEYS="+cfg.MasterKeys, "RIGHTSDESK_BLIND_INDEX_KEY="+cfg.BlindIndexKey, "RIGHTSDESK_SMTP_URL="+cfg.SMTPURL,
-		"RIGHTSDESK_PUBLIC_URL="+api, "RIGHTSDESK_SWEEP_INTERVAL=1h", "RIGHTSDESK_LOG_LEVEL=error", "RIGHTSDESK_CONTROLLERS_FILE=")
-	if *workerMemLimit != "" {
-		worker.Env = append(worker.Env, "GOMEMLIMIT="+*workerMemLimit)
-	}
-	worker.Stderr = stderr
-	workerStart := time.Now()
-	if err := worker.Start(); err != nil {
-		return fmt.Errorf("start the worker: %w", err)
-	}
-	defer func() { _ = worker.Process.Kill(); _ = worker.Wait() }()
-	busyLat, busyElapsed, err := parallel(*intakes, *clients, intake(*intakes))
-	if err != nil {
-		return err
-	}
-	busyRate := float64(*intakes) / busyElapsed.Seconds()
-	results = append(results,
-		benchResult{fmt.Sprintf("intake while the worker, on the same cores, renders and mails the receipts, %d clients", *clients), cmdline,
-			fmt.Sprintf("%.0f intakes/s; p50 %s, p99 %s; %.2f of the raw start rate", busyRate, pct(busyLat, 50), pct(busyLat, 99), busyRate/rawRate)})
-
-	// 2. Open requests waiting on their timers: the idle cost.
-	total := 2**intakes + warm
-	say("bench: waiting for the %d requests to settle, then measuring idle CPU", total)
 	pool, err := pgxpool.New(ctx, pg.DSN("rightsdesk"))
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	if err := waitReceipts(ctx, pool, total, time.Duration(total)*100*time.Millisecond+time.Minute); err != nil {
-		return err
-	}
-	wpid := strconv.Itoa(worker.Process.Pid)
-	results = append(results, benchResult{fmt.Sprintf("the worker process works through the %d requests: every receipt rendered with its PDF and mailed, each request projected (RIGHTSDESK_WORKFLOW_CACHE 1000)", total), cmdline,
-		fmt.Sprintf("%.0f receipts/s; peak RSS %d MiB", float64(total)/time.Since(workerStart).Seconds(), peakRSSMiB(wpid))})
-	time.Sleep(min(5*time.Second, *idleFor))
-	cpu0, wcpu0, t0 := processCPU("self"), processCPU(wpid), time.Now()
-	time.Sleep(*idleFor)
-	secs := time.Since(t0).Seconds()
-	idle, widle := (processCPU("self")-cpu0).Seconds()/secs*100, (processCPU(wpid)-wcpu0).Seconds()/secs*100
-	results = append(results,
-		benchResult{fmt.Sprintf("%d open requests waiting on their timers: the worker process at rest (target RSS ≤ 512 MiB, no polling)", total), cmdline,
-			fmt.Sprintf("RSS %d MiB; CPU %.1f %% of one core over %s", rssMiB(wpid), widle, *idleFor)},
-		benchResult{"the same: the process with the embedded Temporal server (in-memory SQLite), the API and the mail catcher", cmdline,
-			fmt.Sprintf("RSS %d MiB; CPU %.1f %% of one core", rssMiB("self"), idle)})
 
-	// The history of one run at the continue-as-new bound, on the server:
-	// notes on one request (a change each, as a daily notice is) until it
-	// carries on in a new run.
-	say("bench: notes on one request until it carries on in a new run (%d changes)", workflows.ContinueAfterChanges)
-	hist, err := runHistoryAtBound(ctx, tc, api, token, sample.ID)
+	intake := func(offset int) func(int) error {
+		return func(i int) error {
+			body := fmt.Sprintf(`{"controller":"demo","kind":"access","channel":"letter","identity":{"method":"mitid"},"subject":{"name":"Bench %d","email":"bench%d@example.dk"}}`, offset+i, offset+i)
+			return apiCall(ctx, http.MethodPost, api+"/v1/requests", token, body, http.StatusCreated)
+		}
+	}
+	warm := max(50, *intakes/4)
+	// requestsMade counts the requests the sections made, each with a receipt.
+	requestsMade := 0
+	var rawRate float64
+
+	// 1. Intake through the API, and the raw start rate of the same server.
+	if run["intake"] {
+		sec := begin("intake")
+		say("bench: %d intakes with %d clients, the API alone", *intakes, *clients)
+		if *cpuProfile != "" {
+			f, err := os.Create(*cpuProfile)
+			if err != nil {
+				return err
+			}
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return err
+			}
+		}
+		// Warm up first: the server's caches, the connection pools.
+		if _, _, err := parallel(warm, *clients, intake(10_000_000)); err != nil {
+			return err
+		}
+		lat, elapsed, err := parallel(*intakes, *clients, intake(0))
+		if *cpuProfile != "" {
+			pprof.StopCPUProfile()
+		}
+		if err != nil {
+			return err
+		}
+		requestsMade += warm + *intakes
+		intakeRate := float64(*intakes) / elapsed.Seconds()
+		// The raw starts are the intake's own start: the same input (encrypted
+		// by the same codec), search attributes and ID policies, on a task
+		// queue no worker polls; only rightsdesk's own work is left out.
+		var sample store.Request
+		var ctrl store.Controller
+		if err := st.DB.WithContext(ctx).First(&sample).Error; err != nil {
+			return err
+		}
+		if err := st.DB.WithContext(ctx).First(&ctrl, "id = ?", sample.ControllerID).Error; err != nil {
+			return err
+		}
+		policy, err := controllers.PolicyOf(ctrl)
+		if err != nil {
+			return err
+		}
+		rawStart := func(i int) error {
+			r := sample
+			r.ID = uuid.New()
+			_, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+				ID: workflows.WorkflowID(r.ID), TaskQueue: "bench-raw-no-worker",
+				WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+				WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+				TypedSearchAttributes: sdktemporal.NewSearchAttributes(
+					workflows.SARequestKind.ValueSet(r.Kind), workflows.SAStage.ValueSet(string(workflows.StageReceived)),
+					workflows.SAController.ValueSet(r.ControllerID)),
+			}, workflows.WorkflowType, workflows.InputFor(activities.PendingOf(r, policy)))
+			return err
+		}
+		if _, _, err := parallel(warm, *clients, rawStart); err != nil {
+			return err
+		}
+		rawLat, rawElapsed, err := parallel(*intakes, *clients, rawStart)
+		if err != nil {
+			return err
+		}
+		rawRate = float64(*intakes) / rawElapsed.Seconds()
+		sec.results = append(sec.results,
+			benchResult{fmt.Sprintf("intake through the HTTP API (validation, encrypted rows, workflow start), %d clients", *clients), cmdline,
+				fmt.Sprintf("%.0f intakes/s; p50 %s, p99 %s", intakeRate, pct(lat, 50), pct(lat, 99))},
+			benchResult{fmt.Sprintf("raw StartWorkflow of the same workflow with the same input and search attributes, same server, %d clients (the ceiling)", *clients), cmdline,
+				fmt.Sprintf("%.0f starts/s; p50 %s, p99 %s", rawRate, pct(rawLat, 50), pct(rawLat, 99))},
+			benchResult{"intake rate / raw start rate, the API alone (target ≥ 0.9)", cmdline, fmt.Sprintf("%.2f", intakeRate/rawRate)})
+		end(sec)
+	}
+
+	// The worker joins, as a process of its own (this binary's `worker`).
+	self, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	results = append(results, benchResult{fmt.Sprintf("one request's run at the continue-as-new bound (%d changes; here notes, a change each like a daily notice), its history on the server (Temporal warns at 10,240 events or 10 MiB and fails the workflow at 51,200 or 50 MiB)", workflows.ContinueAfterChanges), cmdline,
-		fmt.Sprintf("%d events, %.0f KiB (%.1f events and %.1f KiB a change); %d notes", hist.events, float64(hist.bytes)/1024, float64(hist.events)/float64(hist.changes), float64(hist.bytes)/1024/float64(hist.changes), hist.notes)})
+	var worker *exec.Cmd
+	var workerStart time.Time
+	startWorker := func() error {
+		wargs := []string{"worker"}
+		if *workerProfile != "" {
+			wargs = append(wargs, "--cpuprofile", *workerProfile)
+		}
+		worker = exec.CommandContext(runCtx, self, wargs...)
+		worker.Env = append(os.Environ(), "RIGHTSDESK_TEST_AS_BINARY=1",
+			"DATABASE_URL="+cfg.DatabaseURL, "TEMPORAL_ADDRESS="+cfg.TemporalAddress, "RIGHTSDESK_TASK_QUEUE="+cfg.TaskQueue,
+			"RIGHTSDESK_MASTER_KEYS="+cfg.MasterKeys, "RIGHTSDESK_BLIND_INDEX_KEY="+cfg.BlindIndexKey, "RIGHTSDESK_SMTP_URL="+cfg.SMTPURL,
+			"RIGHTSDESK_PUBLIC_URL="+api, "RIGHTSDESK_SWEEP_INTERVAL=1h", "RIGHTSDESK_LOG_LEVEL=error", "RIGHTSDESK_CONTROLLERS_FILE=")
+		if *workerMemLimit != "" {
+			worker.Env = append(worker.Env, "GOMEMLIMIT="+*workerMemLimit)
+		}
+		for kv := range strings.SplitSeq(*workerEnv, ",") {
+			if kv = strings.TrimSpace(kv); kv != "" {
+				worker.Env = append(worker.Env, kv)
+			}
+		}
+		// Stopped by a signal, so a profile is written out.
+		worker.Cancel = func() error { return worker.Process.Signal(syscall.SIGTERM) }
+		worker.WaitDelay = 20 * time.Second
+		worker.Stderr = stderr
+		workerStart = time.Now()
+		if err := worker.Start(); err != nil {
+			return fmt.Errorf("start the worker: %w", err)
+		}
+		return nil
+	}
+	defer func() {
+		if worker != nil {
+			_ = worker.Process.Signal(syscall.SIGTERM)
+			_ = worker.Wait()
+		}
+	}()
 
-	// 4. Queue and list latency over a large read model.
-	say("bench: filling the read model with %d requests and %d open tasks", *requests, *tasks)
-	if _, err := pool.Exec(ctx, fillSQL, *requests, *tasks); err != nil {
-		return fmt.Errorf("fill: %w", err)
-	}
-	for _, t := range []string{"requests", "tasks"} {
-		if _, err := pool.Exec(ctx, "VACUUM ANALYZE "+t); err != nil {
+	if run["worker"] {
+		sec := begin("worker")
+		// The worker works through the requests (each receipt rendered
+		// with its PDF and mailed) while as many more arrive.
+		say("bench: the worker joins; %d more intakes while it renders and mails the receipts", *intakes)
+		if err := startWorker(); err != nil {
 			return err
 		}
-	}
-	get := func(path string) func(int) error {
-		return func(int) error {
-			return apiCall(ctx, http.MethodGet, api+path, token, "", http.StatusOK)
-		}
-	}
-	for _, q := range []struct{ what, path string }{
-		{"caseworker queue, `GET /v1/tasks` (mine or unassigned, 100 soonest due)", "/v1/tasks"},
-		{"request list, `GET /v1/requests` (first page of 50 by due date)", "/v1/requests"},
-		{"request list filtered, `GET /v1/requests?stage=assessment&kind=erasure`", "/v1/requests?stage=assessment&kind=erasure"},
-		{"overdue requests, `GET /v1/requests?overdue=true`", "/v1/requests?overdue=true"},
-	} {
-		lat, _, err := parallel(*calls, 1, get(q.path))
+		busyLat, busyElapsed, err := parallel(*intakes, *clients, intake(*intakes))
 		if err != nil {
 			return err
 		}
-		results = append(results, benchResult{fmt.Sprintf("%s, %d requests and %d open tasks in PostgreSQL", q.what, *requests, *tasks), cmdline,
-			fmt.Sprintf("p50 %s, p99 %s (target p99 ≤ 20 ms)", pct(lat, 50), pct(lat, 99))})
-	}
-	plans := map[string]string{}
-	for name, sql := range map[string]string{
-		"queue": `SELECT tasks.*, requests.reference FROM tasks JOIN requests ON requests.id = tasks.request_id
-			JOIN controllers ON controllers.id = requests.controller_id
-			WHERE tasks.status = 'open' AND (tasks.assignee IS NULL OR tasks.assignee = 'token:bench') ORDER BY tasks.due_on NULLS LAST, tasks.id LIMIT 100`,
-		"list": `SELECT * FROM requests ORDER BY COALESCE(due_on, 'infinity'::date), id LIMIT 51`,
-	} {
-		var b strings.Builder
-		rows, err := pool.Query(ctx, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) "+sql)
+		requestsMade += *intakes
+		busyRate := float64(*intakes) / busyElapsed.Seconds()
+		ofRaw := ""
+		if rawRate > 0 {
+			ofRaw = fmt.Sprintf("; %.2f of the raw start rate", busyRate/rawRate)
+		}
+		sec.results = append(sec.results,
+			benchResult{fmt.Sprintf("intake while the worker, on the same cores, renders and mails the receipts, %d clients", *clients), cmdline,
+				fmt.Sprintf("%.0f intakes/s; p50 %s, p99 %s%s", busyRate, pct(busyLat, 50), pct(busyLat, 99), ofRaw)})
+
+		// Open requests waiting on their timers: the idle cost.
+		total := requestsMade
+		say("bench: waiting for the %d requests to settle, then measuring idle CPU", total)
+		if err := waitReceipts(ctx, pool, total, time.Duration(total)*100*time.Millisecond+time.Minute); err != nil {
+			return err
+		}
+		wpid := strconv.Itoa(worker.Process.Pid)
+		sec.results = append(sec.results, benchResult{fmt.Sprintf("the worker process works through the %d requests: every receipt rendered with its PDF and mailed, each request projected (RIGHTSDESK_WORKFLOW_CACHE 1000)", total), cmdline,
+			fmt.Sprintf("%.0f receipts/s; peak RSS %d MiB", float64(total)/time.Since(workerStart).Seconds(), peakRSSMiB(wpid))})
+		time.Sleep(min(5*time.Second, *idleFor))
+		cpu0, wcpu0, t0 := processCPU("self"), processCPU(wpid), time.Now()
+		time.Sleep(*idleFor)
+		secs := time.Since(t0).Seconds()
+		idle, widle := (processCPU("self")-cpu0).Seconds()/secs*100, (processCPU(wpid)-wcpu0).Seconds()/secs*100
+		sec.results = append(sec.results,
+			benchResult{fmt.Sprintf("%d open requests waiting on their timers: the worker process at rest (target RSS ≤ 512 MiB, no polling)", total), cmdline,
+				fmt.Sprintf("RSS %d MiB; CPU %.1f %% of one core over %s", rssMiB(wpid), widle, *idleFor)},
+			benchResult{"the same: the process with the embedded Temporal server (in-memory SQLite), the API and the mail catcher", cmdline,
+				fmt.Sprintf("RSS %d MiB; CPU %.1f %% of one core", rssMiB("self"), idle)})
+
+		// The history of one run at the continue-as-new bound, on the server:
+		// notes on one request (a change each, as a daily notice is) until it
+		// carries on in a new run.
+		say("bench: notes on one request until it carries on in a new run (%d changes)", workflows.ContinueAfterChanges)
+		var sample store.Request
+		if err := st.DB.WithContext(ctx).Order("created_at").First(&sample).Error; err != nil {
+			return err
+		}
+		hist, err := runHistoryAtBound(ctx, tc, api, token, sample.ID)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var line string
-			if err := rows.Scan(&line); err != nil {
+		sec.results = append(sec.results, benchResult{fmt.Sprintf("one request's run at the continue-as-new bound (%d changes; here notes, a change each like a daily notice), its history on the server (Temporal warns at 10,240 events or 10 MiB and fails the workflow at 51,200 or 50 MiB)", workflows.ContinueAfterChanges), cmdline,
+			fmt.Sprintf("%d events, %.0f KiB (%.1f events and %.1f KiB a change); %d notes", hist.events, float64(hist.bytes)/1024, float64(hist.events)/float64(hist.changes), float64(hist.bytes)/1024/float64(hist.changes), hist.notes)})
+		end(sec)
+	}
+
+	// 3. A burst of intakes while caseworkers act on earlier requests.
+	if run["burst"] {
+		sec := begin("burst")
+		if worker == nil {
+			say("bench: the worker joins")
+			if err := startWorker(); err != nil {
 				return err
 			}
-			b.WriteString(line + "\n")
+			if requestsMade > 0 {
+				if err := waitReceipts(ctx, pool, requestsMade, time.Duration(requestsMade)*100*time.Millisecond+time.Minute); err != nil {
+					return err
+				}
+			}
 		}
-		rows.Close()
-		plans[name] = b.String()
+		b := burstBench{api: api, token: token, pool: pool, say: say, n: *burst, clients: *clients, cases: *burstCases,
+			caseworkers: *caseworkers, think: *think, profile: *burstProfile, tc: tc, taskQueue: cfg.TaskQueue,
+			workerPID: strconv.Itoa(worker.Process.Pid), pgDataDir: filepath.Join(dir, "pg")}
+		res, err := b.run(ctx)
+		if err != nil {
+			return err
+		}
+		sec.results = res.results(cmdline, b)
+		end(sec)
 	}
 
-	// 4. The package benchmarks.
-	if *goBench {
+	// 4. Queue and list latency over a large read model.
+	if run["read"] {
+		sec := begin("read")
+		say("bench: filling the read model with %d requests and %d open tasks", *requests, *tasks)
+		if _, err := pool.Exec(ctx, fillSQL, *requests, *tasks); err != nil {
+			return fmt.Errorf("fill: %w", err)
+		}
+		for _, t := range []string{"requests", "tasks"} {
+			if _, err := pool.Exec(ctx, "VACUUM ANALYZE "+t); err != nil {
+				return err
+			}
+		}
+		get := func(path string) func(int) error {
+			return func(int) error {
+				return apiCall(ctx, http.MethodGet, api+path, token, "", http.StatusOK)
+			}
+		}
+		for _, q := range []struct{ what, path string }{
+			{"caseworker queue, `GET /v1/tasks` (mine or unassigned, 100 soonest due)", "/v1/tasks"},
+			{"request list, `GET /v1/requests` (first page of 50 by due date)", "/v1/requests"},
+			{"request list filtered, `GET /v1/requests?stage=assessment&kind=erasure`", "/v1/requests?stage=assessment&kind=erasure"},
+			{"overdue requests, `GET /v1/requests?overdue=true`", "/v1/requests?overdue=true"},
+		} {
+			lat, _, err := parallel(*calls, 1, get(q.path))
+			if err != nil {
+				return err
+			}
+			sec.results = append(sec.results, benchResult{fmt.Sprintf("%s, %d requests and %d open tasks in PostgreSQL", q.what, *requests, *tasks), cmdline,
+				fmt.Sprintf("p50 %s, p99 %s (target p99 ≤ 20 ms)", pct(lat, 50), pct(lat, 99))})
+		}
+		var plans strings.Builder
+		plans.WriteString("With the read model filled as above (`EXPLAIN ANALYZE`):\n\n")
+		for _, q := range []struct{ name, sql string }{
+			{"queue", `SELECT tasks.*, requests.reference FROM tasks JOIN requests ON requests.id = tasks.request_id
+			JOIN controllers ON controllers.id = requests.controller_id
+			WHERE tasks.status = 'open' AND (tasks.assignee IS NULL OR tasks.assignee = 'token:bench') ORDER BY tasks.due_on NULLS LAST, tasks.id LIMIT 100`},
+			{"list", `SELECT * FROM requests ORDER BY COALESCE(due_on, 'infinity'::date), id LIMIT 51`},
+		} {
+			var b strings.Builder
+			rows, err := pool.Query(ctx, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) "+q.sql)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var line string
+				if err := rows.Scan(&line); err != nil {
+					return err
+				}
+				b.WriteString(line + "\n")
+			}
+			rows.Close()
+			fmt.Fprintf(&plans, "%s:\n\n```\n%s```\n\n", q.name, b.String())
+		}
+		sec.extra = "### Query plans\n\n" + plans.String()
+		end(sec)
+	}
+
+	// 5. The package benchmarks.
+	if run["go"] {
+		sec := begin("go")
 		say("bench: package benchmarks (go test -bench)")
 		for _, gb := range []struct{ what, pkg, pattern, benchtime string }{
 			{"deadline dates of one request (due, statutory, extended; DK)", "./internal/deadline", "Deadlines$", ""},
@@ -366,13 +495,14 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			if err != nil {
 				return fmt.Errorf("go %s: %w", strings.Join(args, " "), err)
 			}
-			results = append(results, benchResult{gb.what, "go " + strings.Join(args, " "), line})
+			sec.results = append(sec.results, benchResult{gb.what, "go " + strings.Join(args, " "), line})
 		}
+		end(sec)
 	}
 
 	stop()
 	<-apiDone
-	return writeBenchmarks(*out, results, plans, *intakes, *clients)
+	return writeBenchmarks(*out, sections)
 }
 
 // fillSQL adds $1 requests of the demo controller, spread over stages and
@@ -594,22 +724,72 @@ func machine() string {
 	return fmt.Sprintf("%d cores (%s)%s, %s %s/%s", runtime.NumCPU(), model, mem, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
 
-func writeBenchmarks(path string, results []benchResult, plans map[string]string, intakes, clients int) error {
+// writeBenchmarks writes the sections measured to path, in their order,
+// with every other section as the file at path has it.
+func writeBenchmarks(path string, measured []*benchSection) error {
+	old, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Benchmarks\n\n")
-	fmt.Fprintf(&b, "Written by `go run ./cmd/rightsdesk bench` (`make bench`); numbers are measured, never asserted in tests.\n\n")
-	fmt.Fprintf(&b, "Commit %s, %s. Machine: %s. PostgreSQL 15 (a private cluster, fsync off), embedded Temporal\n", gitCommit(), time.Now().UTC().Format("2006-01-02 15:04 MST"), machine())
-	fmt.Fprintf(&b, "server v1.32.1 (in-memory SQLite) and the API in one process, the worker in another, all on the same cores.\n\n")
-	fmt.Fprintf(&b, "| what | command | result |\n|---|---|---|\n")
-	for _, r := range results {
-		fmt.Fprintf(&b, "| %s | `%s` | %s |\n", r.What, r.Command, r.Result)
-	}
-	fmt.Fprintf(&b, "\n## Query plans\n\nWith the read model filled as above (`EXPLAIN ANALYZE`):\n\n")
-	for _, name := range []string{"queue", "list"} {
-		fmt.Fprintf(&b, "%s:\n\n```\n%s```\n\n", name, plans[name])
+	fmt.Fprintf(&b, "Written by `go run ./cmd/rightsdesk bench` (`make bench`); numbers are measured, never asserted in tests.\n")
+	fmt.Fprintf(&b, "PostgreSQL 15 (a private cluster, fsync off), the embedded Temporal server v1.32.1 (in-memory SQLite)\n")
+	fmt.Fprintf(&b, "and the API in one process, the worker in another, all on the same cores. Each section says the\n")
+	fmt.Fprintf(&b, "commit, machine, load and command it was measured with: `--sections` measures some sections again and\n")
+	fmt.Fprintf(&b, "keeps the others as they are.\n\n")
+	for _, bs := range benchSections {
+		i := slices.IndexFunc(measured, func(s *benchSection) bool { return s.name == bs.name })
+		switch {
+		case i >= 0:
+			b.WriteString(measured[i].markdown(bs.title))
+		default:
+			if kept, ok := benchSectionText(string(old), bs.name); ok {
+				b.WriteString(kept)
+			}
+		}
 	}
 	b.WriteString(benchNotes)
 	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+func (s *benchSection) markdown(title string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "<!-- bench:%s -->\n## %s\n\n", s.name, title)
+	fmt.Fprintf(&b, "Commit %s, %s. Machine: %s. Load average (1, 5, 15 min) %s at the start, %s at the end.\n\n", s.commit, s.at, machine(), s.load0, s.load1)
+	fmt.Fprintf(&b, "| what | command | result |\n|---|---|---|\n")
+	for _, r := range s.results {
+		fmt.Fprintf(&b, "| %s | `%s` | %s |\n", r.What, r.Command, r.Result)
+	}
+	b.WriteString("\n")
+	if s.extra != "" {
+		b.WriteString(s.extra)
+	}
+	fmt.Fprintf(&b, "<!-- /bench:%s -->\n\n", s.name)
+	return b.String()
+}
+
+// benchSectionText is a section of a benchmarks file, its markers included.
+func benchSectionText(doc, name string) (string, bool) {
+	open, closing := "<!-- bench:"+name+" -->", "<!-- /bench:"+name+" -->"
+	i := strings.Index(doc, open)
+	if i < 0 {
+		return "", false
+	}
+	j := strings.Index(doc[i:], closing)
+	if j < 0 {
+		return "", false
+	}
+	return doc[i:i+j+len(closing)] + "\n\n", true
+}
+
+// loadAverage is the machine's load average over 1, 5 and 15 minutes.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], ", ")
+	}
+	return "unknown"
 }
 
 // benchNotes explain the figures; kept with the generator so a rerun keeps them.

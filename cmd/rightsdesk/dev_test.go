@@ -473,18 +473,41 @@ func TestDevExamples(t *testing.T) {
 }
 
 // TestBenchCommand: `rightsdesk bench`, small, writes the benchmarks file
-// with every figure and the query plans.
+// with every figure, the burst's among them, and the query plans; run
+// again with one section, it rewrites that section and keeps the others.
 func TestBenchCommand(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "BENCHMARKS.md")
 	var stdout bytes.Buffer
 	err := run(context.Background(), []string{"bench", "--out", out, "--intakes", "20", "--clients", "4", "--requests", "2000", "--tasks", "200",
-		"--calls", "5", "--idle", "1s", "--go-bench=false"}, &stdout, io.Discard)
+		"--calls", "5", "--idle", "1s", "--go-bench=false", "--burst", "60", "--burst-cases", "6", "--caseworkers", "2", "--think", "20ms"}, &stdout, io.Discard)
 	require.NoError(t, err, stdout.String())
 	b, err := os.ReadFile(out)
 	require.NoError(t, err)
 	doc := string(b)
 	for _, want := range []string{"intakes/s; p50", "starts/s; p50", "intake rate / raw start rate, the API alone", "intake while the worker", "open requests waiting on their timers", "continue-as-new bound", "receipts/s; peak RSS",
-		"`GET /v1/tasks`", "`GET /v1/requests?overdue=true`", "## Query plans", "Limit (actual rows=", "Commit "} {
+		"`GET /v1/tasks`", "`GET /v1/requests?overdue=true`", "### Query plans", "Limit (actual rows=", "Commit ", "Load average (1, 5, 15 min) ",
+		"a burst of 60 intakes (4 clients) while 2 caseworkers", "the caseworkers' Updates through the API", "(claim p99 ", "503s: 0;", "on a quiet system before: p50 ",
+		"stays in `received`", "over 60 requests (target max ≤ 10 s)", "receipts/s: 60 sent ", "decision to its reply letter sent", "ms a request: the API, Temporal server and mail catcher ", "requests/s, each with its receipt",
+		"the most tasks waiting on the server at once"} {
 		require.Contains(t, doc, want)
 	}
+	require.NotContains(t, doc, "still in received")
+	require.Regexp(t, `claim, note and decide on 6 requests made before it: the caseworkers' Updates through the API \(the answer, after the read model holds it\) \| [^|]+ \| p50 [0-9.]+ ms, p99 [0-9.]+ ms, max [0-9.]+ ms \(claim p99 [0-9.]+ ms, note p99 [0-9.]+ ms, decision p99 [0-9.]+ ms\); [1-9][0-9]* Updates over [0-9]+ s from the burst's start[^;]*; 503s: 0; other failures: none;`, doc,
+		"every claim, note and decision answered")
+	require.Regexp(t, `reply letter sent \| [^|]+ \| p50 [0-9.]+ ms, p99 [0-9.]+ ms, max [0-9.]+ ms over [1-9][0-9]* replies \|`, doc, "a reply to each decision")
+
+	// The burst alone: the other sections stay as they were.
+	stdout.Reset()
+	err = run(context.Background(), []string{"bench", "--out", out, "--sections", "burst", "--clients", "4", "--burst", "30", "--burst-cases", "3", "--caseworkers", "1", "--think", "20ms"}, &stdout, io.Discard)
+	require.NoError(t, err, stdout.String())
+	b, err = os.ReadFile(out)
+	require.NoError(t, err)
+	again := string(b)
+	require.Contains(t, again, "a burst of 30 intakes (4 clients) while 1 caseworkers")
+	require.NotContains(t, again, "a burst of 60 intakes")
+	for _, kept := range []string{"intakes/s; p50", "continue-as-new bound", "### Query plans", "`GET /v1/tasks`"} {
+		require.Contains(t, again, kept)
+	}
+	before, _, _ := strings.Cut(doc, "<!-- bench:burst -->")
+	require.True(t, strings.HasPrefix(again, before), "the sections before the burst unchanged")
 }

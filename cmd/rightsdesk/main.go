@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 	_ "time/tzdata" // time zones for the controllers, also where the system has none
@@ -113,12 +114,24 @@ func hasFlags(fs *flag.FlagSet) bool {
 
 func runProcess(ctx context.Context, name, summary string, args []string, stderr io.Writer, roles app.Roles) error {
 	fs := newFlagSet(name, summary, stderr)
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the process, until it stops, to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	cfg, err := config.Load()
 	if err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	logger := cfg.Logger()
 	logger.Info("starting "+name, cfg.Redacted()...)

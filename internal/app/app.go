@@ -23,6 +23,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/migrations"
 	"github.com/rightsdesk/rightsdesk/worker"
+	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
 // Roles say which parts a process runs.
@@ -108,14 +109,20 @@ func RunWith(ctx context.Context, cfg config.Config, logger *slog.Logger, st *st
 	if roles.Worker {
 		if outbox.SMTP == nil {
 			logger.Warn("RIGHTSDESK_SMTP_URL is not set: letters and notices by e-mail are kept in the outbox, not sent")
+		} else {
+			defer outbox.SMTP.Close()
 		}
 		acts := &activities.Activities{Store: st, Outbox: outbox, Subjects: outbox.Subjects, Systems: systems}
 		worker.SetCacheSize(cfg.WorkflowCache)
-		w := worker.New(tc, cfg.TaskQueue, acts)
+		w := worker.NewWithOptions(tc, cfg.TaskQueue, acts, worker.Options{
+			WorkflowPollers: cfg.WorkflowPollers, WorkflowSlots: cfg.WorkflowSlots,
+			ActivityPollers: cfg.ActivityPollers, ActivitySlots: cfg.ActivitySlots,
+			LetterPollers: cfg.LetterPollers, LetterSlots: cfg.LetterSlots,
+		})
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
 		}
-		logger.Info("worker started", "task_queue", cfg.TaskQueue, "namespace", cfg.TemporalNamespace)
+		logger.Info("worker started", "task_queue", cfg.TaskQueue, "letters_task_queue", workflows.LettersTaskQueue(cfg.TaskQueue), "namespace", cfg.TemporalNamespace)
 		if err := errors.Join(worker.EnsureSweeper(ctx, tc, cfg.TaskQueue, cfg.SweepInterval),
 			worker.EnsureDigest(ctx, tc, cfg.TaskQueue), worker.EnsureRetention(ctx, tc, cfg.TaskQueue)); err != nil {
 			w.Stop()

@@ -96,6 +96,14 @@ type Config struct {
 	// history when it next has work, so open requests waiting on their
 	// timers need not be held.
 	WorkflowCache int `env:"RIGHTSDESK_WORKFLOW_CACHE" envDefault:"1000" help:"workflows the worker keeps in memory (about 100 KiB each); others are replayed from their history when they next have work"`
+	// The worker's pollers and slots (worker.Options): the task queue's
+	// workflow tasks and activities, and the letters queue's.
+	WorkflowPollers int `env:"RIGHTSDESK_WORKFLOW_POLLERS" envDefault:"2" help:"pollers of the worker for workflow tasks (at least 2)"`
+	WorkflowSlots   int `env:"RIGHTSDESK_WORKFLOW_SLOTS" envDefault:"1000" help:"workflow tasks the worker runs at once"`
+	ActivityPollers int `env:"RIGHTSDESK_ACTIVITY_POLLERS" envDefault:"2" help:"pollers of the worker for activities other than letters (projections, fulfilment)"`
+	ActivitySlots   int `env:"RIGHTSDESK_ACTIVITY_SLOTS" envDefault:"1000" help:"activities other than letters the worker runs at once"`
+	LetterPollers   int `env:"RIGHTSDESK_LETTER_POLLERS" envDefault:"2" help:"pollers of the worker for the letters task queue (<task queue>-letters)"`
+	LetterSlots     int `env:"RIGHTSDESK_LETTER_SLOTS" envDefault:"8" help:"letters the worker renders and sends at once"`
 	// SweepInterval is how often requests whose workflow did not start are started.
 	SweepInterval time.Duration `env:"RIGHTSDESK_SWEEP_INTERVAL" envDefault:"1m" help:"how often the sweeper starts requests whose workflow start failed"`
 	// CodecAnonymous lets /codec decode without a token: rightsdesk dev only,
@@ -157,6 +165,18 @@ func (c Config) Validate() error {
 	}
 	if c.WorkflowCache < 1 {
 		errs = append(errs, errors.New("config: RIGHTSDESK_WORKFLOW_CACHE must be at least 1"))
+	}
+	for _, v := range []struct {
+		name     string
+		val, min int
+	}{
+		{"RIGHTSDESK_WORKFLOW_POLLERS", c.WorkflowPollers, 2}, {"RIGHTSDESK_WORKFLOW_SLOTS", c.WorkflowSlots, 2},
+		{"RIGHTSDESK_ACTIVITY_POLLERS", c.ActivityPollers, 1}, {"RIGHTSDESK_ACTIVITY_SLOTS", c.ActivitySlots, 1},
+		{"RIGHTSDESK_LETTER_POLLERS", c.LetterPollers, 1}, {"RIGHTSDESK_LETTER_SLOTS", c.LetterSlots, 1},
+	} {
+		if v.val < v.min {
+			errs = append(errs, fmt.Errorf("config: %s must be at least %d", v.name, v.min))
+		}
 	}
 	if c.IntakeRatePerMinute < 1 {
 		errs = append(errs, errors.New("config: RIGHTSDESK_INTAKE_RATE must be at least 1"))

@@ -15,10 +15,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 	"github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 )
 
 // ErrAmbiguous is a send whose outcome cannot be known: the connection
@@ -38,6 +40,25 @@ type SMTP struct {
 	// SSL is implicit TLS (smtps, port 465).
 	SSL     bool
 	Timeout time.Duration
+	// MaxIdle connections are kept open between messages and reused, so a
+	// burst of letters does not connect (and negotiate TLS and log in)
+	// for each one; 0 connects for every message. One unused for
+	// IdleTimeout is closed instead (servers drop idle sessions, RFC 5321
+	// §4.5.3.2.7).
+	MaxIdle     int
+	IdleTimeout time.Duration
+
+	once      sync.Once
+	client    *mail.Client
+	clientErr error
+	mu        sync.Mutex
+	idle      []idleConn
+}
+
+// idleConn is an open SMTP session waiting for the next message.
+type idleConn struct {
+	c     *smtp.Client
+	since time.Time
 }
 
 // ParseSMTPURL reads smtp://user:pass@host:587 (STARTTLS required),
@@ -47,7 +68,7 @@ func ParseSMTPURL(raw string) (*SMTP, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "smtp" && u.Scheme != "smtps") {
 		return nil, errors.New("delivery: an SMTP URL is smtp://[user:pass@]host:port[?tls=starttls|opportunistic|none] or smtps://host:465")
 	}
-	s := &SMTP{Host: u.Hostname(), Port: 587, TLS: mail.TLSMandatory, Timeout: 30 * time.Second}
+	s := &SMTP{Host: u.Hostname(), Port: 587, TLS: mail.TLSMandatory, Timeout: 30 * time.Second, MaxIdle: 8, IdleTimeout: 15 * time.Second}
 	if u.Scheme == "smtps" {
 		s.SSL, s.Port = true, 465
 	}
@@ -108,19 +129,30 @@ func (s *SMTP) Send(ctx context.Context, e Email) error {
 			return fmt.Errorf("delivery: attach: %w", err)
 		}
 	}
-	opts := []mail.Option{mail.WithPort(s.Port), mail.WithTLSPolicy(s.TLS), mail.WithTimeout(s.Timeout)}
-	if s.SSL {
-		opts = append(opts, mail.WithSSL())
-	}
-	if s.Username != "" {
-		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthPlain), mail.WithUsername(s.Username), mail.WithPassword(s.Password))
-	}
-	c, err := mail.NewClient(s.Host, opts...)
+	c, err := s.mailClient()
 	if err != nil {
-		return fmt.Errorf("delivery: smtp client: %w", err)
+		return err
 	}
-	err = c.DialAndSendWithContext(ctx, m)
+	conn, reused, err := s.take(ctx, c)
+	if err != nil {
+		return fmt.Errorf("delivery: smtp: %w", err)
+	}
+	err = c.SendWithSMTPClient(conn, m)
 	var se *mail.SendError
+	if reused && errors.As(err, &se) && se.Reason == mail.ErrConnCheck {
+		// The kept session was closed by the server (its NOOP failed):
+		// nothing of this message went on it. Once more, connected anew.
+		_ = conn.Close()
+		if conn, err = c.DialToSMTPClientWithContext(ctx); err != nil {
+			return fmt.Errorf("delivery: smtp: %w", err)
+		}
+		err = c.SendWithSMTPClient(conn, m)
+	}
+	if err != nil {
+		_ = conn.Close()
+	} else {
+		s.put(c, conn)
+	}
 	if errors.As(err, &se) {
 		// A send error's own text quotes the recipients: say what failed,
 		// with the server's code, and no address.
@@ -135,6 +167,75 @@ func (s *SMTP) Send(ctx context.Context, e Email) error {
 		return fmt.Errorf("delivery: smtp: %w", err)
 	}
 	return nil
+}
+
+// mailClient is the go-mail client of the server, made once.
+func (s *SMTP) mailClient() (*mail.Client, error) {
+	s.once.Do(func() {
+		opts := []mail.Option{mail.WithPort(s.Port), mail.WithTLSPolicy(s.TLS), mail.WithTimeout(s.Timeout)}
+		if s.SSL {
+			opts = append(opts, mail.WithSSL())
+		}
+		if s.Username != "" {
+			opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthPlain), mail.WithUsername(s.Username), mail.WithPassword(s.Password))
+		}
+		s.client, s.clientErr = mail.NewClient(s.Host, opts...)
+		if s.clientErr != nil {
+			s.clientErr = fmt.Errorf("delivery: smtp client: %w", s.clientErr)
+		}
+	})
+	return s.client, s.clientErr
+}
+
+// take returns a kept session, the newest not idle too long, or a new one.
+func (s *SMTP) take(ctx context.Context, c *mail.Client) (*smtp.Client, bool, error) {
+	var stale []*smtp.Client
+	var conn *smtp.Client
+	s.mu.Lock()
+	for n := len(s.idle); n > 0 && conn == nil; n = len(s.idle) {
+		ic := s.idle[n-1]
+		s.idle = s.idle[:n-1]
+		if time.Since(ic.since) < s.IdleTimeout {
+			conn = ic.c
+		} else {
+			stale = append(stale, ic.c)
+		}
+	}
+	s.mu.Unlock()
+	for _, sc := range stale {
+		_ = sc.Close()
+	}
+	if conn != nil {
+		return conn, true, nil
+	}
+	conn, err := c.DialToSMTPClientWithContext(ctx)
+	return conn, false, err
+}
+
+// put keeps a session for the next message, or ends it when enough are kept.
+func (s *SMTP) put(c *mail.Client, conn *smtp.Client) {
+	s.mu.Lock()
+	if len(s.idle) < s.MaxIdle {
+		s.idle = append(s.idle, idleConn{c: conn, since: time.Now()})
+		conn = nil
+	}
+	s.mu.Unlock()
+	if conn != nil {
+		_ = c.CloseWithSMTPClient(conn)
+	}
+}
+
+// Close ends the kept sessions.
+func (s *SMTP) Close() {
+	s.mu.Lock()
+	idle := s.idle
+	s.idle = nil
+	s.mu.Unlock()
+	for _, ic := range idle {
+		if s.client != nil {
+			_ = s.client.CloseWithSMTPClient(ic.c)
+		}
+	}
 }
 
 // Webhook posts signed JSON by the Standard Webhooks convention: headers

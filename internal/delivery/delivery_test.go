@@ -2,7 +2,9 @@ package delivery_test
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -57,6 +59,95 @@ func TestSMTPRefusedIsNotAmbiguous(t *testing.T) {
 	err = s.Send(context.Background(), delivery.Email{MessageID: "x@y", From: "a@b.example", To: "c@d.example", Subject: "s", Text: "t"})
 	require.Error(t, err)
 	require.NotErrorIs(t, err, delivery.ErrAmbiguous)
+}
+
+// countingProxy forwards TCP connections to target and counts them; kill
+// cuts every connection open so far.
+type countingProxy struct {
+	ln    net.Listener
+	mu    sync.Mutex
+	n     int
+	conns []net.Conn
+}
+
+func newCountingProxy(t *testing.T, target string) *countingProxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	p := &countingProxy{ln: ln}
+	t.Cleanup(func() { ln.Close(); p.kill() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			u, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.n++
+			p.conns = append(p.conns, c, u)
+			p.mu.Unlock()
+			go func() { _, _ = io.Copy(u, c); u.Close() }()
+			go func() { _, _ = io.Copy(c, u); c.Close() }()
+		}
+	}()
+	return p
+}
+
+func (p *countingProxy) count() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.n
+}
+
+func (p *countingProxy) kill() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+// TestSMTPKeepsSessions: a run of messages goes over one SMTP session, not
+// a connection each; a kept session the server has closed meanwhile is
+// noticed before anything is sent on it, and the message goes once, on a
+// new one.
+func TestSMTPKeepsSessions(t *testing.T) {
+	srv, err := mailcatch.Start("127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { srv.Close() })
+	proxy := newCountingProxy(t, srv.Addr())
+	s, err := delivery.ParseSMTPURL("smtp://" + proxy.ln.Addr().String() + "?tls=none")
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	send := func(i int) error {
+		return s.Send(context.Background(), delivery.Email{MessageID: fmt.Sprintf("m%d@rightsdesk", i), From: "a@demo.example", To: fmt.Sprintf("p%d@example.dk", i),
+			Subject: "s", Text: "t", PDF: []byte("%PDF-1.4 test"), PDFName: "x.pdf"})
+	}
+	for i := range 5 {
+		require.NoError(t, send(i))
+	}
+	require.Len(t, srv.Messages(), 5)
+	require.Equal(t, 1, proxy.count(), "five messages, one session")
+
+	proxy.kill()
+	require.NoError(t, send(5))
+	require.Len(t, srv.Messages(), 6)
+	require.Equal(t, "m5@rightsdesk", srv.Messages()[5].MessageID)
+	require.Equal(t, 2, proxy.count(), "a new session once the kept one was gone")
+
+	// At once, as many sessions as senders, each kept after.
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Go(func() { require.NoError(t, send(10+i)) })
+	}
+	wg.Wait()
+	require.Len(t, srv.Messages(), 10)
+	require.LessOrEqual(t, proxy.count(), 2+4)
 }
 
 // TestWebhookSigned: the receiver sees the Standard Webhooks headers and a

@@ -423,16 +423,21 @@ func BenchmarkRenderHTML(b *testing.B) {
 	}
 }
 
-// BenchmarkRenderPDF renders the access reply and makes its PDF.
+// BenchmarkRenderPDF renders the access reply and makes its PDF, and
+// reports the PDF's size.
 func BenchmarkRenderPDF(b *testing.B) {
 	d := sample(ReplyAccess, "da", controllerDK())
+	var size int
 	for b.Loop() {
 		l, err := Renderer{}.Render(ReplyAccess, d)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := l.PDF("Demo Kommune"); err != nil {
+		pdf, err := l.PDF("Demo Kommune")
+		if err != nil {
 			b.Fatal(err)
 		}
+		size = len(pdf)
 	}
+	b.ReportMetric(float64(size), "pdf-bytes")
 }

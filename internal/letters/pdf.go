@@ -41,6 +41,12 @@ func (l Letter) PDF(sender string) ([]byte, error) {
 	}
 	p := &gopdf.GoPdf{}
 	p.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4})
+	// The page contents go uncompressed: each compressed stream took a
+	// zlib writer of its own (some 700 KB to allocate and clear), a
+	// quarter of the rendering time, to save about 7 KB on a two-page
+	// letter (BenchmarkRenderPDF; docs/BENCHMARKS.md). The fonts are still
+	// compressed.
+	p.SetNoCompression()
 	p.SetInfo(gopdf.PdfInfo{Title: l.Subject, Author: sender, Creator: "rightsdesk"})
 	for _, family := range []string{"go", "go-bold"} {
 		if err := p.AddTTFFontFromFontContainer(family, fc); err != nil {
