@@ -483,7 +483,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			{"deadline dates of one request (due, statutory, extended; DK)", "./internal/deadline", "Deadlines$", ""},
 			{"pause + resume + statutory due (SE)", "./internal/deadline", "PauseResume", ""},
 			{"a letter as HTML and text (the access reply, the longest)", "./internal/letters", "RenderHTML", ""},
-			{"the same letter with its PDF", "./internal/letters", "RenderPDF", ""},
+			{"the same letter with its PDF (pdf-bytes: the PDF's size)", "./internal/letters", "RenderPDF", ""},
+			{"a letter with a 30 KB PDF sent over SMTP to the in-process mail catcher (plain, loopback), a new session for each", "./internal/delivery", "SMTPSend/new-session", ""},
+			{"the same on a kept session (the outbox keeps up to 8)", "./internal/delivery", "SMTPSend/kept-session", ""},
 			{"an access package for a person with 1,000,000 rows in a source PostgreSQL: exported as JSON and CSV, zipped, sealed into PostgreSQL", "./activities", "AccessPackage", "1x"},
 		} {
 			args := []string{"test", "-run", "^$", "-bench", gb.pattern, "-benchmem"}
