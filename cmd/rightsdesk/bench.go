@@ -895,7 +895,9 @@ const benchNotes = `## Notes
   to the worker's sticky queue, not behind the backlog of first workflow tasks (4,800 waiting while
   the Updates took p99 0.3 s).
 - The receipts' own cost: the PDF's page contents go uncompressed (each compressed stream took a
-  zlib writer of its own): RenderPDF 7.3 → 5.5 ms and 3.77 → 3.02 MB, the access reply's PDF 25 → 32
-  KB. The outbox keeps up to 8 SMTP sessions (2.0 → 1.0 ms a letter on loopback without TLS; more
-  with STARTTLS and a login) and keeps the letter row it wrote instead of reading it back.
+  zlib writer of its own): RenderPDF 6.8-8.1 → 5.1-5.7 ms in interleaved runs at commit be52db2,
+  3.77 → 3.02 MB allocated, the access reply's PDF 25 → 32 KB. The outbox keeps up to 8 SMTP
+  sessions (SMTPSend 1.7-2.2 → 0.9-1.3 ms a letter on loopback without TLS; a real relay adds
+  STARTTLS and a login to each new session) and keeps the letter row it wrote instead of reading
+  it back.
 `
