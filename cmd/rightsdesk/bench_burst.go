@@ -582,6 +582,10 @@ func (r burstResult) cpuLine() string {
 		return "not measured"
 	}
 	per := func(d time.Duration) float64 { return d.Seconds() * 1000 / float64(r.requests) }
-	return fmt.Sprintf("%.1f ms a request: the API, Temporal server and mail catcher %.1f ms, the worker %.1f ms, PostgreSQL %.1f ms; %d cores at that cost carry at most %.0f requests/s, each with its receipt",
-		per(total), per(r.used.self), per(r.used.worker), per(r.used.pg), runtime.NumCPU(), float64(runtime.NumCPU())*1000/per(total))
+	cores := fmt.Sprintf("%d cores", runtime.NumCPU())
+	if runtime.NumCPU() == 1 {
+		cores = "one core"
+	}
+	return fmt.Sprintf("%.1f ms a request (the caseworkers' actions and replies included): the API, Temporal server and mail catcher %.1f ms, the worker %.1f ms, PostgreSQL %.1f ms; %s at that cost carry at most %.0f requests/s, each with its receipt",
+		per(total), per(r.used.self), per(r.used.worker), per(r.used.pg), cores, float64(runtime.NumCPU())*1000/per(total))
 }

@@ -150,6 +150,38 @@ func TestSMTPKeepsSessions(t *testing.T) {
 	require.LessOrEqual(t, proxy.count(), 2+4)
 }
 
+// BenchmarkSMTPSend sends a letter with a 30 KB PDF to the in-process
+// server (plain SMTP on loopback, no TLS, no login), on a new session each
+// time and on a kept one.
+func BenchmarkSMTPSend(b *testing.B) {
+	srv, err := mailcatch.Start("127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { srv.Close() })
+	pdf := make([]byte, 30<<10)
+	for _, idle := range []int{0, 8} {
+		name := "new-session"
+		if idle > 0 {
+			name = "kept-session"
+		}
+		b.Run(name, func(b *testing.B) {
+			s, err := delivery.ParseSMTPURL(srv.URL())
+			if err != nil {
+				b.Fatal(err)
+			}
+			s.MaxIdle = idle
+			b.Cleanup(s.Close)
+			for i := 0; b.Loop(); i++ {
+				if err := s.Send(context.Background(), delivery.Email{MessageID: fmt.Sprintf("b%d@rightsdesk", i), From: "a@demo.example", To: "p@example.dk",
+					Subject: "Vi har modtaget din anmodning", Text: "Kære Åse", HTML: "<p>Kære Åse</p>", PDF: pdf, PDFName: "kvittering.pdf"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // TestWebhookSigned: the receiver sees the Standard Webhooks headers and a
 // signature that verifies with the shared secret, and not with another.
 func TestWebhookSigned(t *testing.T) {
