@@ -487,7 +487,7 @@ func TestBenchCommand(t *testing.T) {
 	for _, want := range []string{"intakes/s; p50", "starts/s; p50", "intake rate / raw start rate, the API alone", "intake while the worker", "open requests waiting on their timers", "continue-as-new bound", "receipts/s; peak RSS",
 		"`GET /v1/tasks`", "`GET /v1/requests?overdue=true`", "### Query plans", "Limit (actual rows=", "Commit ", "Load average (1, 5, 15 min) ",
 		"a burst of 60 intakes (4 clients) while 2 caseworkers", "the caseworkers' Updates through the API", "(claim p99 ", "503s: 0;", "on a quiet system before: p50 ",
-		"stays in `received`", "over 60 requests (target max ≤ 10 s)", "receipts/s: 60 sent ", "decision to its reply letter sent", "ms a request: the API, Temporal server and mail catcher ", "requests/s, each with its receipt",
+		"stays in `received`", "over 60 requests (target max ≤ 10 s)", "receipts/s: 60 sent ", "decision to its reply letter sent", "ms a request (the caseworkers' actions and replies included): the API, Temporal server and mail catcher ", "requests/s, each with its receipt",
 		"the most tasks waiting on the server at once"} {
 		require.Contains(t, doc, want)
 	}
