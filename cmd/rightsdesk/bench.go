@@ -72,7 +72,7 @@ var benchSections = []struct{ name, title string }{
 
 // benchSection is what one section measured, with when and how.
 type benchSection struct {
-	name, title  string
+	name         string
 	command      string
 	commit, at   string
 	load0, load1 string
