@@ -72,8 +72,7 @@ var benchSections = []struct{ name, title string }{
 
 // benchSection is what one section measured, with when and how.
 type benchSection struct {
-	name, title  string
-	command      string
+	name         string
 	commit, at   string
 	load0, load1 string
 	results      []benchResult
@@ -128,7 +127,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	var sections []*benchSection
 	begin := func(name string) *benchSection {
-		s := &benchSection{name: name, command: cmdline, commit: gitCommit(), at: time.Now().UTC().Format("2006-01-02 15:04 MST"), load0: loadAverage()}
+		s := &benchSection{name: name, commit: gitCommit(), at: time.Now().UTC().Format("2006-01-02 15:04 MST"), load0: loadAverage()}
 		sections = append(sections, s)
 		return s
 	}
