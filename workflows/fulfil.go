@@ -244,9 +244,6 @@ func (w *rightsRequest) validateApplyCorrection(ctx workflow.Context, in ApplyCo
 	if err := w.inStage(StageFulfilment); err != nil {
 		return err
 	}
-	if err := w.settled(); err != nil {
-		return err
-	}
 	if in.System == "" || in.Dataset == "" || len(in.Values) == 0 || len(in.Values) > maxCorrectionValues {
 		return invalid("correction", "name the system, the dataset and 1 to %d corrected values", maxCorrectionValues)
 	}
@@ -298,9 +295,6 @@ func (w *rightsRequest) validateLiftRestriction(ctx workflow.Context, in LiftRes
 	}
 	if w.liftReason != "" {
 		return conflict("lifting", "the restriction is being lifted")
-	}
-	if err := w.settled(); err != nil {
-		return err
 	}
 	if strings.TrimSpace(in.Reason) == "" || len(in.Reason) > MaxNoteLength {
 		return invalid("lift-reason", "say why the restriction is lifted: the subject is told (Art. 18(3))")

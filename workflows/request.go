@@ -243,33 +243,29 @@ func (w *rightsRequest) setup(ctx workflow.Context) error {
 	return w.handlers(ctx)
 }
 
-// handlers registers the query and the Updates. Each handler checks its
-// rule again where it starts, as its validator did: Updates that arrive
-// together are validated against the state before any of them ran.
+// handlers registers the query and the Updates (newUpdate): one table says
+// which actions exclude one in flight.
 func (w *rightsRequest) handlers(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (State, error) { return w.snapshot(), nil }); err != nil {
 		return err
 	}
-	type handler struct {
-		name      string
-		fn        any
-		validator any
-	}
-	for _, h := range []handler{
-		{UpdateVerifyIdentity, guarded(w, w.validateVerifyIdentity, w.verifyIdentity), w.validateVerifyIdentity},
-		{UpdateRequestInformation, guarded(w, w.validateRequestInformation, w.requestInformation), w.validateRequestInformation},
-		{UpdateInformationReceived, guarded(w, w.validateInformationReceived, w.informationReceived), w.validateInformationReceived},
-		{UpdateCannotIdentify, guarded(w, w.validateCannotIdentify, w.cannotIdentify), w.validateCannotIdentify},
-		{UpdateDecide, guarded(w, w.validateDecide, w.decide), w.validateDecide},
-		{UpdateExtend, guarded(w, w.validateExtend, w.extend), w.validateExtend},
-		{UpdateAssign, guarded(w, w.validateAssign, w.assign), w.validateAssign},
-		{UpdateAddNote, guarded(w, w.validateAddNote, w.addNote), w.validateAddNote},
-		{UpdateWithdraw, guarded(w, w.validateWithdraw, w.withdraw), w.validateWithdraw},
-		{UpdateClaimTask, guarded(w, w.validateClaimTask, w.claimTask), w.validateClaimTask},
-		{UpdateCompleteTask, guarded(w, w.validateCompleteTask, w.completeTask), w.validateCompleteTask},
-		{UpdateSendLetter, guarded(w, w.validateSendLetter, w.sendLetter), w.validateSendLetter},
-		{UpdateApplyCorrection, guarded(w, w.validateApplyCorrection, w.applyCorrection), w.validateApplyCorrection},
-		{UpdateLiftRestriction, guarded(w, w.validateLiftRestriction, w.liftRestriction), w.validateLiftRestriction},
+	// Every action but assignment, notes and claims is refused while
+	// another is in flight.
+	for _, h := range []updateHandler{
+		newUpdate(w, UpdateVerifyIdentity, w.validateVerifyIdentity, w.verifyIdentity, true),
+		newUpdate(w, UpdateRequestInformation, w.validateRequestInformation, w.requestInformation, true),
+		newUpdate(w, UpdateInformationReceived, w.validateInformationReceived, w.informationReceived, true),
+		newUpdate(w, UpdateCannotIdentify, w.validateCannotIdentify, w.cannotIdentify, true),
+		newUpdate(w, UpdateDecide, w.validateDecide, w.decide, true),
+		newUpdate(w, UpdateExtend, w.validateExtend, w.extend, true),
+		newUpdate(w, UpdateAssign, w.validateAssign, w.assign, false),
+		newUpdate(w, UpdateAddNote, w.validateAddNote, w.addNote, false),
+		newUpdate(w, UpdateWithdraw, w.validateWithdraw, w.withdraw, true),
+		newUpdate(w, UpdateClaimTask, w.validateClaimTask, w.claimTask, false),
+		newUpdate(w, UpdateCompleteTask, w.validateCompleteTask, w.completeTask, true),
+		newUpdate(w, UpdateSendLetter, w.validateSendLetter, w.sendLetter, true),
+		newUpdate(w, UpdateApplyCorrection, w.validateApplyCorrection, w.applyCorrection, true),
+		newUpdate(w, UpdateLiftRestriction, w.validateLiftRestriction, w.liftRestriction, true),
 	} {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.fn, workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
 			return err
@@ -278,9 +274,32 @@ func (w *rightsRequest) handlers(ctx workflow.Context) error {
 	return nil
 }
 
+// updateHandler is an Update's name, handler and validator.
+type updateHandler struct {
+	name      string
+	fn        any
+	validator any
+}
+
+// newUpdate registers an Update: its validator, and its handler guarded by
+// the same check. An exclusive one is also refused while another action
+// is in flight (settled).
+func newUpdate[I any](w *rightsRequest, name string, validate func(workflow.Context, I) error, handle func(workflow.Context, I) (State, error), exclusive bool) updateHandler {
+	if exclusive {
+		rule := validate
+		validate = func(ctx workflow.Context, in I) error {
+			if err := w.settled(); err != nil {
+				return err
+			}
+			return rule(ctx, in)
+		}
+	}
+	return updateHandler{name: name, fn: guarded(w, validate, handle), validator: validate}
+}
+
 // guarded runs an Update's handler only if its rule still holds: the
-// state may have changed since its validator ran, when Updates arrived
-// together. A handler that then waits (for an activity) marks what it does
+// state may have changed since its validator ran, when it was validated
+// while another Update's handler waited. A handler that then waits (for an activity) marks what it does
 // first (inFlight, completing), so the validators and guards of the Updates
 // after it see it.
 func guarded[I any](w *rightsRequest, validate func(workflow.Context, I) error, handle func(workflow.Context, I) (State, error)) func(workflow.Context, I) (State, error) {

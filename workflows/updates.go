@@ -43,9 +43,6 @@ func (w *rightsRequest) validateVerifyIdentity(ctx workflow.Context, in VerifyId
 	if err := w.inStage(StageIdentity); err != nil {
 		return err
 	}
-	if err := w.settled(); err != nil {
-		return err
-	}
 	if !slices.Contains(IdentityMethods, in.Method) {
 		return invalid("identity-method", "identity method must be one of %v, not %q (record how identity was checked, never an ID copy)", IdentityMethods, in.Method)
 	}
@@ -104,9 +101,6 @@ func (w *rightsRequest) validateRequestInformation(ctx workflow.Context, in Requ
 	default:
 		return invalid("information-purpose", "the clock stops only for information needed to identify the subject (identity) or to clarify a very large request (clarification), not %q", in.Purpose)
 	}
-	if err := w.settled(); err != nil {
-		return err
-	}
 	if w.clock.Paused() {
 		return conflict("already-paused", "information was already asked for on %s and is awaited", w.clock.PausedOn.Format(time.DateOnly))
 	}
@@ -133,9 +127,6 @@ func (w *rightsRequest) requestInformation(ctx workflow.Context, in RequestInfor
 func (w *rightsRequest) validateInformationReceived(ctx workflow.Context, in InformationReceived) error {
 	if !w.clock.Paused() || w.state.Stage.Final() {
 		return conflict("not-paused", "no information is awaited from the subject")
-	}
-	if err := w.settled(); err != nil {
-		return err
 	}
 	if err := w.validateAnswerDay(ctx, in.ReceivedOn); err != nil {
 		return err
@@ -175,9 +166,6 @@ func (w *rightsRequest) validateCannotIdentify(ctx workflow.Context, in CannotId
 	if err := w.inStage(StageIdentity); err != nil {
 		return err
 	}
-	if err := w.settled(); err != nil {
-		return err
-	}
 	if strings.TrimSpace(in.Reason) == "" {
 		return invalid("reason-required", "say why the subject cannot be identified (Art. 11(2)): the reply tells them")
 	}
@@ -200,9 +188,6 @@ func (w *rightsRequest) cannotIdentify(ctx workflow.Context, in CannotIdentify) 
 
 func (w *rightsRequest) validateDecide(ctx workflow.Context, in Decide) error {
 	if err := w.inStage(StageAssessment); err != nil {
-		return err
-	}
-	if err := w.settled(); err != nil {
 		return err
 	}
 	if w.clock.Paused() {
@@ -246,9 +231,6 @@ func (w *rightsRequest) decide(ctx workflow.Context, in Decide) (State, error) {
 
 func (w *rightsRequest) validateExtend(ctx workflow.Context, in Extend) error {
 	if err := w.inStage(StageIdentity, StageAssessment, StageFulfilment); err != nil {
-		return err
-	}
-	if err := w.settled(); err != nil {
 		return err
 	}
 	if w.state.Extension != nil {
@@ -324,9 +306,6 @@ func (w *rightsRequest) validateWithdraw(ctx workflow.Context, in Withdraw) erro
 	if w.state.Stage == StageReply {
 		return conflict("stage", "the reply is being sent")
 	}
-	if err := w.settled(); err != nil {
-		return err
-	}
 	return needActor(in.By)
 }
 
@@ -384,9 +363,6 @@ func (w *rightsRequest) claimTask(ctx workflow.Context, in ClaimTask) (State, er
 func (w *rightsRequest) validateCompleteTask(ctx workflow.Context, in CompleteTask) error {
 	t, err := w.openTaskOf(in.TaskID)
 	if err != nil {
-		return err
-	}
-	if err := w.settled(); err != nil {
 		return err
 	}
 	if len(in.Found) > MaxNoteLength {
@@ -466,9 +442,6 @@ func (w *rightsRequest) validateSendLetter(ctx workflow.Context, in SendLetter) 
 	}
 	if w.sent["letter/"+in.Kind] {
 		return conflict("letter-sent", "a preliminary answer was already sent")
-	}
-	if err := w.settled(); err != nil {
-		return err
 	}
 	return needActor(in.By)
 }
