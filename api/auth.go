@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rightsdesk/rightsdesk/internal/config"
+	"github.com/rightsdesk/rightsdesk/internal/httpx"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
@@ -51,7 +52,7 @@ type authenticator struct {
 	// not authenticate, a refused login) per client address. The two are
 	// apart so the public's calls from an office's address never lock its
 	// staff out, and failed guesses block every token from their address.
-	limit, failures *addressLimiter
+	limit, failures *httpx.Limiter
 
 	mu       sync.Mutex
 	provider *oidc.Provider
@@ -75,8 +76,8 @@ func newAuthenticator(cfg config.Config) (*authenticator, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &authenticator{tokens: map[[32]byte]Principal{}, cfg: cfg, limit: newAddressLimiter(cfg.IntakeRatePerMinute),
-		failures: newAddressLimiter(cfg.IntakeRatePerMinute),
+	a := &authenticator{tokens: map[[32]byte]Principal{}, cfg: cfg, limit: httpx.NewLimiter(cfg.IntakeRatePerMinute),
+		failures: httpx.NewLimiter(cfg.IntakeRatePerMinute),
 		verified: map[[32]byte]verifiedToken{}}
 	for _, t := range toks {
 		// Only the hash is kept in memory.
@@ -159,11 +160,11 @@ var (
 // allowance refills: the answer never tells a right guess from a wrong one,
 // and junk tokens cost nothing and cannot be tried without end.
 func (a *authenticator) authenticate(ctx context.Context, header, addr string) (*Principal, staffProfile, error) {
-	if a.failures.empty(addr) {
+	if a.failures.Empty(addr) {
 		return nil, staffProfile{}, errRateLimited
 	}
 	fail := func(p *Problem) (*Principal, staffProfile, error) {
-		if !a.failures.take(addr) {
+		if !a.failures.Take(addr) {
 			return nil, staffProfile{}, errRateLimited
 		}
 		return nil, staffProfile{}, p
@@ -271,7 +272,7 @@ func (s *Server) signIn(c echo.Context) (*Principal, error) {
 func (s *Server) publicOrStaff(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if c.Request().Header.Get(echo.HeaderAuthorization) == "" {
-			if !s.auth.limit.take(c.RealIP()) {
+			if !s.auth.limit.Take(c.RealIP()) {
 				return errRateLimited
 			}
 			return next(c)

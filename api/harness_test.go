@@ -19,6 +19,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/api"
+	"github.com/rightsdesk/rightsdesk/internal/app"
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/delivery"
@@ -132,9 +133,12 @@ func newStack(t testing.TB, opts ...stackOptions) *stack {
 		cfg.PublicURL = "http://" + srv.Listener.Addr().String()
 	}
 	secrets := map[string]string{}
-	s, err := api.New(api.Deps{Config: cfg, Store: st, Temporal: apiClient, Keys: testenv.Keys(), Logger: testenv.Logger(), Now: o.now, SystemSecrets: secrets,
-		Outbox: outbox, Systems: systems})
+	deps := api.Deps{Config: cfg, Store: st, Temporal: apiClient, Keys: testenv.Keys(), Logger: testenv.Logger(), Now: o.now, SystemSecrets: secrets,
+		Outbox: outbox, Systems: systems}
+	s, err := api.New(deps)
 	require.NoError(t, err)
+	// The pages on the same app, as internal/app serves them.
+	require.NoError(t, app.MountPages(s, app.NewCases(cfg, deps), cfg, testenv.Keys(), testenv.Logger()))
 	srv.Config.Handler = s.Handler()
 	srv.Start()
 	t.Cleanup(srv.Close)

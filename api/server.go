@@ -22,9 +22,9 @@ import (
 	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
+	"github.com/rightsdesk/rightsdesk/internal/httpx"
 	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/store"
-	"github.com/rightsdesk/rightsdesk/web"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
@@ -65,13 +65,10 @@ type Server struct {
 	now       func() time.Time
 	// systemSecrets verify the callbacks of http systems.
 	systemSecrets map[string]string
-	// actions are the caseworker actions' handlers by route name, which the
-	// web UI calls in process.
+	// actions are the caseworker actions' handlers by route name.
 	actions map[string]echo.HandlerFunc
 	outbox  *activities.Outbox
 	systems *activities.Systems
-	// csrfKey signs the web UI's CSRF tokens.
-	csrfKey []byte
 }
 
 // New builds the API with its routes and middleware.
@@ -97,10 +94,7 @@ func New(d Deps) (*Server, error) {
 		s.now = time.Now
 	}
 	s.outbox, s.systems = d.Outbox, d.Systems
-	if s.csrfKey, err = d.Keys.DerivedKey(d.Keys.CurrentKeyID(), "csrf"); err != nil {
-		return nil, err
-	}
-	if !s.secureCookies() && !loopbackURL(d.Config.PublicURL) {
+	if !httpx.CookiesFor(d.Config.PublicURL).Secure && !loopbackURL(d.Config.PublicURL) {
 		logger.Warn("the public URL is not https: the web UI's cookies are sent without Secure and the __Host- prefix", "public_url", d.Config.PublicURL)
 	}
 	s.systemSecrets = d.SystemSecrets
@@ -111,11 +105,6 @@ func New(d Deps) (*Server, error) {
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	pages, err := web.NewRenderer()
-	if err != nil {
-		return nil, err
-	}
-	e.Renderer = pages
 	e.HTTPErrorHandler = s.errorHandler
 	// A client's address is the connection's, unless it comes through a
 	// trusted proxy: otherwise X-Forwarded-For would let anyone dodge the
@@ -192,9 +181,6 @@ func (s *Server) routes() {
 	v1.GET("/reports/summary", s.reportSummary, s.staff(config.RoleDPO, config.RoleAdmin))
 
 	s.codecRoutes()
-
-	// The web UI's pages (docs/UI.md), on the same app and services.
-	s.uiRoutes()
 }
 
 // healthz says the process is alive.

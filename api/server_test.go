@@ -105,7 +105,7 @@ func TestMetrics(t *testing.T) {
 	s := newServer(t, pgtest.New(t))
 	do(t, s.Handler(), http.MethodGet, "/healthz", "")
 	do(t, s.Handler(), http.MethodGet, "/nowhere/abc-secret-token", "")
-	do(t, s.Handler(), http.MethodGet, "/status/def-secret-token", "")
+	do(t, s.Handler(), http.MethodGet, "/v1/status/def-secret-token", "")
 
 	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 	rec := httptest.NewRecorder()
@@ -114,7 +114,7 @@ func TestMetrics(t *testing.T) {
 	metrics := rec.Body.String()
 	require.Contains(t, metrics, `rightsdesk_http_request_duration_seconds_count{method="GET",route="/healthz",status="200"} 1`)
 	require.Contains(t, metrics, `route="unmatched",status="404"`)
-	require.Contains(t, metrics, `route="/status/:token",status="404"`)
+	require.Contains(t, metrics, `route="/v1/status/:token",status="404"`)
 	require.NotContains(t, metrics, "abc-secret-token", "raw paths never become labels")
 	require.NotContains(t, metrics, "def-secret-token")
 	require.Contains(t, metrics, "go_goroutines")

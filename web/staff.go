@@ -30,13 +30,19 @@ type Login struct {
 // DevUser is a one-click login of rightsdesk dev.
 type DevUser struct{ Name, Role string }
 
-// ProblemPage says why a staff page cannot be shown.
+// ProblemPage says why a page cannot be shown, in the visitor's words.
 type ProblemPage struct {
 	Page
 	Status  int
 	Message string
-	// Back is the page to go back to; empty means the inbox.
+	// Back is the page to go back to; empty means the inbox, or the front
+	// page when Public.
 	Back string
+	// Public is set on the pages of the public (no staff navigation).
+	Public bool
+	// Reference is the request ID an internal error is logged under, for
+	// the visitor to quote.
+	Reference string
 }
 
 // Person is a member of staff, for assignment.

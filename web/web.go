@@ -173,7 +173,7 @@ func Mount(e *echo.Echo) {
 // Owns reports whether a route path is a page or asset of the UI rather
 // than the JSON API.
 func Owns(path string) bool {
-	return strings.HasPrefix(path, "/static/") || strings.HasPrefix(path, "/status/") || strings.HasPrefix(path, "/request/") ||
+	return path == "/" || strings.HasPrefix(path, "/static/") || strings.HasPrefix(path, "/status/") || strings.HasPrefix(path, "/request/") ||
 		strings.HasPrefix(path, "/staff")
 }
 
@@ -258,4 +258,12 @@ type Receipt struct {
 	Kind           string
 	DueOn          time.Time
 	StatusPath     string
+}
+
+// Home is the front page at /: the request form of each controller, the
+// staff sign-in and the API's document.
+type Home struct {
+	Page
+	Controllers []Person
+	APIDocument string
 }

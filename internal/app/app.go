@@ -142,9 +142,13 @@ func RunWith(ctx context.Context, cfg config.Config, logger *slog.Logger, st *st
 				return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 			}
 		}
-		srv, err := api.New(api.Deps{Config: cfg, Store: st, Temporal: tc, Keys: keys, Logger: logger, SystemSecrets: systemSecrets(roles),
-			Outbox: outbox, Systems: systems})
+		deps := api.Deps{Config: cfg, Store: st, Temporal: tc, Keys: keys, Logger: logger, SystemSecrets: systemSecrets(roles),
+			Outbox: outbox, Systems: systems}
+		srv, err := api.New(deps)
 		if err != nil {
+			return err
+		}
+		if err := MountPages(srv, NewCases(cfg, deps), cfg, keys, logger); err != nil {
 			return err
 		}
 		logger.Info("api listening", "addr", ln.Addr().String())

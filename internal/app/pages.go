@@ -1,0 +1,72 @@
+package app
+
+import (
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rightsdesk/rightsdesk/api"
+	"github.com/rightsdesk/rightsdesk/internal/cases"
+	"github.com/rightsdesk/rightsdesk/internal/config"
+	"github.com/rightsdesk/rightsdesk/internal/crypto"
+	"github.com/rightsdesk/rightsdesk/internal/httpx"
+	"github.com/rightsdesk/rightsdesk/web"
+	"github.com/rightsdesk/rightsdesk/web/citizen"
+	"github.com/rightsdesk/rightsdesk/web/staff"
+)
+
+// MountPages mounts the two page doors (web/citizen, web/staff) beside the
+// JSON API on the server's one Echo app: one process serves both, and
+// both call the same service. The pages share the API's rate limits and
+// its sign-in; a path of the pages that no route takes (404, 405) is
+// answered by its door as a page, any other by the API as problem+json.
+func MountPages(srv *api.Server, svc *cases.Service, cfg config.Config, keys *crypto.Keyring, logger *slog.Logger) error {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	renderer, err := web.NewRenderer()
+	if err != nil {
+		return err
+	}
+	csrfKey, err := keys.DerivedKey(keys.CurrentKeyID(), "csrf")
+	if err != nil {
+		return err
+	}
+	sessions := &httpx.Sessions{Service: svc, Cookies: httpx.CookiesFor(cfg.PublicURL), Hours: cfg.SessionHours,
+		Idle: time.Duration(cfg.SessionIdleMinutes) * time.Minute}
+	csrf := &httpx.CSRF{Key: csrfKey, Sessions: sessions, Now: svc.Now}
+	public := &citizen.Door{Cases: svc, Renderer: renderer, CSRF: csrf, Limit: srv.PublicLimit(), Log: logger, APIDocument: "/openapi.json"}
+	people := &staff.Door{Cases: svc, Renderer: renderer, Sessions: sessions, CSRF: csrf, Failures: srv.FailureLimit(), SignIn: srv,
+		Config: cfg, Log: logger}
+	e := srv.Echo()
+	public.Mount(e)
+	people.Mount(e)
+	apiErrors := e.HTTPErrorHandler
+	e.HTTPErrorHandler = func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		path := c.Request().URL.Path
+		switch {
+		case path == "/staff" || strings.HasPrefix(path, "/staff/"):
+			_ = people.Fail(c, err)
+		case web.Owns(path):
+			_ = public.Fail(c, err)
+		default:
+			apiErrors(err, c)
+		}
+	}
+	return nil
+}
+
+// NewCases is the service of both doors.
+//
+// TODO(i17): api.New builds it once the API calls it; then the app takes
+// the API's (srv.Cases()).
+func NewCases(cfg config.Config, d api.Deps) *cases.Service {
+	tokens, _ := config.ParseTokens(cfg.APITokens)
+	return cases.New(cases.Deps{Store: d.Store, Temporal: d.Temporal, Keys: d.Keys, Logger: d.Logger, Now: d.Now, PublicURL: cfg.PublicURL,
+		TaskQueue: cfg.TaskQueue, TemporalTimeout: cfg.TemporalTimeout, Tokens: tokens, Outbox: d.Outbox, Systems: d.Systems})
+}
