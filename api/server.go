@@ -20,9 +20,9 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/rightsdesk/rightsdesk/activities"
+	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
-	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/web"
 	"github.com/rightsdesk/rightsdesk/workflows"
@@ -52,24 +52,24 @@ type Deps struct {
 
 // Server is the HTTP API.
 type Server struct {
-	cfg       config.Config
-	store     *store.Store
-	temporal  client.Client
-	log       *slog.Logger
-	echo      *echo.Echo
-	registry  *prometheus.Registry
-	auth      *authenticator
-	keys      *crypto.Keyring
-	intake    *intake.Service
-	directory *directory
+	cfg      config.Config
+	store    *store.Store
+	temporal client.Client
+	log      *slog.Logger
+	echo     *echo.Echo
+	registry *prometheus.Registry
+	auth     *authenticator
+	keys     *crypto.Keyring
+	// cases is the one service the handlers call.
+	cases *cases.Service
+	// directory is the pages' view of the staff directory.
+	directory *pageDirectory
 	now       func() time.Time
 	// systemSecrets verify the callbacks of http systems.
 	systemSecrets map[string]string
 	// actions are the caseworker actions' handlers by route name, which the
 	// web UI calls in process.
 	actions map[string]echo.HandlerFunc
-	outbox  *activities.Outbox
-	systems *activities.Systems
 	// csrfKey signs the web UI's CSRF tokens.
 	csrfKey []byte
 }
@@ -92,11 +92,14 @@ func New(d Deps) (*Server, error) {
 	}
 	tokens, _ := config.ParseTokens(d.Config.APITokens) // parsed without error by newAuthenticator
 	s := &Server{cfg: d.Config, store: d.Store, temporal: d.Temporal, log: logger, registry: prometheus.NewRegistry(),
-		auth: auth, keys: d.Keys, intake: &intake.Service{Store: d.Store, Keys: d.Keys}, directory: newDirectory(d.Store, logger, tokens), now: d.Now}
+		auth: auth, keys: d.Keys, now: d.Now}
 	if s.now == nil {
 		s.now = time.Now
 	}
-	s.outbox, s.systems = d.Outbox, d.Systems
+	s.cases = cases.New(cases.Deps{Store: d.Store, Temporal: d.Temporal, Keys: d.Keys, Logger: logger, Now: s.now,
+		PublicURL: d.Config.PublicURL, TaskQueue: d.Config.TaskQueue, TemporalTimeout: d.Config.TemporalTimeout, Tokens: tokens,
+		Outbox: d.Outbox, Systems: d.Systems})
+	s.directory = &pageDirectory{cases: s.cases, tokens: tokens}
 	if s.csrfKey, err = d.Keys.DerivedKey(d.Keys.CurrentKeyID(), "csrf"); err != nil {
 		return nil, err
 	}
@@ -147,6 +150,9 @@ func New(d Deps) (*Server, error) {
 
 // Handler is the API as an http.Handler, for tests and embedding.
 func (s *Server) Handler() http.Handler { return headAsGet{s.echo} }
+
+// Cases is the service the API calls, for the pages to share.
+func (s *Server) Cases() *cases.Service { return s.cases }
 
 // Echo exposes the router, for packages that add routes.
 func (s *Server) Echo() *echo.Echo { return s.echo }
