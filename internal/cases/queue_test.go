@@ -15,8 +15,8 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
-	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/devtools/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
