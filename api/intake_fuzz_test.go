@@ -1,22 +1,20 @@
-package cases
+package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
-// FuzzIntakeBody feeds arbitrary bytes, decoded strictly as JSON, to the
-// intake's validation: it never panics, every error names its fields, and
-// whatever passes is a request the workflow can take. (The API's own
-// decoder is fuzzed by its tests of malformed bodies.)
+// FuzzIntakeBody feeds arbitrary bytes to the intake's decoder and
+// validation: they never panic, every error is a problem naming its fields,
+// and whatever passes is a request the workflow can take.
 func FuzzIntakeBody(f *testing.F) {
 	for _, seed := range []string{
 		`{"controller":"demo","kind":"access","subject":{"name":"A","email":"a@example.dk"}}`,
@@ -32,22 +30,26 @@ func FuzzIntakeBody(f *testing.F) {
 	staff := &Principal{Actor: "token:x", Roles: []string{"caseworker"}}
 	today := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, body []byte, asStaff bool) {
-		var b Intake
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&b); err != nil {
+		var b IntakeBody
+		if err := decodeBytes(body, &b); err != nil {
+			var p *Problem
+			require.True(t, errors.As(err, &p), "%v", err)
+			require.Equal(t, 400, p.Status)
+			require.NotEmpty(t, p.Errors)
 			return
 		}
 		var who *Principal
 		if asStaff {
 			who = staff
 		}
-		in, err := checkIntake(b, policy, who, today)
+		in, err := cases.CheckIntake(b, policy, who, today)
+		err = problem(err)
 		if err != nil {
-			var fields FieldErrors
-			require.True(t, errors.As(err, &fields), "%v", err)
-			require.NotEmpty(t, fields)
-			for _, fe := range fields {
+			var p *Problem
+			require.True(t, errors.As(err, &p), "%v", err)
+			require.Equal(t, 422, p.Status)
+			require.NotEmpty(t, p.Errors)
+			for _, fe := range p.Errors {
 				require.Regexp(t, `^(/[a-z_0-9]+)+$`, fe.Pointer)
 			}
 			return
