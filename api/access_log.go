@@ -5,12 +5,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-
-	"github.com/rightsdesk/rightsdesk/internal/config"
-	"github.com/rightsdesk/rightsdesk/internal/store"
 )
-
-var staffRoles = []string{config.RoleCaseworker, config.RoleDPO, config.RoleAdmin}
 
 // AccessView is one reading of the subject's data.
 type AccessView struct {
@@ -24,13 +19,13 @@ type AccessView struct {
 
 // accessLog tells the DPO who read a request's personal data, and when.
 func (s *Server) accessLog(c echo.Context) error {
-	r, err := s.visibleRequest(c, principal(c))
+	id, err := pathID(c, "id", "request")
 	if err != nil {
 		return err
 	}
-	var rows []store.Access
-	if err := s.store.DB.WithContext(c.Request().Context()).Where("request_id = ?", r.ID).Order("at, id").Find(&rows).Error; err != nil {
-		return s.storeError(err)
+	rows, err := s.cases.AccessLog(c.Request().Context(), principal(c), id)
+	if err != nil {
+		return problem(err)
 	}
 	out := struct {
 		Items []AccessView `json:"items"`

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -13,36 +12,15 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/labstack/echo/v4"
 
+	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/httpx"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
 // Principal is who calls: a staff member (OIDC) or a machine client (static
-// token). The public has none.
-type Principal struct {
-	// Actor is the opaque ID recorded in the audit log: the token's name or
-	// the OIDC subject.
-	Actor string
-	Roles []string
-	// Controllers the principal acts for; empty means every controller.
-	Controllers []string
-}
-
-// Has reports whether the principal has one of the roles.
-func (p *Principal) Has(roles ...string) bool {
-	for _, r := range roles {
-		if slices.Contains(p.Roles, r) {
-			return true
-		}
-	}
-	return false
-}
-
-// Can reports whether the principal may act for a controller.
-func (p *Principal) Can(controllerID string) bool {
-	return len(p.Controllers) == 0 || slices.Contains(p.Controllers, controllerID)
-}
+// token); the public has none. It is the service's principal.
+type Principal = cases.Principal
 
 type authenticator struct {
 	tokens map[[32]byte]Principal
@@ -180,7 +158,7 @@ func (a *authenticator) authenticate(ctx context.Context, header, addr string) (
 	}
 	sum := sha256.Sum256([]byte(raw))
 	if p, ok := a.tokens[sum]; ok {
-		return &p, staffProfile{DisplayName: strings.TrimPrefix(p.Actor, "token:"), source: "token"}, nil
+		return &p, staffProfile{DisplayName: strings.TrimPrefix(p.Actor, "token:"), Source: "token"}, nil
 	}
 	a.mu.Lock()
 	v, ok := a.verified[sum]
@@ -262,7 +240,7 @@ func (s *Server) signIn(c echo.Context) (*Principal, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.directory.remember(c.Request().Context(), p, profile)
+	s.cases.RememberStaff(c.Request().Context(), p, profile)
 	return p, nil
 }
 

@@ -5,7 +5,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
 )
 
@@ -19,25 +18,10 @@ type DataMapView struct {
 
 // dataMap is GET /v1/controllers/{id}/data-map.
 func (s *Server) dataMap(c echo.Context) error {
-	p := principal(c)
 	id := c.Param("id")
-	if !p.Can(id) {
-		return NewProblem(http.StatusNotFound, "not-found", "no such controller")
-	}
-	row, err := s.controller(c, id)
+	systems, err := s.cases.DataMap(c.Request().Context(), principal(c), id)
 	if err != nil {
-		return err
+		return problem(err)
 	}
-	if row == nil {
-		return NewProblem(http.StatusNotFound, "not-found", "no such controller")
-	}
-	settings, err := controllers.SettingsOf(*row)
-	if err != nil {
-		return err
-	}
-	out := DataMapView{Controller: row.ID, Systems: settings.Systems}
-	if out.Systems == nil {
-		out.Systems = []policy.System{}
-	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, DataMapView{Controller: id, Systems: systems})
 }

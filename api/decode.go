@@ -35,18 +35,6 @@ func (f *fieldErrors) add(pointer, format string, args ...any) {
 	*f = append(*f, FieldError{Pointer: pointer, Detail: fmt.Sprintf(format, args...)})
 }
 
-// limit reads the limit query parameter: def when absent, 1 to max.
-func (f *fieldErrors) limit(v string, def, max int) int {
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > max {
-		f.add("/query/limit", "a number from 1 to %d", max)
-	}
-	return n
-}
-
 // MaxListedErrors bounds the fields a validation problem lists: a huge
 // invalid body earns a short answer, with the total count.
 const MaxListedErrors = 20

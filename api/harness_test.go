@@ -138,7 +138,7 @@ func newStack(t testing.TB, opts ...stackOptions) *stack {
 	s, err := api.New(deps)
 	require.NoError(t, err)
 	// The pages on the same app, as internal/app serves them.
-	require.NoError(t, app.MountPages(s, app.NewCases(cfg, deps), cfg, testenv.Keys(), testenv.Logger()))
+	require.NoError(t, app.MountPages(s, cfg, testenv.Keys(), testenv.Logger()))
 	srv.Config.Handler = s.Handler()
 	srv.Start()
 	t.Cleanup(srv.Close)

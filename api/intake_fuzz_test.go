@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -41,7 +42,8 @@ func FuzzIntakeBody(f *testing.F) {
 		if asStaff {
 			who = staff
 		}
-		in, err := checkIntake(b, policy, who, today)
+		in, err := cases.CheckIntake(b, policy, who, today)
+		err = problem(err)
 		if err != nil {
 			var p *Problem
 			require.True(t, errors.As(err, &p), "%v", err)

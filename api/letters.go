@@ -4,12 +4,10 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
-	"github.com/rightsdesk/rightsdesk/internal/crypto"
+	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/store"
-	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
 // LetterView is one letter or notice of a request, without its content.
@@ -28,14 +26,7 @@ type LetterView struct {
 	PDF *string `json:"pdf"`
 }
 
-func (s *Server) lettersOf(c echo.Context, r store.Request) ([]LetterView, error) {
-	var rows []store.Letter
-	err := s.store.DB.WithContext(c.Request().Context()).
-		Select("id, kind, audience, channel, language, status, attempts, last_error, created_at, sent_at").
-		Where("request_id = ?", r.ID).Order("created_at, id").Find(&rows).Error
-	if err != nil {
-		return nil, s.storeError(err)
-	}
+func letterViews(r store.Request, rows []store.Letter) []LetterView {
 	out := make([]LetterView, 0, len(rows))
 	for _, l := range rows {
 		v := LetterView{ID: l.ID.String(), Kind: l.Kind, Audience: l.Audience, Channel: l.Channel, Language: l.Language, Status: l.Status,
@@ -46,68 +37,47 @@ func (s *Server) lettersOf(c echo.Context, r store.Request) ([]LetterView, error
 		}
 		out = append(out, v)
 	}
-	return out, nil
+	return out
 }
 
 // listLetters is GET /v1/requests/{id}/letters: every letter and notice of
 // the request and how far it got (the outbox).
 func (s *Server) listLetters(c echo.Context) error {
-	r, err := s.visibleRequest(c, principal(c))
+	id, err := pathID(c, "id", "request")
 	if err != nil {
 		return err
 	}
-	items, err := s.lettersOf(c, r)
+	r, rows, err := s.cases.Letters(c.Request().Context(), principal(c), id)
 	if err != nil {
-		return err
+		return problem(err)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items})
+	return c.JSON(http.StatusOK, map[string]any{"items": letterViews(r, rows)})
 }
 
 // letterPDF is GET /v1/requests/{id}/letters/{letter}/pdf: the letter as
-// the subject got it. It holds personal data, so the reading is logged
-// first.
+// the subject got it (the service logs the reading first).
 func (s *Server) letterPDF(c echo.Context) error {
-	p := principal(c)
-	r, err := s.visibleRequest(c, p)
+	id, err := pathID(c, "id", "request")
 	if err != nil {
 		return err
 	}
-	id, err := uuid.Parse(c.Param("letter"))
-	if err != nil {
-		return NewProblem(http.StatusNotFound, "not-found", "no such letter")
-	}
-	ctx := c.Request().Context()
-	var l store.Letter
-	if err := s.store.DB.WithContext(ctx).Limit(1).Find(&l, "id = ? AND request_id = ?", id, r.ID).Error; err != nil {
-		return s.storeError(err)
-	}
-	if l.ID == uuid.Nil || len(l.PDF) == 0 || r.SubjectID == nil {
-		return NewProblem(http.StatusNotFound, "not-found", "no such letter")
-	}
-	if err := s.store.DB.WithContext(ctx).Create(&store.Access{RequestID: r.ID, Actor: p.Actor, What: "letter:" + l.Kind}).Error; err != nil {
-		return s.storeError(err)
-	}
-	_, key, err := s.intake.OpenSubject(ctx, *r.SubjectID)
-	if err != nil {
-		return s.storeError(err)
-	}
-	pdf, err := crypto.Open(key, l.PDF, append(l.ID[:], 'p'))
+	letter, err := pathID(c, "letter", "letter")
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("Content-Disposition", `inline; filename="`+r.Reference+"-"+l.Kind+`.pdf"`)
-	return c.Blob(http.StatusOK, "application/pdf", pdf)
+	l, err := s.cases.LetterPDF(c.Request().Context(), principal(c), id, letter)
+	if err != nil {
+		return problem(err)
+	}
+	c.Response().Header().Set("Content-Disposition", `inline; filename="`+l.Request.Reference+"-"+l.Letter.Kind+`.pdf"`)
+	return c.Blob(http.StatusOK, "application/pdf", l.PDF)
 }
 
 // SendLetterBody asks for a letter the caseworker decides on.
-type SendLetterBody struct {
-	Kind string `json:"kind"`
-}
+type SendLetterBody = cases.SendLetter
 
 func (s *Server) letterRoutes(g *echo.Group, read, act echo.MiddlewareFunc) {
 	g.GET("/:id/letters", s.listLetters, read)
 	g.GET("/:id/letters/:letter/pdf", s.letterPDF, read)
-	s.act(g, act, "letters", action(s, workflows.UpdateSendLetter, func(_ echo.Context, b SendLetterBody, p *Principal, _ store.Request) (any, error) {
-		return workflows.SendLetter{Kind: b.Kind, By: workflows.Actor(p.Actor)}, nil
-	}))
+	s.act(g, act, "letters")
 }

@@ -1,9 +1,7 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"time"
 
@@ -12,7 +10,6 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/store"
-	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
 // visibleRequest reads a request the principal may see; another
@@ -22,15 +19,17 @@ func (s *Server) visibleRequest(c echo.Context, p *Principal) (store.Request, er
 	if err != nil {
 		return store.Request{}, NewProblem(http.StatusNotFound, "not-found", "no such request")
 	}
-	var r store.Request
-	err = scoped(s.store.DB.WithContext(c.Request().Context()), p, "controller_id").Limit(1).Find(&r, "id = ?", id).Error
+	r, err := s.cases.Request(c.Request().Context(), p, id)
+	return r, problem(err)
+}
+
+// pathID reads a path parameter that is a UUID; a malformed one is no such thing.
+func pathID(c echo.Context, name, what string) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param(name))
 	if err != nil {
-		return r, s.storeError(err)
+		return uuid.Nil, NewProblem(http.StatusNotFound, "not-found", "no such "+what)
 	}
-	if r.ID == uuid.Nil {
-		return r, NewProblem(http.StatusNotFound, "not-found", "no such request")
-	}
-	return r, nil
+	return id, nil
 }
 
 // EventView is one entry of a request's audit timeline.
@@ -65,64 +64,31 @@ type RequestDetail struct {
 }
 
 func (s *Server) getRequest(c echo.Context) error {
-	p := principal(c)
-	r, err := s.visibleRequest(c, p)
+	id, err := pathID(c, "id", "request")
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	out := RequestDetail{RequestView: requestView(r), Timeline: []EventView{}, Details: json.RawMessage("null"), Notes: []NoteView{}}
-	if r.SubjectID != nil {
-		// Every reading of personal data is logged first: no log, no data.
-		if err := s.store.DB.WithContext(ctx).Create(&store.Access{RequestID: r.ID, Actor: p.Actor, What: "subject+details"}).Error; err != nil {
-			return s.storeError(err)
-		}
-		subj, details, err := s.intake.OpenRequest(ctx, r)
-		switch {
-		case errors.Is(err, intake.ErrErased):
-			// Erased after retention: the request stays, without them.
-		case err != nil:
-			return s.storeError(err)
-		default:
-			out.Subject = &subj
-			if details != nil {
-				out.Details = details
-			}
-		}
-	}
-	notes, err := s.intake.OpenNotes(ctx, r)
+	d, err := s.cases.RequestDetail(c.Request().Context(), principal(c), id)
 	if err != nil {
-		return s.storeError(err)
+		return problem(err)
 	}
-	for _, n := range notes {
+	r := d.Request
+	out := RequestDetail{RequestView: requestView(r), Timeline: []EventView{}, Details: json.RawMessage("null"), Notes: []NoteView{},
+		Subject: d.Subject, Letters: letterViews(r, d.Letters)}
+	if d.Details != nil {
+		out.Details = d.Details
+	}
+	for _, n := range d.Notes {
 		out.Notes = append(out.Notes, NoteView{Number: n.Seq, At: n.At, Author: n.Actor, Text: n.Text})
 	}
-	var events []store.Event
-	if err := s.store.DB.WithContext(ctx).Where("request_id = ?", r.ID).Order("at, id").Find(&events).Error; err != nil {
-		return s.storeError(err)
-	}
-	for _, e := range events {
+	for _, e := range d.Timeline {
 		out.Timeline = append(out.Timeline, EventView{At: e.At, Actor: e.Actor, Action: e.Action, Data: json.RawMessage(e.Data)})
 	}
-	if out.Letters, err = s.lettersOf(c, r); err != nil {
-		return err
-	}
-	if r.WorkflowStarted {
-		qctx, cancel := context.WithTimeout(ctx, min(5*time.Second, s.cfg.TemporalTimeout))
-		defer cancel()
-		v, err := s.temporal.QueryWorkflow(qctx, workflows.WorkflowID(r.ID), "", workflows.QueryState)
-		if err == nil {
-			var st workflows.State
-			if err := v.Get(&st); err == nil {
-				sv := stateView(st)
-				out.State = &sv
-				// Read your writes: the summary is the live state's.
-				out.RequestView.fromLive(st)
-			}
-		} else {
-			// The read model still answers while Temporal is away.
-			s.log.Warn("query workflow state", "request_id", r.ID, "error", err)
-		}
+	if d.State != nil {
+		sv := stateView(*d.State)
+		out.State = &sv
+		// Read your writes: the summary is the live state's.
+		out.RequestView.fromLive(*d.State)
 	}
 	return c.JSON(http.StatusOK, out)
 }

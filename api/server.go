@@ -20,10 +20,10 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/rightsdesk/rightsdesk/activities"
+	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/internal/httpx"
-	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -52,23 +52,21 @@ type Deps struct {
 
 // Server is the HTTP API.
 type Server struct {
-	cfg       config.Config
-	store     *store.Store
-	temporal  client.Client
-	log       *slog.Logger
-	echo      *echo.Echo
-	registry  *prometheus.Registry
-	auth      *authenticator
-	keys      *crypto.Keyring
-	intake    *intake.Service
-	directory *directory
-	now       func() time.Time
+	cfg      config.Config
+	store    *store.Store
+	temporal client.Client
+	log      *slog.Logger
+	echo     *echo.Echo
+	registry *prometheus.Registry
+	auth     *authenticator
+	keys     *crypto.Keyring
+	// cases is the one service the handlers call.
+	cases *cases.Service
+	now   func() time.Time
 	// systemSecrets verify the callbacks of http systems.
 	systemSecrets map[string]string
 	// actions are the caseworker actions' handlers by route name.
 	actions map[string]echo.HandlerFunc
-	outbox  *activities.Outbox
-	systems *activities.Systems
 }
 
 // New builds the API with its routes and middleware.
@@ -89,11 +87,13 @@ func New(d Deps) (*Server, error) {
 	}
 	tokens, _ := config.ParseTokens(d.Config.APITokens) // parsed without error by newAuthenticator
 	s := &Server{cfg: d.Config, store: d.Store, temporal: d.Temporal, log: logger, registry: prometheus.NewRegistry(),
-		auth: auth, keys: d.Keys, intake: &intake.Service{Store: d.Store, Keys: d.Keys}, directory: newDirectory(d.Store, logger, tokens), now: d.Now}
+		auth: auth, keys: d.Keys, now: d.Now}
 	if s.now == nil {
 		s.now = time.Now
 	}
-	s.outbox, s.systems = d.Outbox, d.Systems
+	s.cases = cases.New(cases.Deps{Store: d.Store, Temporal: d.Temporal, Keys: d.Keys, Logger: logger, Now: s.now,
+		PublicURL: d.Config.PublicURL, TaskQueue: d.Config.TaskQueue, TemporalTimeout: d.Config.TemporalTimeout, Tokens: tokens,
+		Outbox: d.Outbox, Systems: d.Systems})
 	if !httpx.CookiesFor(d.Config.PublicURL).Secure && !loopbackURL(d.Config.PublicURL) {
 		logger.Warn("the public URL is not https: the web UI's cookies are sent without Secure and the __Host- prefix", "public_url", d.Config.PublicURL)
 	}
@@ -136,6 +136,9 @@ func New(d Deps) (*Server, error) {
 
 // Handler is the API as an http.Handler, for tests and embedding.
 func (s *Server) Handler() http.Handler { return headAsGet{s.echo} }
+
+// Cases is the service the API calls, for the pages to share.
+func (s *Server) Cases() *cases.Service { return s.cases }
 
 // Echo exposes the router, for packages that add routes.
 func (s *Server) Echo() *echo.Echo { return s.echo }

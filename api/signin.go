@@ -22,15 +22,14 @@ func (s *Server) Provider(ctx context.Context) (*oidc.Provider, error) {
 
 // StaffOf is the staff member a verified ID token's claims make.
 func (s *Server) StaffOf(subject string, claims map[string]any) (cases.Principal, bool) {
-	p, ok := s.auth.principalOf(subject, claims)
-	return cases.Principal{Actor: p.Actor, Roles: p.Roles, Controllers: p.Controllers}, ok
+	return s.auth.principalOf(subject, claims)
 }
 
 // Remember records a signed-in staff member in the staff directory and
 // returns the name the token gave.
 func (s *Server) Remember(ctx context.Context, p cases.Principal, claims map[string]any) string {
 	profile := profileOf(claims)
-	s.directory.remember(ctx, &Principal{Actor: p.Actor, Roles: p.Roles, Controllers: p.Controllers}, profile)
+	s.cases.RememberStaff(ctx, &p, profile)
 	return profile.DisplayName
 }
 
@@ -38,7 +37,7 @@ func (s *Server) Remember(ctx context.Context, p cases.Principal, claims map[str
 // rightsdesk dev's one-click login.
 func (s *Server) DevStaff() []cases.Session {
 	var out []cases.Session
-	for _, t := range s.directory.tokens {
+	for _, t := range s.tokens() {
 		if t.Role == config.RoleCaseworker || t.Role == config.RoleDPO {
 			out = append(out, cases.Session{Principal: cases.Principal{Actor: "token:" + t.Name, Roles: []string{t.Role}, Controllers: t.Controllers},
 				DisplayName: t.Name})

@@ -142,13 +142,12 @@ func RunWith(ctx context.Context, cfg config.Config, logger *slog.Logger, st *st
 				return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 			}
 		}
-		deps := api.Deps{Config: cfg, Store: st, Temporal: tc, Keys: keys, Logger: logger, SystemSecrets: systemSecrets(roles),
-			Outbox: outbox, Systems: systems}
-		srv, err := api.New(deps)
+		srv, err := api.New(api.Deps{Config: cfg, Store: st, Temporal: tc, Keys: keys, Logger: logger, SystemSecrets: systemSecrets(roles),
+			Outbox: outbox, Systems: systems})
 		if err != nil {
 			return err
 		}
-		if err := MountPages(srv, NewCases(cfg, deps), cfg, keys, logger); err != nil {
+		if err := MountPages(srv, cfg, keys, logger); err != nil {
 			return err
 		}
 		logger.Info("api listening", "addr", ln.Addr().String())

@@ -8,7 +8,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rightsdesk/rightsdesk/api"
-	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/internal/httpx"
@@ -22,7 +21,8 @@ import (
 // both call the same service. The pages share the API's rate limits and
 // its sign-in; a path of the pages that no route takes (404, 405) is
 // answered by its door as a page, any other by the API as problem+json.
-func MountPages(srv *api.Server, svc *cases.Service, cfg config.Config, keys *crypto.Keyring, logger *slog.Logger) error {
+func MountPages(srv *api.Server, cfg config.Config, keys *crypto.Keyring, logger *slog.Logger) error {
+	svc := srv.Cases()
 	if logger == nil {
 		logger = slog.Default()
 	}
@@ -59,14 +59,4 @@ func MountPages(srv *api.Server, svc *cases.Service, cfg config.Config, keys *cr
 		}
 	}
 	return nil
-}
-
-// NewCases is the service of both doors.
-//
-// TODO(i17): api.New builds it once the API calls it; then the app takes
-// the API's (srv.Cases()).
-func NewCases(cfg config.Config, d api.Deps) *cases.Service {
-	tokens, _ := config.ParseTokens(cfg.APITokens)
-	return cases.New(cases.Deps{Store: d.Store, Temporal: d.Temporal, Keys: d.Keys, Logger: d.Logger, Now: d.Now, PublicURL: cfg.PublicURL,
-		TaskQueue: cfg.TaskQueue, TemporalTimeout: cfg.TemporalTimeout, Tokens: tokens, Outbox: d.Outbox, Systems: d.Systems})
 }

@@ -218,7 +218,7 @@ func (b *VerifyIdentity) build(ctx context.Context, s *Service, p *Principal, r 
 			return nil, err
 		}
 		if !m.KnownEmail.Holds {
-			return nil, &RuleError{Rule: m.KnownEmail.Rule, Detail: m.KnownEmail.Detail}
+			return nil, &RuleError{Rule: Rule(m.KnownEmail.Rule), Detail: m.KnownEmail.Detail}
 		}
 	}
 	return workflows.VerifyIdentity{Method: workflows.IdentityMethod(b.Method), AnswerReceivedOn: on, By: by(p)}, nil

@@ -55,7 +55,7 @@ type IdentifierMatch struct {
 // together with each other identifier the request gives.
 type KnownEmailCheck struct {
 	Holds  bool   `json:"holds"`
-	Rule   Rule   `json:"rule,omitempty"`
+	Rule   string `json:"rule,omitempty"`
 	Detail string `json:"detail,omitempty"`
 }
 
@@ -155,11 +155,11 @@ func (m IdentifierMatches) knownEmail() KnownEmailCheck {
 		unreachable = fmt.Sprintf(" (%s could not be searched just now)", strings.Join(m.Unreachable, ", "))
 	}
 	if email == nil {
-		return KnownEmailCheck{Rule: RuleKnownEmailUnmatched, Detail: "the request gives no e-mail address: known_email cannot hold; record how identity was verified another way"}
+		return KnownEmailCheck{Rule: string(RuleKnownEmailUnmatched), Detail: "the request gives no e-mail address: known_email cannot hold; record how identity was verified another way"}
 	}
 	known := len(email.Datasets) > 0 || slices.ContainsFunc(email.Requests, func(r RequestMatch) bool { return r.Verified })
 	if !known {
-		return KnownEmailCheck{Rule: RuleKnownEmailUnmatched, Detail: "the e-mail address is found in none of the controller's systems and on no other request whose identity was verified" +
+		return KnownEmailCheck{Rule: string(RuleKnownEmailUnmatched), Detail: "the e-mail address is found in none of the controller's systems and on no other request whose identity was verified" +
 			unreachable + ": it is not a known address; record how identity was verified another way"}
 	}
 	for _, other := range m.Identifiers {
@@ -169,7 +169,7 @@ func (m IdentifierMatches) knownEmail() KnownEmailCheck {
 		linked := slices.ContainsFunc(other.Datasets, func(d DatasetMatch) bool { return d.WithEmail > 0 }) ||
 			slices.ContainsFunc(other.Requests, func(r RequestMatch) bool { return r.Verified && r.WithEmail })
 		if !linked {
-			return KnownEmailCheck{Rule: RuleKnownEmailUnlinked, Detail: fmt.Sprintf(
+			return KnownEmailCheck{Rule: string(RuleKnownEmailUnlinked), Detail: fmt.Sprintf(
 				"the e-mail address is known, but never together with the request's %s (in no row of a system, on no verified request)%s: a known address does not show whose %s it is; record how identity was verified another way",
 				kindWords[other.Kind], unreachable, kindWords[other.Kind])}
 		}
@@ -187,7 +187,7 @@ func (s *Service) checkKnownEmail(ctx context.Context, controllerID string, subj
 	if m.KnownEmail.Holds {
 		return nil
 	}
-	return &RuleError{Rule: m.KnownEmail.Rule, Detail: m.KnownEmail.Detail}
+	return &RuleError{Rule: Rule(m.KnownEmail.Rule), Detail: m.KnownEmail.Detail}
 }
 
 // requestSelf are a request and the rest of its group: the request's own
@@ -243,4 +243,11 @@ func (s *Service) IdentifierMatches(ctx context.Context, p *Principal, id uuid.U
 		return m, s.storeError(err)
 	}
 	return m, nil
+}
+
+// MatchesOf are the identifier matches of a request already read through
+// Request. It does not log the reading: the caller logs it (the case
+// page, which shows them beside the request, logs "identifier-matches").
+func (s *Service) MatchesOf(ctx context.Context, r store.Request) (IdentifierMatches, error) {
+	return s.requestMatches(ctx, r)
 }

@@ -18,6 +18,8 @@ type StatusItem struct {
 	WaitingForYou bool
 	// Closed says the request is answered or ended.
 	Closed bool
+	// Withdrawable says the subject can still withdraw it.
+	Withdrawable bool
 	// Package is the request's access or portability package, while it
 	// can be downloaded or after an erasure destroyed it; nil otherwise.
 	Package *PackageState
@@ -71,18 +73,32 @@ func (s *Service) Status(ctx context.Context, token string) ([]StatusItem, error
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, StatusItem{Request: r, WaitingForYou: awaitsAnswer(r), Closed: final(r.Stage), Package: pkg})
+		out = append(out, StatusItem{Request: r, WaitingForYou: AwaitsAnswer(r), Closed: final(r.Stage), Withdrawable: Withdrawable(r), Package: pkg})
 	}
 	return out, nil
 }
 
 func final(stage string) bool { return workflows.Stage(stage).Final() }
 
-// The subject's actions: who they apply to.
-var (
-	awaitsAnswer = func(r store.Request) bool { return r.PausedAt != nil && !final(r.Stage) }
-	withdrawable = func(r store.Request) bool { return !final(r.Stage) && r.Stage != string(workflows.StageReply) }
-)
+// AwaitsAnswer reports whether a request's clock is stopped for the
+// subject's answer.
+func AwaitsAnswer(r store.Request) bool { return r.PausedAt != nil && !final(r.Stage) }
+
+// Withdrawable reports whether the subject can still withdraw a request.
+func Withdrawable(r store.Request) bool {
+	return !final(r.Stage) && r.Stage != string(workflows.StageReply)
+}
+
+// PackageState tells a request's package as the status page shows it:
+// nil when there is none to tell of (none made, or expired).
+func (s *Service) PackageState(ctx context.Context, r store.Request) (*PackageState, error) {
+	return s.packageStateOf(ctx, r)
+}
+
+// StatusRequests are the requests of a status link's letter.
+func (s *Service) StatusRequests(ctx context.Context, token string) ([]store.Request, error) {
+	return s.statusRequests(ctx, token)
+}
 
 // StatusAnswer records the subject's answer to an information request on
 // every request of the letter that awaits one.
@@ -92,13 +108,13 @@ func (s *Service) StatusAnswer(ctx context.Context, token, key, answer string) e
 		errs.Add("/answer", "your answer, at most %d characters", MaxText)
 		return errs
 	}
-	return s.applyStatus(ctx, token, key, awaitsAnswer, workflows.UpdateInformationReceived,
+	return s.applyStatus(ctx, token, key, AwaitsAnswer, workflows.UpdateInformationReceived,
 		workflows.InformationReceived{Answer: answer, By: workflows.ActorSubject}, "no information is awaited from you")
 }
 
 // StatusWithdraw withdraws every request of the letter that can be.
 func (s *Service) StatusWithdraw(ctx context.Context, token, key string) error {
-	return s.applyStatus(ctx, token, key, withdrawable, workflows.UpdateWithdraw, workflows.Withdraw{By: workflows.ActorSubject},
+	return s.applyStatus(ctx, token, key, Withdrawable, workflows.UpdateWithdraw, workflows.Withdraw{By: workflows.ActorSubject},
 		"the request is already answered or closed")
 }
 

@@ -183,13 +183,38 @@ func checkIntake(b Intake, policy controllers.Policy, p *Principal, today time.T
 		}
 	}
 
-	// Personal data is stored exactly as given, or refused: never trimmed
-	// or otherwise altered behind the sender's back.
+	in.Subject = checkSubject(&errs, &in, b, p, today)
+
+	if id := b.Identity; id != nil {
+		switch {
+		case !staff:
+			errs.Add("/identity", "public intake cannot claim a verified identity; a portal that verified it (MitID, BankID) registers with its API token")
+		case !slices.Contains(workflows.IdentityMethods, workflows.IdentityMethod(id.Method)):
+			errs.Add("/identity/method", "must be one of %v", workflows.IdentityMethods)
+		default:
+			in.IdentityMethod, in.IdentityBy = id.Method, p.Actor
+		}
+	}
+	if d := b.Details; d != nil {
+		validateDetails(&errs, d, kinds)
+		raw, _ := json.Marshal(d)
+		in.Details = raw
+	} else {
+		validateDetails(&errs, &Details{}, kinds)
+	}
+	return in, errs.Err()
+}
+
+// checkSubject is the validation of whom an intake is about, and of who
+// acts for them. Personal data is stored exactly as given, or refused:
+// never trimmed or otherwise altered behind the sender's back.
+func checkSubject(errs *FieldErrors, in *intakeInput, b Intake, p *Principal, today time.Time) intake.Subject {
+	staff := p != nil
 	subj := intake.Subject{Name: b.Subject.Name, Phone: b.Subject.Phone, Address: b.Subject.Address}
-	checkName(&errs, "/subject/name", subj.Name, true)
-	asGiven(&errs, "/subject/phone", subj.Phone)
-	asGiven(&errs, "/subject/address", subj.Address)
-	asGiven(&errs, "/subject/email", b.Subject.Email)
+	checkName(errs, "/subject/name", subj.Name, true)
+	asGiven(errs, "/subject/phone", subj.Phone)
+	asGiven(errs, "/subject/address", subj.Address)
+	asGiven(errs, "/subject/email", b.Subject.Email)
 	if e := b.Subject.Email; e != "" && e == strings.TrimSpace(e) {
 		if addr, err := mail.ParseAddress(e); err != nil || addr.Address != e || !strings.Contains(e[strings.LastIndex(e, "@"):], ".") {
 			errs.Add("/subject/email", "not an e-mail address")
@@ -229,8 +254,8 @@ func checkIntake(b Intake, policy controllers.Policy, p *Principal, today time.T
 	}
 	if r := b.Representative; r != nil {
 		rep := intake.Representative{Name: r.Name, Email: r.Email, Relationship: r.Relationship, MandateChecked: r.MandateChecked}
-		checkName(&errs, "/representative/name", rep.Name, true)
-		asGiven(&errs, "/representative/email", rep.Email)
+		checkName(errs, "/representative/name", rep.Name, true)
+		asGiven(errs, "/representative/email", rep.Email)
 		if !slices.Contains(relationships, r.Relationship) {
 			errs.Add("/representative/relationship", "must be one of %s", strings.Join(relationships, ", "))
 		}
@@ -248,26 +273,7 @@ func checkIntake(b Intake, policy controllers.Policy, p *Principal, today time.T
 		}
 		subj.Representative = &rep
 	}
-	in.Subject = subj
-
-	if id := b.Identity; id != nil {
-		switch {
-		case !staff:
-			errs.Add("/identity", "public intake cannot claim a verified identity; a portal that verified it (MitID, BankID) registers with its API token")
-		case !slices.Contains(workflows.IdentityMethods, workflows.IdentityMethod(id.Method)):
-			errs.Add("/identity/method", "must be one of %v", workflows.IdentityMethods)
-		default:
-			in.IdentityMethod, in.IdentityBy = id.Method, p.Actor
-		}
-	}
-	if d := b.Details; d != nil {
-		validateDetails(&errs, d, kinds)
-		raw, _ := json.Marshal(d)
-		in.Details = raw
-	} else {
-		validateDetails(&errs, &Details{}, kinds)
-	}
-	return in, errs.Err()
+	return subj
 }
 
 // maxNameLength bounds a name.
@@ -396,4 +402,12 @@ func kindList() string {
 		names[i] = string(k)
 	}
 	return strings.Join(names, ", ")
+}
+
+// CheckIntake is the validation Register makes of an intake for a
+// controller's policy, as of today in its time zone, before anything is
+// written: no I/O (the intake fuzzer feeds it).
+func CheckIntake(b Intake, policy controllers.Policy, p *Principal, today time.Time) (intake.Intake, error) {
+	in, err := checkIntake(b, policy, p, today)
+	return in.Intake, err
 }

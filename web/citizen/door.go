@@ -33,7 +33,7 @@ type Door struct {
 // Mount adds the public pages and the static assets to the app.
 func (d *Door) Mount(e *echo.Echo) {
 	web.Mount(e)
-	g := e.Group("", d.pages)
+	g := web.Routes{E: e, First: d.pages}
 	// Each page answers a refused form itself: the form again, in the
 	// visitor's language, with what was written and a fresh token.
 	status := d.CSRF.Guard(func(c echo.Context) error { return d.statusFormRefused(c, http.StatusForbidden, "form.expired") })

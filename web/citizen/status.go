@@ -10,7 +10,6 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/httpx"
 	"github.com/rightsdesk/rightsdesk/web"
-	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
 // statusFormRefused shows the status page again after a refused form,
@@ -73,7 +72,7 @@ func (d *Door) renderStatus(c echo.Context, status int, problem, field, answer s
 func statusItem(s cases.StatusItem) web.StatusItem {
 	r := s.Request
 	it := web.StatusItem{Reference: r.Reference, Kind: r.Kind, Stage: r.Stage, ReceivedOn: r.ReceivedOn, ExtendedDueOn: r.ExtendedDueOn,
-		WaitingForYou: s.WaitingForYou, Closed: s.Closed, Withdrawable: !s.Closed && r.Stage != string(workflows.StageReply)}
+		WaitingForYou: s.WaitingForYou, Closed: s.Closed, Withdrawable: s.Withdrawable}
 	if r.DueOn != nil {
 		it.DueOn = *r.DueOn
 	}

@@ -55,7 +55,7 @@ func (d *Door) Mount(e *echo.Echo) {
 	anyStaff := d.signedIn(cases.StaffRoles...)
 	caseworker := d.signedIn(config.RoleCaseworker, config.RoleAdmin)
 	dpo := d.signedIn(config.RoleDPO, config.RoleAdmin)
-	g := e.Group("", d.pages)
+	g := web.Routes{E: e, First: d.pages}
 
 	g.GET("/staff", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/staff/inbox") })
 	g.GET("/staff/login", d.loginPage, login)
