@@ -1,7 +1,6 @@
-package api_test
+package citizen_test
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -9,52 +8,38 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-)
 
-// page GETs a page of the web UI with the given headers.
-func (s *stack) page(path string, header ...string) (*http.Response, string) {
-	s.t.Helper()
-	req, err := http.NewRequest(http.MethodGet, s.url+path, nil)
-	require.NoError(s.t, err)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(s.t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(s.t, err)
-	return resp, string(b)
-}
+	"github.com/rightsdesk/rightsdesk/internal/devtools/teststack"
+)
 
 // TestStatusPage: the citizen's status link opens a page in their
 // language (chosen, remembered, or from the browser), with the stage and
 // dates and nothing internal; it is never cached nor sent on as a referrer;
 // an unknown link says so in words.
 func TestStatusPage(t *testing.T) {
-	s := newStack(t)
-	r := s.intake(map[string]any{
+	s := teststack.New(t, teststack.Options{})
+	r := s.Intake(map[string]any{
 		"controller": "demo", "kind": "erasure",
 		"subject": map[string]any{"name": "Test Person", "email": "test@example.dk"},
 	}, "")
-	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
-	token := strings.TrimPrefix(r.str("status_url"), "https://rights.example/status/")
-	s.waitStage(r.str("id"), "identity")
+	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
+	token := strings.TrimPrefix(r.Str("status_url"), "https://rights.example/status/")
+	s.WaitStage(r.Str("id"), "identity")
 	path := "/status/" + token
 
-	resp, body := s.page(path)
+	resp, body := s.Page(path)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Equal(t, "text/html; charset=UTF-8", resp.Header.Get("Content-Type"))
 	require.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
 	require.Equal(t, "no-referrer", resp.Header.Get("Referrer-Policy"))
 	require.Contains(t, body, `<html lang="da">`)
-	require.Contains(t, body, r.str("reference"))
+	require.Contains(t, body, r.Str("reference"))
 	require.Contains(t, body, "Sletning af dine oplysninger")
 	require.Contains(t, body, "Vi bekræfter, at det er dig")
 	require.NotContains(t, body, "Test Person", "no personal data on a page opened by a link")
 	require.NotContains(t, body, "test@example.dk")
 
-	resp, body = s.page(path + "?lang=en")
+	resp, body = s.Page(path + "?lang=en")
 	require.Contains(t, body, `<html lang="en">`)
 	require.Contains(t, body, "We are confirming it is you")
 	var chosen *http.Cookie
@@ -67,40 +52,20 @@ func TestStatusPage(t *testing.T) {
 	require.Equal(t, "en", chosen.Value)
 	require.True(t, chosen.HttpOnly)
 	require.True(t, chosen.Secure)
-	_, body = s.page(path, "Cookie", "__Host-rd_lang=en", "Accept-Language", "sv")
+	_, body = s.Page(path, "Cookie", "__Host-rd_lang=en", "Accept-Language", "sv")
 	require.Contains(t, body, `<html lang="en">`, "the remembered choice wins over the browser")
-	_, body = s.page(path, "Accept-Language", "sv-SE,sv;q=0.9,en;q=0.5")
+	_, body = s.Page(path, "Accept-Language", "sv-SE,sv;q=0.9,en;q=0.5")
 	require.Contains(t, body, "Vi kontrollerar att det är du")
 
-	resp, body = s.page("/status/" + strings.Repeat("x", 43))
+	resp, body = s.Page("/status/" + strings.Repeat("x", 43))
 	require.Equal(t, http.StatusNotFound, resp.StatusCode)
 	require.Contains(t, body, "Vi kan ikke finde en anmodning med dette link")
 
-	resp, body = s.page("/static/style.css")
+	resp, body = s.Page("/static/style.css")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Contains(t, resp.Header.Get("Content-Type"), "text/css")
 	require.Contains(t, body, "focus-visible", "focus stays visible")
 }
-
-// postForm sends a form as a browser would, without following redirects.
-func (s *stack) postForm(path string, form url.Values, cookies ...*http.Cookie) (*http.Response, string) {
-	s.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, s.url+path, strings.NewReader(form.Encode()))
-	require.NoError(s.t, err)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for _, c := range cookies {
-		req.AddCookie(c)
-	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
-	require.NoError(s.t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(s.t, err)
-	return resp, string(b)
-}
-
-var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
 // TestStatusPageForms: from the status page the citizen answers an
 // information request and withdraws; a missing or forged CSRF token is
@@ -109,27 +74,27 @@ var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 // other tabs); an empty answer is shown next to its field; a withdrawal
 // of what is closed says so.
 func TestStatusPageForms(t *testing.T) {
-	s := newStack(t)
-	r := s.intake(map[string]any{
+	s := teststack.New(t, teststack.Options{})
+	r := s.Intake(map[string]any{
 		"controller": "demo", "kind": "access",
 		"subject": map[string]any{"name": "Test Person", "email": "test@example.dk"},
 	}, "")
-	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
-	id, token := r.str("id"), strings.TrimPrefix(r.str("status_url"), "https://rights.example/status/")
-	s.waitStage(id, "identity")
-	ask := s.call(http.MethodPost, "/v1/requests/{id}/information-request", map[string]string{"id": id},
-		map[string]any{"purpose": "identity", "what": "Log ind med MitID på statussiden."}, tokCaseworker)
-	require.Equal(t, http.StatusOK, ask.status, "%s", ask.raw)
+	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
+	id, token := r.Str("id"), strings.TrimPrefix(r.Str("status_url"), "https://rights.example/status/")
+	s.WaitStage(id, "identity")
+	ask := s.Call(http.MethodPost, "/v1/requests/{id}/information-request", map[string]string{"id": id},
+		map[string]any{"purpose": "identity", "what": "Log ind med MitID på statussiden."}, teststack.TokCaseworker)
+	require.Equal(t, http.StatusOK, ask.Status, "%s", ask.Raw)
 	path := "/status/" + token
 	waiting := func() bool {
-		st := s.call(http.MethodGet, "/v1/status/{token}", map[string]string{"token": token}, nil, "")
-		return st.body["requests"].([]any)[0].(map[string]any)["waiting_for_you"].(bool)
+		st := s.Call(http.MethodGet, "/v1/status/{token}", map[string]string{"token": token}, nil, "")
+		return st.Body["requests"].([]any)[0].(map[string]any)["waiting_for_you"].(bool)
 	}
 	require.True(t, waiting())
 
-	resp, body := s.page(path)
+	resp, body := s.Page(path)
 	require.Contains(t, body, "Send os dit svar")
-	m := csrfField.FindStringSubmatch(body)
+	m := teststack.CSRFField.FindStringSubmatch(body)
 	require.NotNil(t, m, "the forms carry the CSRF token")
 	var cookie *http.Cookie
 	for _, c := range resp.Cookies() {
@@ -142,29 +107,29 @@ func TestStatusPageForms(t *testing.T) {
 	require.True(t, cookie.Secure)
 	require.Equal(t, http.SameSiteLaxMode, cookie.SameSite)
 
-	resp, body = s.postForm(path+"/information", url.Values{"answer": {"Jeg har logget ind."}})
+	resp, body = s.PostForm(path+"/information", url.Values{"answer": {"Jeg har logget ind."}})
 	require.Equal(t, http.StatusForbidden, resp.StatusCode, "no token")
 	require.Contains(t, body, "Formularen var udløbet")
-	resp, _ = s.postForm(path+"/information", url.Values{"answer": {"Jeg har logget ind."}, "_csrf": {"forged-token-forged-token-forged"}}, cookie)
+	resp, _ = s.PostForm(path+"/information", url.Values{"answer": {"Jeg har logget ind."}, "_csrf": {"forged-token-forged-token-forged"}}, cookie)
 	require.Equal(t, http.StatusForbidden, resp.StatusCode, "a forged token")
 	require.True(t, waiting(), "nothing changed")
 
-	resp, body = s.postForm(path+"/information", url.Values{"answer": {"  "}, "_csrf": {m[1]}}, cookie)
+	resp, body = s.PostForm(path+"/information", url.Values{"answer": {"  "}, "_csrf": {m[1]}}, cookie)
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	require.Contains(t, body, `<a href="#answer">Skriv dit svar`)
 	require.True(t, waiting())
 
-	resp, _ = s.postForm(path+"/information", url.Values{"answer": {"Jeg har logget ind."}, "_csrf": {m[1]}}, cookie)
+	resp, _ = s.PostForm(path+"/information", url.Values{"answer": {"Jeg har logget ind."}, "_csrf": {m[1]}}, cookie)
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	require.Equal(t, path, resp.Header.Get("Location"))
 	require.False(t, waiting(), "the answer restarted the clock")
 
-	resp, _ = s.postForm(path+"/withdraw", url.Values{"_csrf": {m[1]}}, cookie)
+	resp, _ = s.PostForm(path+"/withdraw", url.Values{"_csrf": {m[1]}}, cookie)
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
-	_, body = s.page(path)
+	_, body = s.Page(path)
 	require.Contains(t, body, "Trukket tilbage")
 	require.NotContains(t, body, `action="`+path+`/withdraw"`, "nothing left to withdraw")
-	resp, body = s.postForm(path+"/withdraw", url.Values{"_csrf": {m[1]}}, cookie)
+	resp, body = s.PostForm(path+"/withdraw", url.Values{"_csrf": {m[1]}}, cookie)
 	require.Equal(t, http.StatusConflict, resp.StatusCode)
 	require.Contains(t, body, "allerede besvaret eller afsluttet")
 }
@@ -175,15 +140,15 @@ func TestStatusPageForms(t *testing.T) {
 // a missing CSRF token is refused; the receipt page gives the reference,
 // the due date and the status page, which opens.
 func TestRequestForm(t *testing.T) {
-	s := newStack(t)
-	resp, body := s.page("/request/demo")
+	s := teststack.New(t, teststack.Options{})
+	resp, body := s.Page("/request/demo")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Contains(t, body, `<html lang="da">`)
 	require.Contains(t, body, "Demo Kommune")
 	require.Equal(t, 7, strings.Count(body, `type="radio"`), "every right")
 	require.Contains(t, body, `<label for="kind-erasure">Sletning af dine oplysninger</label>`)
 	require.Contains(t, body, "Dit CPR-nummer (frivilligt)")
-	m := csrfField.FindStringSubmatch(body)
+	m := teststack.CSRFField.FindStringSubmatch(body)
 	require.NotNil(t, m)
 	var cookie *http.Cookie
 	for _, c := range resp.Cookies() {
@@ -193,11 +158,11 @@ func TestRequestForm(t *testing.T) {
 	}
 	require.NotNil(t, cookie)
 
-	resp, body = s.postForm("/request/demo", url.Values{"kind": {"erasure"}, "name": {"Ida Borger"}, "email": {"ida@example.dk"}})
+	resp, body = s.PostForm("/request/demo", url.Values{"kind": {"erasure"}, "name": {"Ida Borger"}, "email": {"ida@example.dk"}})
 	require.Equal(t, http.StatusForbidden, resp.StatusCode, "no CSRF token")
 	require.Contains(t, body, "Formularen var udløbet")
 
-	resp, body = s.postForm("/request/demo", url.Values{"name": {"Ida Borger"}, "email": {"not-an-address"}, "_csrf": {m[1]}}, cookie)
+	resp, body = s.PostForm("/request/demo", url.Values{"name": {"Ida Borger"}, "email": {"not-an-address"}, "_csrf": {m[1]}}, cookie)
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	require.Contains(t, body, `<a href="#kind">Vælg, hvad du ønsker.</a>`)
 	require.Contains(t, body, `<a href="#email">Skriv en gyldig e-mailadresse.</a>`)
@@ -205,7 +170,7 @@ func TestRequestForm(t *testing.T) {
 	require.Contains(t, body, `id="email" name="email" type="email" autocomplete="email" value="not-an-address" aria-describedby="email-hint email-error" aria-invalid="true"`)
 	require.Contains(t, body, `<p class="field-error" id="email-error">Skriv en gyldig e-mailadresse.</p>`, "beside its field")
 
-	resp, body = s.postForm("/request/demo", url.Values{"kind": {"erasure"}, "name": {"Ida Borger"}, "email": {"ida@example.dk"},
+	resp, body = s.PostForm("/request/demo", url.Values{"kind": {"erasure"}, "name": {"Ida Borger"}, "email": {"ida@example.dk"},
 		"national_id": {"070761-4285"}, "description": {"Slet mit gamle nyhedsbrev."}, "_csrf": {m[1]}}, cookie)
 	require.Equal(t, http.StatusCreated, resp.StatusCode, "%s", body)
 	require.Contains(t, body, "Vi har modtaget din anmodning")
@@ -213,24 +178,24 @@ func TestRequestForm(t *testing.T) {
 	require.NotEmpty(t, ref)
 	status := regexp.MustCompile(`href="(/status/[^"]+)"`).FindStringSubmatch(body)
 	require.NotNil(t, status, "the receipt links to the status page")
-	_, page := s.page(status[1])
+	_, page := s.Page(status[1])
 	require.Contains(t, page, ref)
 
-	list := s.call(http.MethodGet, "/v1/requests", nil, nil, tokCaseworker)
+	list := s.Call(http.MethodGet, "/v1/requests", nil, nil, teststack.TokCaseworker)
 	var found map[string]any
-	for _, it := range list.body["items"].([]any) {
+	for _, it := range list.Body["items"].([]any) {
 		if it := it.(map[string]any); it["reference"] == ref {
 			found = it
 		}
 	}
 	require.NotNil(t, found, "registered through the intake")
-	detail := s.call(http.MethodGet, "/v1/requests/{id}", map[string]string{"id": found["id"].(string)}, nil, tokCaseworker)
-	require.Equal(t, "web", detail.body["channel"])
-	require.Equal(t, "0707614285", detail.body["subject"].(map[string]any)["national_id"])
+	detail := s.Call(http.MethodGet, "/v1/requests/{id}", map[string]string{"id": found["id"].(string)}, nil, teststack.TokCaseworker)
+	require.Equal(t, "web", detail.Body["channel"])
+	require.Equal(t, "0707614285", detail.Body["subject"].(map[string]any)["national_id"])
 
-	resp, body = s.page("/request/nowhere")
+	resp, body = s.Page("/request/nowhere")
 	require.Equal(t, http.StatusNotFound, resp.StatusCode)
 	require.Contains(t, body, "Vi kender ikke denne organisation")
-	_, body = s.page("/request/demo-se?lang=sv")
+	_, body = s.Page("/request/demo-se?lang=sv")
 	require.Contains(t, body, "Ditt personnummer (frivilligt)")
 }
