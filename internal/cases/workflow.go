@@ -181,3 +181,16 @@ func unavailable(err error) bool {
 // StoreError is storeError for the doors' own reads (sessions): a
 // database that cannot be reached is an UnavailableError.
 func (s *Service) StoreError(err error) error { return s.storeError(err) }
+
+// Ready names what of the service does not answer: "postgres",
+// "temporal"; none when it is ready.
+func (s *Service) Ready(ctx context.Context) []string {
+	var failed []string
+	if err := s.db.Ping(ctx); err != nil {
+		failed = append(failed, "postgres")
+	}
+	if _, err := s.temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		failed = append(failed, "temporal")
+	}
+	return failed
+}
