@@ -8,7 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/rightsdesk/rightsdesk/activities"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
 
 // projectorV0 is the projector of requests started before
@@ -203,7 +203,7 @@ func (w *rightsRequest) notifier(ctx workflow.Context) {
 		w.sending = true
 		n := w.notices[0]
 		w.notices = w.notices[1:]
-		var res activities.NoticeResult
+		var res rights.NoticeResult
 		if err := workflow.ExecuteActivity(onLettersQueue(actx, n.Kind), a.SendNotice, n).Get(ctx, &res); err != nil {
 			w.notices = append(w.notices, n)
 			if err := w.failed(ctx, "notify", &r, err); err != nil {
@@ -249,9 +249,9 @@ func assigneeAttr(id string) temporal.SearchAttributeUpdate {
 	return SAAssigneeID.ValueSet(id)
 }
 
-func projection(s State, events []activities.EventInput) activities.ProjectInput {
-	in := activities.ProjectInput{
-		Request: activities.RequestSnapshot{
+func projection(s State, events []rights.EventInput) rights.ProjectInput {
+	in := rights.ProjectInput{
+		Request: rights.RequestSnapshot{
 			RequestID: s.RequestID, Stage: string(s.Stage), Outcome: string(s.Outcome),
 			DueOn: s.DueOn, StatutoryDueOn: s.StatutoryDueOn, ExtendedDueOn: s.ExtendedDueOn,
 			Assignee: s.Assignee, Breached: s.Breached, Late: s.Late, ClosedAt: s.ClosedAt, Version: s.Version,
@@ -267,7 +267,7 @@ func projection(s State, events []activities.EventInput) activities.ProjectInput
 		in.Request.PausedAt = &p
 	}
 	for _, t := range s.Tasks {
-		in.Tasks = append(in.Tasks, activities.TaskSnapshot{
+		in.Tasks = append(in.Tasks, rights.TaskSnapshot{
 			ID: t.ID, Kind: string(t.Kind), Status: string(t.Status), Assignee: t.Assignee, DueOn: t.DueOn,
 			CreatedAt: t.CreatedAt, CompletedAt: t.CompletedAt, CompletedBy: string(t.CompletedBy), LetterID: t.LetterID,
 		})

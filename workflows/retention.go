@@ -6,7 +6,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/rightsdesk/rightsdesk/activities"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
 
 // RetentionWorkflowType is the registered name of Retention;
@@ -29,7 +29,7 @@ func Retention(ctx workflow.Context) (int, error) {
 	}
 	// The data maps' own retention rules, carried out with no request.
 	if workflow.GetVersion(ctx, "expire-2026-11", workflow.DefaultVersion, 1) == 1 {
-		var expired []activities.ExpiredRows
+		var expired []rights.ExpiredRows
 		if err := workflow.ExecuteActivity(actx, a.ExpireSources, workflow.Now(ctx)).Get(ctx, &expired); err != nil {
 			return n, err
 		}

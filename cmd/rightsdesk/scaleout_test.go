@@ -25,6 +25,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/devstack"
 	"github.com/rightsdesk/rightsdesk/internal/mailcatch"
 	"github.com/rightsdesk/rightsdesk/internal/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/testenv"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -214,7 +215,7 @@ func TestScaleOut(t *testing.T) {
 	}
 	for _, id := range ids {
 		decisions := 0
-		iter := tc.GetWorkflowHistory(ctx, workflows.WorkflowID(uuidOf(t, id)), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		iter := tc.GetWorkflowHistory(ctx, rights.WorkflowID(uuidOf(t, id)), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 		for iter.HasNext() {
 			ev, err := iter.Next()
 			require.NoError(t, err)
