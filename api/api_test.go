@@ -16,11 +16,11 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/testenv"
 	"github.com/rightsdesk/rightsdesk/internal/intake"
-	"github.com/rightsdesk/rightsdesk/internal/pgtest"
 	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
-	"github.com/rightsdesk/rightsdesk/internal/testenv"
 	"github.com/rightsdesk/rightsdesk/web"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )

@@ -21,11 +21,11 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/connectors"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
-	"github.com/rightsdesk/rightsdesk/internal/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/testenv"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
 	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
-	"github.com/rightsdesk/rightsdesk/internal/testenv"
 )
 
 // sourceSystem is a controller's own database: Ida's case notes (one under

@@ -16,10 +16,10 @@ import (
 	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
-	"github.com/rightsdesk/rightsdesk/internal/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/testenv"
 	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
-	"github.com/rightsdesk/rightsdesk/internal/testenv"
 	"github.com/rightsdesk/rightsdesk/worker"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )

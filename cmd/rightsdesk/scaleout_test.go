@@ -22,11 +22,11 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
-	"github.com/rightsdesk/rightsdesk/internal/devstack"
-	"github.com/rightsdesk/rightsdesk/internal/mailcatch"
-	"github.com/rightsdesk/rightsdesk/internal/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/devstack"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/mailcatch"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/testenv"
 	"github.com/rightsdesk/rightsdesk/internal/rights"
-	"github.com/rightsdesk/rightsdesk/internal/testenv"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
