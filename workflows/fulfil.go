@@ -144,7 +144,7 @@ func (w *rightsRequest) destroyPackages(ctx workflow.Context, erased []string) {
 	var out rights.DestroyedPackages
 	var f workflow.Future
 	if w.persistent(ctx, "fulfil", func(actx workflow.Context) workflow.Future {
-		f = workflow.ExecuteActivity(actx, a.DestroyPackages, rights.DestroyPackagesInput{RequestID: w.state.RequestID, Datasets: erased})
+		f = workflow.ExecuteActivity(actx, rights.ActivityDestroyPackages, rights.DestroyPackagesInput{RequestID: w.state.RequestID, Datasets: erased})
 		return f
 	}) != nil || f.Get(ctx, &out) != nil {
 		return
@@ -159,7 +159,7 @@ func (w *rightsRequest) destroyPackages(ctx workflow.Context, erased []string) {
 func (w *rightsRequest) runStep(ctx workflow.Context, step rights.FulfilStep) (res rights.StepResult, ok bool) {
 	var f workflow.Future
 	if w.persistent(ctx, "fulfil", func(actx workflow.Context) workflow.Future {
-		f = workflow.ExecuteActivity(actx, a.Fulfil, step)
+		f = workflow.ExecuteActivity(actx, rights.ActivityFulfil, step)
 		return f
 	}) != nil || f.Get(ctx, &res) != nil {
 		return res, false
@@ -175,7 +175,7 @@ func (w *rightsRequest) waitForOthers(ctx workflow.Context) bool {
 		var others []string
 		var f workflow.Future
 		if w.persistent(ctx, "fulfil", func(actx workflow.Context) workflow.Future {
-			f = workflow.ExecuteActivity(actx, a.PendingOthers, w.state.RequestID)
+			f = workflow.ExecuteActivity(actx, rights.ActivityPendingOthers, w.state.RequestID)
 			return f
 		}) != nil || f.Get(ctx, &others) != nil {
 			return false
@@ -260,7 +260,7 @@ func (w *rightsRequest) applyCorrection(ctx workflow.Context, in ApplyCorrection
 	// request must not move on while one is applied.
 	w.inFlight = "a correction"
 	actx := workflow.WithActivityOptions(ctx, stepOptions)
-	err := workflow.ExecuteActivity(actx, a.Fulfil, step).Get(ctx, &res)
+	err := workflow.ExecuteActivity(actx, rights.ActivityFulfil, step).Get(ctx, &res)
 	w.inFlight = ""
 	if err != nil {
 		var appErr *temporal.ApplicationError

@@ -31,7 +31,7 @@ func (w *rightsRequest) projectorV0(ctx workflow.Context) {
 			if err := w.upsertSearchAttributes(ctx, s); err != nil {
 				w.log.Error("upsert search attributes", "Error", err)
 			}
-			if err := workflow.ExecuteActivity(actx, a.Project, projection(s, events)).Get(ctx, nil); err != nil {
+			if err := workflow.ExecuteActivity(actx, rights.ActivityProject, projection(s, events)).Get(ctx, nil); err != nil {
 				w.fatal = fmt.Errorf("project request: %w", err)
 				return
 			}
@@ -39,7 +39,7 @@ func (w *rightsRequest) projectorV0(ctx workflow.Context) {
 		for len(w.notices) > 0 {
 			n := w.notices[0]
 			w.notices = w.notices[1:]
-			if err := workflow.ExecuteActivity(onLettersQueue(actx, n.Kind), a.SendNotice, n).Get(ctx, nil); err != nil {
+			if err := workflow.ExecuteActivity(onLettersQueue(actx, n.Kind), rights.ActivitySendNotice, n).Get(ctx, nil); err != nil {
 				w.fatal = fmt.Errorf("send notice: %w", err)
 				return
 			}
@@ -181,7 +181,7 @@ func (w *rightsRequest) projector(ctx workflow.Context) {
 		err := w.persistent(ctx, "project", func(actx workflow.Context) workflow.Future {
 			w.dirty = false
 			sent = len(w.events)
-			return workflow.ExecuteActivity(actx, a.Project, projection(w.snapshot(), w.events[:sent]))
+			return workflow.ExecuteActivity(actx, rights.ActivityProject, projection(w.snapshot(), w.events[:sent]))
 		})
 		if err != nil {
 			return
@@ -204,7 +204,7 @@ func (w *rightsRequest) notifier(ctx workflow.Context) {
 		n := w.notices[0]
 		w.notices = w.notices[1:]
 		var res rights.NoticeResult
-		if err := workflow.ExecuteActivity(onLettersQueue(actx, n.Kind), a.SendNotice, n).Get(ctx, &res); err != nil {
+		if err := workflow.ExecuteActivity(onLettersQueue(actx, n.Kind), rights.ActivitySendNotice, n).Get(ctx, &res); err != nil {
 			w.notices = append(w.notices, n)
 			if err := w.failed(ctx, "notify", &r, err); err != nil {
 				return

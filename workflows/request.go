@@ -10,14 +10,10 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
 	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
-
-// a refers to the activities by method; the worker registers the real ones.
-var a *activities.Activities
 
 // Notice kinds and recipients.
 const (

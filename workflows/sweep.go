@@ -53,7 +53,7 @@ func Sweep(ctx workflow.Context, in SweepInput) (int, error) {
 		in.OlderThan = 10 * time.Second
 	}
 	var pending []rights.PendingRequest
-	if err := workflow.ExecuteActivity(actx, a.FindUnstarted, in.OlderThan, SweepBatch).Get(ctx, &pending); err != nil {
+	if err := workflow.ExecuteActivity(actx, rights.ActivityFindUnstarted, in.OlderThan, SweepBatch).Get(ctx, &pending); err != nil {
 		return 0, err
 	}
 	var started []uuid.UUID
@@ -72,13 +72,13 @@ func Sweep(ctx workflow.Context, in SweepInput) (int, error) {
 		}
 		started = append(started, p.RequestID)
 	}
-	if err := workflow.ExecuteActivity(actx, a.MarkStarted, started).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(actx, rights.ActivityMarkStarted, started).Get(ctx, nil); err != nil {
 		return 0, err
 	}
 	if workflow.GetVersion(ctx, "report-stopped", workflow.DefaultVersion, 1) >= 1 {
 		// A request whose workflow stopped is never left in silence.
 		in := rights.ReportStoppedInput{WorkflowType: WorkflowType, Within: StoppedLookback}
-		if err := workflow.ExecuteActivity(actx, a.ReportStopped, in).Get(ctx, nil); err != nil {
+		if err := workflow.ExecuteActivity(actx, rights.ActivityReportStopped, in).Get(ctx, nil); err != nil {
 			return 0, err
 		}
 	}

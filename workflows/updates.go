@@ -204,7 +204,7 @@ func (w *rightsRequest) decide(ctx workflow.Context, in Decide) (State, error) {
 		// decision, withdrawal or pause can be recorded.
 		w.inFlight = "a decision"
 		actx := workflow.WithActivityOptions(ctx, stepOptions)
-		err := workflow.ExecuteActivity(actx, a.PlanFulfilment, w.state.RequestID).Get(ctx, &plan)
+		err := workflow.ExecuteActivity(actx, rights.ActivityPlanFulfilment, w.state.RequestID).Get(ctx, &plan)
 		w.inFlight = ""
 		if err != nil {
 			return w.snapshot(), err
@@ -401,7 +401,7 @@ func (w *rightsRequest) completeTask(ctx workflow.Context, in CompleteTask) (Sta
 		}
 		w.completing[in.TaskID] = true
 		actx := workflow.WithActivityOptions(ctx, stepOptions)
-		err := workflow.ExecuteActivity(actx, a.MarkLetter, rights.MarkLetterInput{LetterID: *letter, Status: status}).Get(ctx, nil)
+		err := workflow.ExecuteActivity(actx, rights.ActivityMarkLetter, rights.MarkLetterInput{LetterID: *letter, Status: status}).Get(ctx, nil)
 		delete(w.completing, in.TaskID)
 		if err != nil {
 			return w.snapshot(), err
