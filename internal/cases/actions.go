@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -217,7 +218,7 @@ func (b *VerifyIdentity) build(ctx context.Context, s *Service, p *Principal, r 
 			return nil, err
 		}
 		if !m.KnownEmail.Holds {
-			return nil, &RuleError{Rule: Rule(m.KnownEmail.Rule), Detail: m.KnownEmail.Detail}
+			return nil, &RuleError{Rule: rights.Rule(m.KnownEmail.Rule), Detail: m.KnownEmail.Detail}
 		}
 	}
 	return workflows.VerifyIdentity{Method: workflows.IdentityMethod(b.Method), AnswerReceivedOn: on, By: by(p)}, nil
@@ -258,7 +259,7 @@ func (b *Decide) build(ctx context.Context, s *Service, p *Principal, r store.Re
 		return nil, err
 	}
 	d := workflows.Decide{Outcome: workflows.Outcome(b.Outcome), Grounds: b.Grounds, Assessment: b.Assessment, Justification: b.Justification, By: by(p)}
-	if slices.Contains(b.Grounds, workflows.Ground12_5) {
+	if slices.Contains(b.Grounds, rights.Ground12_5) {
 		// Art. 12(5) needs facts: the person's other requests, through
 		// the blind index.
 		n, err := s.intake.OtherRequestsLastYear(ctx, r)
@@ -267,7 +268,7 @@ func (b *Decide) build(ctx context.Context, s *Service, p *Principal, r store.Re
 		}
 		d.OtherRequestsLastYear = n
 	}
-	if r.Kind == string(workflows.KindObjection) {
+	if r.Kind == string(rights.KindObjection) {
 		dm, err := s.objectsToMarketing(ctx, r)
 		if err != nil {
 			return nil, err

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -87,7 +88,7 @@ func (s *Service) mayErase(ctx context.Context, t store.Task) error {
 	if err != nil {
 		return s.storeError(err)
 	}
-	if r.Kind != string(workflows.KindErasure) {
+	if r.Kind != string(rights.KindErasure) {
 		return nil
 	}
 	pending, err := s.intake.PendingFor(ctx, r)
@@ -97,7 +98,7 @@ func (s *Service) mayErase(ctx context.Context, t store.Task) error {
 	if len(pending) == 0 {
 		return nil
 	}
-	e := &RuleError{Rule: RulePendingRequest, Conflict: true, Detail: fmt.Sprintf(
+	e := &RuleError{Rule: rights.RuleArt17PendingRequest, Conflict: true, Detail: fmt.Sprintf(
 		"%d other request(s) of the same person are still open (first: %s, %s); nothing may be erased until they are answered", len(pending), pending[0].Reference, pending[0].Kind)}
 	for _, o := range pending {
 		e.BlockedBy = append(e.BlockedBy, Blocking{ID: o.ID.String(), Reference: o.Reference, Kind: o.Kind, Stage: o.Stage})
