@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
 
 // problem turns the service's typed errors into problems: the one mapping
@@ -49,17 +50,17 @@ func problem(err error) error {
 
 // ruleProblems are the rules whose problem is not rule-broken: the status
 // and type each answers with.
-var ruleProblems = map[cases.Rule]struct {
+var ruleProblems = map[rights.Rule]struct {
 	status int
 	typ    string
 }{
-	cases.RuleRequestClosed:       {http.StatusConflict, "request-closed"},
-	cases.RulePackageDestroyed:    {http.StatusGone, "gone"},
-	cases.RulePackageNotByLink:    {http.StatusForbidden, "forbidden"},
-	cases.RulePackageCodeRequired: {http.StatusForbidden, "forbidden"},
-	cases.RulePackageCodeWrong:    {http.StatusForbidden, "forbidden"},
-	cases.RulePackageCodeSends:    {http.StatusTooManyRequests, "rate-limited"},
-	cases.RulePackageCodeAttempts: {http.StatusTooManyRequests, "rate-limited"},
+	rights.RuleRequestClosed:       {http.StatusConflict, "request-closed"},
+	rights.RulePackageDestroyed:    {http.StatusGone, "gone"},
+	rights.RulePackageNotByLink:    {http.StatusForbidden, "forbidden"},
+	rights.RulePackageCodeRequired: {http.StatusForbidden, "forbidden"},
+	rights.RulePackageCodeWrong:    {http.StatusForbidden, "forbidden"},
+	rights.RulePackageCodeSends:    {http.StatusTooManyRequests, "rate-limited"},
+	rights.RulePackageCodeAttempts: {http.StatusTooManyRequests, "rate-limited"},
 }
 
 // ruleProblem is a rule's refusal: 422 rule-broken naming the rule, 409

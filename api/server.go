@@ -196,14 +196,9 @@ func (s *Server) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
 	defer cancel()
 	checks := map[string]string{"postgres": "ok", "temporal": "ok"}
-	var failed []string
-	if err := s.store.Ping(ctx); err != nil {
-		checks["postgres"] = "unreachable"
-		failed = append(failed, "postgres")
-	}
-	if _, err := s.temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
-		checks["temporal"] = "unreachable"
-		failed = append(failed, "temporal")
+	failed := s.cases.Ready(ctx)
+	for _, f := range failed {
+		checks[f] = "unreachable"
 	}
 	if len(failed) > 0 {
 		s.log.Warn("not ready", "failed", failed)

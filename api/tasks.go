@@ -98,6 +98,11 @@ func (s *Server) taskAction(name string) echo.HandlerFunc {
 		if err != nil {
 			return NewProblem(http.StatusNotFound, "not-found", "no such task")
 		}
+		// Visibility first: another controller's task is not found,
+		// whatever the body.
+		if _, err := s.cases.Task(ctx, p, id); err != nil {
+			return problem(err)
+		}
 		var body CompleteTaskBody
 		if c.Request().ContentLength > 0 {
 			if name == workflows.UpdateClaimTask {

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
 
 // ProblemOf is the status and the words' key of an error a page could not
@@ -66,14 +67,14 @@ func caseProblem(err error) (int, string, bool) {
 
 // ruleStatus are the rules a page answers with a status of their own, as
 // the API does: else 422, or 409 when the request's state refused.
-var ruleStatus = map[cases.Rule]int{
-	cases.RuleRequestClosed:       http.StatusConflict,
-	cases.RulePackageDestroyed:    http.StatusGone,
-	cases.RulePackageNotByLink:    http.StatusForbidden,
-	cases.RulePackageCodeRequired: http.StatusForbidden,
-	cases.RulePackageCodeWrong:    http.StatusForbidden,
-	cases.RulePackageCodeSends:    http.StatusTooManyRequests,
-	cases.RulePackageCodeAttempts: http.StatusTooManyRequests,
+var ruleStatus = map[rights.Rule]int{
+	rights.RuleRequestClosed:       http.StatusConflict,
+	rights.RulePackageDestroyed:    http.StatusGone,
+	rights.RulePackageNotByLink:    http.StatusForbidden,
+	rights.RulePackageCodeRequired: http.StatusForbidden,
+	rights.RulePackageCodeWrong:    http.StatusForbidden,
+	rights.RulePackageCodeSends:    http.StatusTooManyRequests,
+	rights.RulePackageCodeAttempts: http.StatusTooManyRequests,
 }
 
 // Status is the HTTP status of one of the service's typed errors, as the

@@ -3,34 +3,15 @@ package cases
 import (
 	"fmt"
 	"time"
-)
 
-// Rule names a rule of the law or of a request's state that refused an
-// action. It is the workflow's rule ID (the API's problem "rule", the
-// pages' key for the rule's words).
-//
-// TODO(i17): becomes rights.Rule once internal/rights is on main.
-type Rule string
-
-// Rules the service itself applies, before anything reaches the workflow.
-const (
-	RuleRequestClosed       Rule = "request-closed"
-	RulePendingRequest      Rule = "art-17-pending-request"
-	RuleKnownEmailUnmatched Rule = "identity-known-email-unmatched"
-	RuleKnownEmailUnlinked  Rule = "identity-known-email-unlinked"
-	RulePackageDestroyed    Rule = "package-destroyed"
-	RulePackageNotByLink    Rule = "package-not-by-link"
-	RulePackageCodeRequired Rule = "package-code-required"
-	RulePackageCodeWrong    Rule = "package-code-wrong"
-	RulePackageCodeSends    Rule = "package-code-sends"
-	RulePackageCodeAttempts Rule = "package-code-attempts"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
 
 // RuleError is an action the law or the request's state forbids: nothing
 // was changed. Conflict is set when the request's state (not the action's
 // content) refuses it: another decision came first, the case is closed.
 type RuleError struct {
-	Rule   Rule
+	Rule   rights.Rule
 	Detail string
 	// Conflict says the state refused it (HTTP 409), not the content (422).
 	Conflict bool

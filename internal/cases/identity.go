@@ -11,6 +11,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/intake"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -155,11 +156,11 @@ func (m IdentifierMatches) knownEmail() KnownEmailCheck {
 		unreachable = fmt.Sprintf(" (%s could not be searched just now)", strings.Join(m.Unreachable, ", "))
 	}
 	if email == nil {
-		return KnownEmailCheck{Rule: string(RuleKnownEmailUnmatched), Detail: "the request gives no e-mail address: known_email cannot hold; record how identity was verified another way"}
+		return KnownEmailCheck{Rule: string(rights.RuleIdentityKnownEmailUnmatched), Detail: "the request gives no e-mail address: known_email cannot hold; record how identity was verified another way"}
 	}
 	known := len(email.Datasets) > 0 || slices.ContainsFunc(email.Requests, func(r RequestMatch) bool { return r.Verified })
 	if !known {
-		return KnownEmailCheck{Rule: string(RuleKnownEmailUnmatched), Detail: "the e-mail address is found in none of the controller's systems and on no other request whose identity was verified" +
+		return KnownEmailCheck{Rule: string(rights.RuleIdentityKnownEmailUnmatched), Detail: "the e-mail address is found in none of the controller's systems and on no other request whose identity was verified" +
 			unreachable + ": it is not a known address; record how identity was verified another way"}
 	}
 	for _, other := range m.Identifiers {
@@ -169,7 +170,7 @@ func (m IdentifierMatches) knownEmail() KnownEmailCheck {
 		linked := slices.ContainsFunc(other.Datasets, func(d DatasetMatch) bool { return d.WithEmail > 0 }) ||
 			slices.ContainsFunc(other.Requests, func(r RequestMatch) bool { return r.Verified && r.WithEmail })
 		if !linked {
-			return KnownEmailCheck{Rule: string(RuleKnownEmailUnlinked), Detail: fmt.Sprintf(
+			return KnownEmailCheck{Rule: string(rights.RuleIdentityKnownEmailUnlinked), Detail: fmt.Sprintf(
 				"the e-mail address is known, but never together with the request's %s (in no row of a system, on no verified request)%s: a known address does not show whose %s it is; record how identity was verified another way",
 				kindWords[other.Kind], unreachable, kindWords[other.Kind])}
 		}
@@ -187,7 +188,7 @@ func (s *Service) checkKnownEmail(ctx context.Context, controllerID string, subj
 	if m.KnownEmail.Holds {
 		return nil
 	}
-	return &RuleError{Rule: Rule(m.KnownEmail.Rule), Detail: m.KnownEmail.Detail}
+	return &RuleError{Rule: rights.Rule(m.KnownEmail.Rule), Detail: m.KnownEmail.Detail}
 }
 
 // requestSelf are a request and the rest of its group: the request's own

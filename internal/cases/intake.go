@@ -13,6 +13,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/intake"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -145,11 +146,8 @@ func (s *Service) objectsToMarketing(ctx context.Context, r store.Request) (bool
 		if !p.DirectMarketing {
 			continue
 		}
-		for _, named := range details.Purposes {
-			a, b := strings.ToLower(strings.TrimSpace(named)), strings.ToLower(p.Name)
-			if a != "" && (strings.Contains(a, b) || strings.Contains(b, a)) {
-				return true, nil
-			}
+		if rights.AnyPurposeMatches(details.Purposes, []string{p.Name}) {
+			return true, nil
 		}
 	}
 	return false, nil

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
@@ -102,7 +103,7 @@ func (s *Service) noPackage(ctx context.Context, ids ...uuid.UUID) error {
 		return s.storeError(err)
 	}
 	if n > 0 {
-		return &RuleError{Rule: RulePackageDestroyed, Detail: "the package was destroyed when the data it held was erased at the person's request"}
+		return &RuleError{Rule: rights.RulePackageDestroyed, Detail: "the package was destroyed when the data it held was erased at the person's request"}
 	}
 	return notFound("there is no package to download (none was made, or it has expired)")
 }
@@ -208,7 +209,7 @@ func (s *Service) releaseOf(ctx context.Context, r store.Request, p store.Packag
 // notByLink is a package released only with a code, whose person has no
 // channel for one.
 func notByLink() error {
-	return &RuleError{Rule: RulePackageNotByLink, Detail: "this package is released only with a one-time code besides the link, and there is no other channel to the person to send it by: the person asks the controller, quoting the reference, and receives it from a caseworker"}
+	return &RuleError{Rule: rights.RulePackageNotByLink, Detail: "this package is released only with a one-time code besides the link, and there is no other channel to the person to send it by: the person asks the controller, quoting the reference, and receives it from a caseworker"}
 }
 
 // StatusPackage releases the access or portability package of a status
@@ -222,7 +223,7 @@ func (s *Service) StatusPackage(ctx context.Context, token string) (*Download, e
 		if len(rel.channels) == 0 {
 			return nil, notByLink()
 		}
-		return nil, &RuleError{Rule: RulePackageCodeRequired, Detail: fmt.Sprintf(
+		return nil, &RuleError{Rule: rights.RulePackageCodeRequired, Detail: fmt.Sprintf(
 			"this package holds special categories of data (or the controller asks it of every package): it is released with a one-time code besides the link. POST /v1/status/{token}/package/code sends one by %s; then POST /v1/status/{token}/package {\"code\": \"…\"}", rel.channels[0])}
 	}
 	return s.download(ctx, rel.req, "subject", factorLink)
@@ -256,11 +257,11 @@ func (s *Service) SendPackageCode(ctx context.Context, token string) (CodeSent, 
 	row.CodeHash = s.codeHash(row.ID, code)
 	err = s.store.WithPackageLocked(ctx, rel.req.ID, s.now().Add(-codeWindow), func(tx store.CodeTx, recent []store.PackageCode) error {
 		if len(recent) >= codeSends {
-			return tooMany(RulePackageCodeSends, fmt.Sprintf("%d codes were sent for this package in the last 24 hours; ask again later", codeSends),
+			return tooMany(rights.RulePackageCodeSends, fmt.Sprintf("%d codes were sent for this package in the last 24 hours; ask again later", codeSends),
 				recent[0].CreatedAt.Add(codeWindow).Sub(s.now()))
 		}
 		if n := len(recent); n > 0 && s.now().Sub(recent[n-1].CreatedAt) < codeResend {
-			return tooMany(RulePackageCodeSends, "a code was sent less than a minute ago; wait for it, or ask again in a minute",
+			return tooMany(rights.RulePackageCodeSends, "a code was sent less than a minute ago; wait for it, or ask again in a minute",
 				recent[n-1].CreatedAt.Add(codeResend).Sub(s.now()))
 		}
 		row.CreatedAt = s.now().UTC()
@@ -325,7 +326,7 @@ func (s *Service) PackageWithCode(ctx context.Context, token, code string) (*Dow
 			if left == 0 {
 				detail = "the code is wrong, and no more tries are left with it"
 			}
-			wrong = &RuleError{Rule: RulePackageCodeWrong, Detail: detail} // the transaction commits: the wrong try is counted
+			wrong = &RuleError{Rule: rights.RulePackageCodeWrong, Detail: detail} // the transaction commits: the wrong try is counted
 			return nil
 		}
 		used = *valid
@@ -355,7 +356,7 @@ func (s *Service) codeToTry(recent []store.PackageCode) (*store.PackageCode, int
 				break
 			}
 		}
-		return nil, failures, tooMany(RulePackageCodeAttempts, fmt.Sprintf("%d wrong codes were tried for this package in the last 24 hours; it cannot be opened with a code until later", packageFailures), wait)
+		return nil, failures, tooMany(rights.RulePackageCodeAttempts, fmt.Sprintf("%d wrong codes were tried for this package in the last 24 hours; it cannot be opened with a code until later", packageFailures), wait)
 	}
 	// Only the latest code counts.
 	if n := len(recent); n > 0 {
@@ -363,10 +364,10 @@ func (s *Service) codeToTry(recent []store.PackageCode) (*store.PackageCode, int
 			return r, failures, nil
 		}
 	}
-	return nil, failures, &RuleError{Rule: RulePackageCodeRequired, Detail: "there is no valid code for this package (it expired, was used, or was tried wrongly too often): ask for a new one"}
+	return nil, failures, &RuleError{Rule: rights.RulePackageCodeRequired, Detail: "there is no valid code for this package (it expired, was used, or was tried wrongly too often): ask for a new one"}
 }
 
-func tooMany(rule Rule, detail string, wait time.Duration) error {
+func tooMany(rule rights.Rule, detail string, wait time.Duration) error {
 	return &RuleError{Rule: rule, Detail: detail, RetryAfter: max(time.Second, wait.Round(time.Second))}
 }
 

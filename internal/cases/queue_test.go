@@ -17,6 +17,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/internal/devtools/pgtest"
 	"github.com/rightsdesk/rightsdesk/internal/intake"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
@@ -50,9 +51,9 @@ func newQueue(t *testing.T, n int) queue {
 	kinds := []string{"access", "erasure", "restriction"}
 	project := func(r store.Request, stage, task string, due time.Time) uuid.UUID {
 		id := uuid.New()
-		err := acts.Project(ctx, activities.ProjectInput{
-			Request: activities.RequestSnapshot{RequestID: r.ID, Stage: stage, DueOn: due, StatutoryDueOn: due, Version: 1},
-			Tasks:   []activities.TaskSnapshot{{ID: id, Kind: task, Status: "open", DueOn: due, CreatedAt: received}},
+		err := acts.Project(ctx, rights.ProjectInput{
+			Request: rights.RequestSnapshot{RequestID: r.ID, Stage: stage, DueOn: due, StatutoryDueOn: due, Version: 1},
+			Tasks:   []rights.TaskSnapshot{{ID: id, Kind: task, Status: "open", DueOn: due, CreatedAt: received}},
 		})
 		require.NoError(t, err)
 		return id

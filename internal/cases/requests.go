@@ -13,6 +13,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/intake"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -60,7 +61,7 @@ func (s *Service) ListRequests(ctx context.Context, p *Principal, q RequestQuery
 	if q.Stage != "" && !slices.Contains(Stages, q.Stage) {
 		errs.Add("/query/stage", "unknown stage %q", q.Stage)
 	}
-	if q.Kind != "" && !workflows.Kind(q.Kind).Valid() {
+	if q.Kind != "" && !rights.Kind(q.Kind).Valid() {
 		errs.Add("/query/kind", "unknown right %q", q.Kind)
 	}
 	if f.Assignee == "me" {

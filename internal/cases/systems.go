@@ -9,12 +9,11 @@ import (
 	"github.com/google/uuid"
 	"go.temporal.io/api/serviceerror"
 
-	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/connectors"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
-	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
 // ReportStep passes a report of an http system, whose signature the door
@@ -45,8 +44,8 @@ func (s *Service) ReportStep(ctx context.Context, system string, res connectors.
 	}
 	sctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	err = s.temporal.SignalWorkflow(sctx, workflows.WorkflowID(r.ID), "", activities.SignalSystemCallback,
-		activities.Callback{Key: res.Key, Status: res.Status, Rows: res.Rows, Held: res.Held, Reason: res.Reason})
+	err = s.temporal.SignalWorkflow(sctx, rights.WorkflowID(r.ID), "", rights.SignalSystemCallback,
+		rights.Callback{Key: res.Key, Status: res.Status, Rows: res.Rows, Held: res.Held, Reason: res.Reason})
 	var gone *serviceerror.NotFound
 	if errors.As(err, &gone) && r.ClosedAt != nil {
 		return nil

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -31,7 +32,7 @@ type TaskQuery struct {
 	Scope string
 	// Kind is a task kind (TaskKinds); empty means any.
 	Kind string
-	// Right is the right of the task's request (workflows.Kinds); empty means any.
+	// Right is the right of the task's request (rights.Kinds); empty means any.
 	Right string
 	// Stage is the stage of the task's request; empty means any.
 	Stage string
@@ -77,7 +78,7 @@ func (s *Service) ListTasks(ctx context.Context, p *Principal, q TaskQuery) (Tas
 	if q.Kind != "" && !slices.Contains(TaskKinds, q.Kind) {
 		errs.Add("/query/kind", "one of %s", strings.Join(TaskKinds, ", "))
 	}
-	if q.Right != "" && !workflows.Kind(q.Right).Valid() {
+	if q.Right != "" && !rights.Kind(q.Right).Valid() {
 		errs.Add("/query/right", "unknown right %q", q.Right)
 	}
 	if q.Stage != "" && !slices.Contains(Stages, q.Stage) {

@@ -14,6 +14,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/identifiers"
 	"github.com/rightsdesk/rightsdesk/internal/intake"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
@@ -124,8 +125,8 @@ func checkIntake(b Intake, policy controllers.Policy, p *Principal, today time.T
 	case len(b.Kinds) == 0:
 		errs.Add("/kind", "required: the right invoked (%s), or kinds for several", kindList())
 	}
-	if len(kinds) > len(workflows.Kinds) {
-		errs.Add("/kinds", "at most %d rights, each once", len(workflows.Kinds))
+	if len(kinds) > len(rights.Kinds) {
+		errs.Add("/kinds", "at most %d rights, each once", len(rights.Kinds))
 		kinds = nil
 	}
 	seen := map[string]bool{}
@@ -134,7 +135,7 @@ func checkIntake(b Intake, policy controllers.Policy, p *Principal, today time.T
 		if len(b.Kinds) > 0 {
 			ptr = fmt.Sprintf("/kinds/%d", i)
 		}
-		if !workflows.Kind(k).Valid() {
+		if !rights.Kind(k).Valid() {
 			errs.Add(ptr, "unknown right %q (%s)", k, kindList())
 		} else if seen[k] {
 			errs.Add(ptr, "%q is given twice", k)
@@ -379,16 +380,16 @@ func validateDetails(errs *FieldErrors, d *Details, kinds []string) {
 	}
 	hasText := strings.TrimSpace(d.Description) != ""
 	for _, k := range kinds {
-		switch workflows.Kind(k) {
-		case workflows.KindRectification:
+		switch rights.Kind(k) {
+		case rights.KindRectification:
 			if len(d.Corrections) == 0 && !hasText {
 				errs.Add("/details/corrections", "a rectification says what is wrong: corrections, or a description")
 			}
-		case workflows.KindObjection:
+		case rights.KindObjection:
 			if len(d.Purposes) == 0 && !hasText {
 				errs.Add("/details/purposes", "an objection names the processing objected to: purposes, or a description")
 			}
-		case workflows.KindConsentWithdrawal:
+		case rights.KindConsentWithdrawal:
 			if len(d.Consents) == 0 && !hasText {
 				errs.Add("/details/consents", "a consent withdrawal names the consents: consents, or a description")
 			}
@@ -397,8 +398,8 @@ func validateDetails(errs *FieldErrors, d *Details, kinds []string) {
 }
 
 func kindList() string {
-	names := make([]string, len(workflows.Kinds))
-	for i, k := range workflows.Kinds {
+	names := make([]string, len(rights.Kinds))
+	for i, k := range rights.Kinds {
 		names[i] = string(k)
 	}
 	return strings.Join(names, ", ")

@@ -19,6 +19,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -32,7 +33,7 @@ func (s *Service) start(ctx context.Context, r store.Request, p controllers.Poli
 	defer cancel()
 	in := workflows.InputFor(activities.PendingOf(r, p))
 	_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       workflows.WorkflowID(r.ID),
+		ID:                       rights.WorkflowID(r.ID),
 		TaskQueue:                s.taskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
@@ -59,7 +60,7 @@ func (s *Service) update(ctx context.Context, requestID uuid.UUID, updateID, nam
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.WorkflowID(requestID), UpdateID: updateID, UpdateName: name,
+		WorkflowID: rights.WorkflowID(requestID), UpdateID: updateID, UpdateName: name,
 		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	var st workflows.State
@@ -108,7 +109,7 @@ func (s *Service) liveState(ctx context.Context, r store.Request) (workflows.Sta
 	}
 	qctx, cancel := context.WithTimeout(ctx, min(5*time.Second, s.timeout))
 	defer cancel()
-	v, err := s.temporal.QueryWorkflow(qctx, workflows.WorkflowID(r.ID), "", workflows.QueryState)
+	v, err := s.temporal.QueryWorkflow(qctx, rights.WorkflowID(r.ID), "", workflows.QueryState)
 	if err != nil {
 		s.log.Warn("query workflow state", "request_id", r.ID, "error", err)
 		return st, false
@@ -121,13 +122,13 @@ func (s *Service) liveState(ctx context.Context, r store.Request) (workflows.Sta
 // request-closed, an unreachable server into unavailable.
 func (s *Service) temporalError(err error) error {
 	if typ, rej, ok := workflows.IsRejection(err); ok {
-		return &RuleError{Rule: Rule(rej.Rule), Detail: rej.Detail, Conflict: typ == workflows.ErrTypeConflict}
+		return &RuleError{Rule: rej.Rule, Detail: rej.Detail, Conflict: typ == workflows.ErrTypeConflict}
 	}
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
 		// Also an action that arrived with others and was still on its
 		// way when one of them closed the request.
-		return &RuleError{Rule: RuleRequestClosed, Conflict: true, Detail: "the request is closed or its case has not started yet; nothing was changed"}
+		return &RuleError{Rule: rights.RuleRequestClosed, Conflict: true, Detail: "the request is closed or its case has not started yet; nothing was changed"}
 	}
 	var unavailable *serviceerror.Unavailable
 	var exhausted *serviceerror.ResourceExhausted
@@ -181,3 +182,16 @@ func unavailable(err error) bool {
 // StoreError is storeError for the doors' own reads (sessions): a
 // database that cannot be reached is an UnavailableError.
 func (s *Service) StoreError(err error) error { return s.storeError(err) }
+
+// Ready names what of the service does not answer: "postgres",
+// "temporal"; none when it is ready.
+func (s *Service) Ready(ctx context.Context) []string {
+	var failed []string
+	if err := s.db.Ping(ctx); err != nil {
+		failed = append(failed, "postgres")
+	}
+	if _, err := s.temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		failed = append(failed, "temporal")
+	}
+	return failed
+}

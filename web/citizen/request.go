@@ -10,8 +10,8 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/httpx"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/web"
-	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
 // formFields maps the intake's JSON pointers to the form's fields.
@@ -45,7 +45,7 @@ func (d *Door) requestForm(c echo.Context) error {
 func (d *Door) renderRequestForm(c echo.Context, status int, values map[string]string, fields cases.FieldErrors, message string) error {
 	page := web.RequestForm{Page: web.NewPage(c, "request.title"), Controller: c.Param("controller"), Values: values,
 		Invalid: map[string]bool{}, Messages: map[string]string{}, NationalID: "cpr", CSRF: httpx.Token(c)}
-	for _, k := range workflows.Kinds {
+	for _, k := range rights.Kinds {
 		page.Kinds = append(page.Kinds, string(k))
 	}
 	row, err := d.Cases.Controller(c.Request().Context(), nil, page.Controller)

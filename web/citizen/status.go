@@ -9,6 +9,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/httpx"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/web"
 )
 
@@ -156,8 +157,8 @@ func (d *Door) statusPageDownload(c echo.Context) error {
 
 // packageRules are the package's rules whose refusal the page says in its
 // own words.
-var packageRules = []cases.Rule{cases.RulePackageCodeWrong, cases.RulePackageCodeRequired, cases.RulePackageCodeSends,
-	cases.RulePackageCodeAttempts, cases.RulePackageNotByLink, cases.RulePackageDestroyed}
+var packageRules = []rights.Rule{rights.RulePackageCodeWrong, rights.RulePackageCodeRequired, rights.RulePackageCodeSends,
+	rights.RulePackageCodeAttempts, rights.RulePackageNotByLink, rights.RulePackageDestroyed}
 
 // afterPackageForm sends the browser back to the page, or shows the page
 // with the refusal in the visitor's words.

@@ -13,6 +13,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/httpx"
 	"github.com/rightsdesk/rightsdesk/internal/intake"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/web"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -41,7 +42,7 @@ func (d *Door) renderCase(c echo.Context, status int, form, field, problem strin
 		Form: form, Field: field, Error: problem, Values: values, Done: c.QueryParam("done"),
 		DPO: p.Has(config.RoleDPO, config.RoleAdmin), Caseworker: p.Has(config.RoleCaseworker, config.RoleAdmin),
 		Outcomes: []string{string(workflows.OutcomeGrant), string(workflows.OutcomePartial), string(workflows.OutcomeRefuse)},
-		Grounds:  workflows.GroundsFor(workflows.Kind(r.Kind)), LetterKinds: []string{workflows.LetterPreliminary},
+		Grounds:  rights.GroundsFor(rights.Kind(r.Kind)), LetterKinds: []string{workflows.LetterPreliminary},
 		Methods: []string{string(workflows.IdentityMitID), string(workflows.IdentityBankID), string(workflows.IdentityKnownEmail),
 			string(workflows.IdentityDigitalPost), string(workflows.IdentityInPerson), string(workflows.IdentityDocumentsSeen), string(workflows.IdentityPhoneCallback)},
 		Purposes: []string{string(workflows.PurposeIdentity), string(workflows.PurposeClarification)},

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/web"
 )
 
@@ -93,7 +94,7 @@ func correctionValues(form url.Values) map[string]string {
 
 // ruleFields names the form field a workflow rule concerns, so its
 // rejection shows beside that field.
-var ruleFields = map[cases.Rule]string{
+var ruleFields = map[rights.Rule]string{
 	"identity-method": "method", "identity-known-email-unmatched": "method", "identity-known-email-unlinked": "method", "answer-date": "answer_received_at", "information-purpose": "purpose", "information-what": "what",
 	"outcome": "outcome", "grounds-required": "grounds", "grounds-for-right": "grounds", "grounds-partial-only": "grounds",
 	"grant-without-grounds": "grounds", "assessment-required": "assessment", "art-12-5-justification": "justification",

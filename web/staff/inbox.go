@@ -11,8 +11,8 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/httpx"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/web"
-	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
 // inboxLimit is how many tasks the inbox shows: the soonest due of those
@@ -64,7 +64,7 @@ func (d *Door) inboxPage(c echo.Context) error {
 func (d *Door) renderInbox(c echo.Context, status int, problem string) error {
 	page := web.Inbox{Page: staffBase(c, "inbox.title"), CSRF: httpx.Token(c), Key: uuid.NewString(),
 		Scope: c.QueryParam("scope"), Kind: c.QueryParam("kind"), Right: c.QueryParam("right"), Kinds: cases.TaskKinds, Error: problem}
-	for _, k := range workflows.Kinds {
+	for _, k := range rights.Kinds {
 		page.Rights = append(page.Rights, string(k))
 	}
 	if !slices.Contains([]string{"mine", "unassigned", "all"}, page.Scope) {

@@ -10,8 +10,8 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/httpx"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/web"
-	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
 // registerFields are the register form's fields, by the intake's pointers.
@@ -30,7 +30,7 @@ func (d *Door) registerPage(c echo.Context) error {
 func (d *Door) renderRegister(c echo.Context, status int, values map[string]string, refusal error) error {
 	page := web.RegisterPage{Page: staffBase(c, "register.title"), CSRF: httpx.Token(c), Key: uuid.NewString(), Values: values,
 		Invalid: map[string]bool{}, Channels: []string{"letter", "phone", "email", "in_person", "digital_post"}}
-	for _, k := range workflows.Kinds {
+	for _, k := range rights.Kinds {
 		page.Kinds = append(page.Kinds, string(k))
 	}
 	rows, err := d.Cases.Controllers(c.Request().Context(), actor(c))

@@ -15,6 +15,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/httpx"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/web"
 	"github.com/rightsdesk/rightsdesk/workflows"
@@ -50,7 +51,7 @@ func requestQuery(q url.Values) (cases.RequestQuery, cases.FieldErrors) {
 // requestsPage is the request list with its filters, and its CSV.
 func (d *Door) requestsPage(c echo.Context) error {
 	page := web.RequestsPage{Page: staffBase(c, "requests.title"), Filters: map[string]string{}, Stages: cases.Stages, Invalid: map[string]bool{}}
-	for _, k := range workflows.Kinds {
+	for _, k := range rights.Kinds {
 		page.Kinds = append(page.Kinds, string(k))
 	}
 	q := url.Values{}
