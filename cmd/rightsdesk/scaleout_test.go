@@ -28,6 +28,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/devtools/mailcatch"
 	"github.com/rightsdesk/rightsdesk/internal/devtools/pgtest"
 	"github.com/rightsdesk/rightsdesk/internal/devtools/testenv"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
@@ -216,7 +217,7 @@ func TestScaleOut(t *testing.T) {
 	}
 	for _, id := range ids {
 		decisions := 0
-		iter := tc.GetWorkflowHistory(ctx, workflows.WorkflowID(uuidOf(t, id)), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		iter := tc.GetWorkflowHistory(ctx, rights.WorkflowID(uuidOf(t, id)), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 		for iter.HasNext() {
 			ev, err := iter.Next()
 			require.NoError(t, err)
