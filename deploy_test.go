@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -186,4 +187,55 @@ func TestKubernetesManifests(t *testing.T) {
 			require.True(t, known[name], "the secret list names %s, which rightsdesk does not read", name)
 		}
 	}
+}
+
+// devTooling names the packages the production binary must not link: the
+// embedded Temporal server and its Web UI, and rightsdesk's dev tooling
+// (the private PostgreSQL, the mail catcher, the demo systems, the test
+// environments).
+var devTooling = regexp.MustCompile(`^(go\.temporal\.io/server(/|$)|github\.com/temporalio/ui-server/|github\.com/rightsdesk/rightsdesk/internal/devtools/)`)
+
+// linkedDevTooling lists the packages of ./cmd/rightsdesk built with these
+// build flags that devTooling names, and reports whether the closure holds
+// the Temporal SDK's client (so an empty answer means a real list).
+func linkedDevTooling(t *testing.T, flags ...string) ([]string, bool) {
+	t.Helper()
+	cmd := exec.Command("go", append(append([]string{"list", "-deps"}, flags...), "./cmd/rightsdesk")...)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	out, err := cmd.Output()
+	require.NoError(t, err, "go list -deps %v ./cmd/rightsdesk", flags)
+	var bad []string
+	client := false
+	for _, p := range strings.Fields(string(out)) {
+		if devTooling.MatchString(p) {
+			bad = append(bad, p)
+		}
+		client = client || p == "go.temporal.io/sdk/client"
+	}
+	return bad, client
+}
+
+// TestDockerfileBinaryLinksNoDevTooling: the binary the Dockerfile builds
+// (with the build tags its go build line gives) links no Temporal server,
+// no Temporal UI server and no internal/devtools package, while the
+// development build (go run ./cmd/rightsdesk dev) links them, so the
+// check sees them when they are there.
+func TestDockerfileBinaryLinksNoDevTooling(t *testing.T) {
+	b, err := os.ReadFile("Dockerfile")
+	require.NoError(t, err)
+	line := regexp.MustCompile(`(?m)^RUN .*\bgo build\b.*\./cmd/rightsdesk\s*$`).FindString(string(b))
+	require.NotEmpty(t, line, "the Dockerfile builds ./cmd/rightsdesk")
+	tags := regexp.MustCompile(`\s-tags[= ]"?([^\s"]+)`).FindStringSubmatch(line)
+	require.NotNil(t, tags, "the Dockerfile's go build gives -tags production")
+	require.Contains(t, strings.Split(tags[1], ","), "production")
+
+	bad, client := linkedDevTooling(t, "-tags", tags[1])
+	require.True(t, client, "the production binary is a Temporal client")
+	if len(bad) > 0 {
+		t.Fatalf("the Dockerfile's binary links %d dev tooling packages, among them %v", len(bad), bad[:min(len(bad), 8)])
+	}
+
+	dev, _ := linkedDevTooling(t)
+	require.Contains(t, dev, "go.temporal.io/server/temporal", "the dev build embeds the Temporal server")
+	require.Contains(t, dev, "github.com/rightsdesk/rightsdesk/internal/devtools/devstack")
 }

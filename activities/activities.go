@@ -5,12 +5,11 @@ package activities
 
 import (
 	"context"
-	"time"
 
-	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
 
 	"github.com/rightsdesk/rightsdesk/internal/intake"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
@@ -28,31 +27,10 @@ type Activities struct {
 	// AfterFulfil, when set, runs after a step changed a system and before
 	// the activity returns: fault tests panic there, as a worker killed
 	// at that moment would stop.
-	AfterFulfil func(FulfilStep)
-}
-
-// EventInput is one audit-log entry to record.
-type EventInput struct {
-	// Key identifies the event: recording the same key twice records one row.
-	Key       string
-	RequestID uuid.UUID
-	At        time.Time
-	Actor     string
-	Action    string
-	Data      map[string]any
-	// Note is the note a note.added event records: the projection seals
-	// its text into the notes table; the audit log keeps only its number.
-	Note *NoteInput `json:",omitempty"`
-}
-
-// NoteInput is a caseworker's note to keep with the request.
-type NoteInput struct {
-	// Seq numbers the request's notes from 1.
-	Seq  int
-	Text string
+	AfterFulfil func(rights.FulfilStep)
 }
 
 // RecordEvent appends an entry to the audit log, once per Key.
-func (a *Activities) RecordEvent(ctx context.Context, in EventInput) error {
+func (a *Activities) RecordEvent(ctx context.Context, in rights.EventInput) error {
 	return insertEvent(a.Store.DB.WithContext(ctx), in)
 }

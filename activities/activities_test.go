@@ -12,7 +12,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
-	"github.com/rightsdesk/rightsdesk/internal/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
@@ -32,19 +33,19 @@ func TestProjectMovesOnlyForward(t *testing.T) {
 	ctx := context.Background()
 	a, id := setup(t)
 	due := time.Date(2026, 2, 28, 0, 0, 0, 0, time.UTC)
-	task := TaskSnapshot{ID: uuid.New(), Kind: "decide", Status: "open", DueOn: due, CreatedAt: time.Now()}
-	v2 := ProjectInput{
-		Request: RequestSnapshot{RequestID: id, Stage: "assessment", DueOn: due, StatutoryDueOn: due, Version: 2},
-		Tasks:   []TaskSnapshot{task},
-		Events:  []EventInput{{Key: id.String() + "/2/a", RequestID: id, At: time.Now(), Actor: "cw-1", Action: "identity.verified"}},
+	task := rights.TaskSnapshot{ID: uuid.New(), Kind: "decide", Status: "open", DueOn: due, CreatedAt: time.Now()}
+	v2 := rights.ProjectInput{
+		Request: rights.RequestSnapshot{RequestID: id, Stage: "assessment", DueOn: due, StatutoryDueOn: due, Version: 2},
+		Tasks:   []rights.TaskSnapshot{task},
+		Events:  []rights.EventInput{{Key: id.String() + "/2/a", RequestID: id, At: time.Now(), Actor: "cw-1", Action: "identity.verified"}},
 	}
 	require.NoError(t, a.Project(ctx, v2))
 	require.NoError(t, a.Project(ctx, v2), "a retried projection changes nothing")
 
 	stale := v2
 	stale.Request.Stage, stale.Request.Version = "identity", 1
-	stale.Tasks = []TaskSnapshot{{ID: task.ID, Kind: "decide", Status: "cancelled", DueOn: due, CreatedAt: task.CreatedAt}}
-	stale.Events = []EventInput{{Key: id.String() + "/1/x", RequestID: id, At: time.Now(), Actor: "system", Action: "stage.identity"}}
+	stale.Tasks = []rights.TaskSnapshot{{ID: task.ID, Kind: "decide", Status: "cancelled", DueOn: due, CreatedAt: task.CreatedAt}}
+	stale.Events = []rights.EventInput{{Key: id.String() + "/1/x", RequestID: id, At: time.Now(), Actor: "system", Action: "stage.identity"}}
 	require.NoError(t, a.Project(ctx, stale))
 
 	var r store.Request
@@ -71,7 +72,7 @@ func TestProjectMovesOnlyForward(t *testing.T) {
 func TestSendNoticeOnce(t *testing.T) {
 	ctx := context.Background()
 	a, id := setup(t)
-	n := NoticeInput{Key: id.String() + "/reminder-7/2026-02-28", RequestID: id, Kind: "reminder", Recipient: "caseworkers", DueAt: time.Now()}
+	n := rights.NoticeInput{Key: id.String() + "/reminder-7/2026-02-28", RequestID: id, Kind: "reminder", Recipient: "caseworkers", DueAt: time.Now()}
 	for range 2 {
 		res, err := a.SendNotice(ctx, n)
 		require.NoError(t, err)
@@ -85,7 +86,7 @@ func TestSendNoticeOnce(t *testing.T) {
 func TestForwardOnce(t *testing.T) {
 	ctx := context.Background()
 	a, id := setup(t)
-	in := ForwardInput{From: id, NewID: uuid.New(), ToController: "demo-se"}
+	in := rights.ForwardInput{From: id, NewID: uuid.New(), ToController: "demo-se"}
 	ref1, err := a.Forward(ctx, in)
 	require.NoError(t, err)
 	ref2, err := a.Forward(ctx, in)

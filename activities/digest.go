@@ -14,6 +14,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/delivery"
 	"github.com/rightsdesk/rightsdesk/internal/letters"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
@@ -101,7 +102,7 @@ func (a *Activities) digestOf(ctx context.Context, c store.Controller, now time.
 		}
 		key := "digest/" + c.ID + "/" + today.Format(time.DateOnly) + "/" + to
 		ok, err := a.sendDigest(ctx, store.Digest{ID: uuid.NewSHA1(uuid.NameSpaceURL, []byte("rightsdesk/"+key)), DigestKey: key, ControllerID: c.ID,
-			Recipient: to, SubjectLine: l.Subject, BodyText: l.Text, BodyHTML: l.HTML, Status: LetterPending}, from)
+			Recipient: to, SubjectLine: l.Subject, BodyText: l.Text, BodyHTML: l.HTML, Status: rights.LetterPending}, from)
 		if err != nil {
 			return sent, err
 		}
@@ -124,25 +125,25 @@ func (a *Activities) sendDigest(ctx context.Context, d store.Digest, from string
 		return false, fmt.Errorf("digest: %w", err)
 	}
 	switch row.Status {
-	case LetterSent, "unknown":
+	case rights.LetterSent, "unknown":
 		return false, nil
-	case LetterSending:
+	case rights.LetterSending:
 		return false, db.Model(&store.Digest{}).Where("id = ?", row.ID).Update("status", "unknown").Error
 	}
 	if err := db.Model(&store.Digest{}).Where("id = ?", row.ID).
-		Updates(map[string]any{"status": LetterSending, "attempts": gorm.Expr("attempts + 1")}).Error; err != nil {
+		Updates(map[string]any{"status": rights.LetterSending, "attempts": gorm.Expr("attempts + 1")}).Error; err != nil {
 		return false, err
 	}
 	err := a.Outbox.SMTP.Send(ctx, delivery.Email{MessageID: row.ID.String() + "@rightsdesk", From: from, To: row.Recipient,
 		Subject: row.SubjectLine, Text: row.BodyText, HTML: row.BodyHTML})
 	if err != nil {
 		msg := err.Error()
-		status := LetterPending
+		status := rights.LetterPending
 		if strings.Contains(msg, delivery.ErrAmbiguous.Error()) {
 			status = "unknown"
 		}
 		_ = db.Model(&store.Digest{}).Where("id = ?", row.ID).Updates(map[string]any{"status": status, "last_error": msg}).Error
 		return false, err
 	}
-	return true, db.Model(&store.Digest{}).Where("id = ?", row.ID).Updates(map[string]any{"status": LetterSent, "sent_at": time.Now().UTC()}).Error
+	return true, db.Model(&store.Digest{}).Where("id = ?", row.ID).Updates(map[string]any{"status": rights.LetterSent, "sent_at": time.Now().UTC()}).Error
 }

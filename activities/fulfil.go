@@ -19,11 +19,9 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
-
-// ErrTypeFulfil is a fulfilment step that cannot succeed as mapped.
-const ErrTypeFulfil = "FulfilmentImpossible"
 
 // Systems reaches the systems of the data maps.
 type Systems struct {
@@ -60,11 +58,11 @@ func (s *Systems) postgres(ctx context.Context, id string) (*connectors.Postgres
 	}
 	dsn := s.DSN[id]
 	if dsn == "" {
-		return nil, temporal.NewNonRetryableApplicationError("no connection string for system "+id+" (RIGHTSDESK_SYSTEM_"+strings.ToUpper(id)+"_DSN)", ErrTypeFulfil, nil)
+		return nil, temporal.NewNonRetryableApplicationError("no connection string for system "+id+" (RIGHTSDESK_SYSTEM_"+strings.ToUpper(id)+"_DSN)", rights.ErrTypeFulfil, nil)
 	}
 	p, err := pgxpool.New(ctx, dsn)
 	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError("system "+id+": "+err.Error(), ErrTypeFulfil, nil)
+		return nil, temporal.NewNonRetryableApplicationError("system "+id+": "+err.Error(), rights.ErrTypeFulfil, nil)
 	}
 	if s.pools == nil {
 		s.pools = map[string]*pgxpool.Pool{}
@@ -93,47 +91,17 @@ func (s *Systems) Close() {
 	}
 }
 
-// Steps a plan may hold.
-const (
-	StepErase    = "erase"
-	StepRestrict = "restrict"
-	// StepRectify is a correction a caseworker applies.
-	StepRectify = "rectify"
-	// StepLift lifts a restriction.
-	StepLift = "lift"
-)
-
-// FulfilStep is one automated step in one dataset of one system.
-type FulfilStep struct {
-	RequestID uuid.UUID
-	System    string
-	Dataset   string
-	Step      string
-	// Values are a rectification's corrected values, by column.
-	Values map[string]string `json:",omitempty"`
-	// Seq tells apart several steps of one kind in one dataset (each
-	// correction a caseworker applies).
-	Seq int `json:",omitempty"`
-}
-
-// ManualStep is a system, or a step, that people carry out.
-type ManualStep struct {
-	System       string
-	Name         string
-	Instructions string
-}
-
 // http builds the connector of an http system.
 func (s *Systems) http(sys policy.System) (*connectors.HTTP, error) {
 	s.mu.Lock()
 	secret := s.Secret[sys.ID]
 	s.mu.Unlock()
 	if secret == "" {
-		return nil, temporal.NewNonRetryableApplicationError("no signing secret for system "+sys.ID+" (RIGHTSDESK_SYSTEM_"+strings.ToUpper(sys.ID)+"_SECRET)", ErrTypeFulfil, nil)
+		return nil, temporal.NewNonRetryableApplicationError("no signing secret for system "+sys.ID+" (RIGHTSDESK_SYSTEM_"+strings.ToUpper(sys.ID)+"_SECRET)", rights.ErrTypeFulfil, nil)
 	}
 	h, err := connectors.NewHTTP(sys.ID, sys.URL, secret, strings.TrimRight(s.PublicURL, "/")+"/v1/systems/"+sys.ID+"/callback")
 	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeFulfil, nil)
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), rights.ErrTypeFulfil, nil)
 	}
 	return h, nil
 }
@@ -148,55 +116,12 @@ func (s *Systems) SetSecret(id, secret string) {
 	s.Secret[id] = secret
 }
 
-// FulfilmentPlan is what carrying out a decision takes: the automated
-// steps, and the manual ones that become caseworker tasks.
-type FulfilmentPlan struct {
-	Steps  []FulfilStep
-	Manual []ManualStep
-	// Mapped is false when the controller has no data map: fulfilment is
-	// then one caseworker task, as before the map.
-	Mapped bool
-	// Outside are the datasets serving a purpose the person objected to
-	// whose processing rests on neither Art. 6(1)(e) nor (f) (a legal
-	// obligation, say): Art. 21 does not reach them, and the reply says so.
-	Outside []string `json:",omitempty"`
-}
-
-// StepResult is a step's outcome, recorded in the request's timeline.
-type StepResult struct {
-	System      string
-	Dataset     string
-	DatasetName string
-	Step        string
-	Rows        int64
-	Held        int64
-	Holds       []policy.Hold `json:",omitempty"`
-	// Archived is the law under which the erased rows were delivered to
-	// an archive before deletion (erase strategy archive).
-	Archived string `json:",omitempty"`
-	// Pending is a step an http system accepted and reports by callback,
-	// under Key.
-	Pending bool   `json:",omitempty"`
-	Key     string `json:",omitempty"`
-	// Recipients are those the dataset discloses data to (Art. 19), each
-	// with NotNotified set when it is not told, and why.
-	Recipients []RecipientRef `json:",omitempty"`
-}
-
-// RecipientRef names a recipient of a dataset; NotNotified is why it is
-// not told of a change (from the data map, or that the map gives no
-// address).
-type RecipientRef struct {
-	Name        string
-	NotNotified string `json:",omitempty"`
-}
-
 // recipientRefs are a dataset's recipients as the controller's list says
 // each is told.
-func recipientRefs(ds policy.Dataset, all []policy.Recipient) []RecipientRef {
-	var out []RecipientRef
+func recipientRefs(ds policy.Dataset, all []policy.Recipient) []rights.RecipientRef {
+	var out []rights.RecipientRef
 	for _, name := range ds.Recipients {
-		ref := RecipientRef{Name: name, NotNotified: "the data map gives no address for this recipient"}
+		ref := rights.RecipientRef{Name: name, NotNotified: "the data map gives no address for this recipient"}
 		for _, r := range all {
 			if r.Name == name {
 				ref.NotNotified = r.NotNotified
@@ -207,34 +132,21 @@ func recipientRefs(ds policy.Dataset, all []policy.Recipient) []RecipientRef {
 	return out
 }
 
-// SignalSystemCallback is the signal that brings an http system's report
-// of a step it accepted.
-const SignalSystemCallback = "system-callback"
-
-// Callback is an http system's report of a step.
-type Callback struct {
-	Key    string
-	Status string // done or failed
-	Rows   int64
-	Held   int64
-	Reason string `json:",omitempty"`
-}
-
 // PlanFulfilment plans how a granted request of a right is carried out in
 // the controller's systems: access and portability as one package from the
 // postgres and http systems; erasure, restriction, objection and consent
 // withdrawal in the datasets that support them; everything else is a
 // caseworker task per system, with the system's instructions.
-func (a *Activities) PlanFulfilment(ctx context.Context, requestID uuid.UUID) (FulfilmentPlan, error) {
+func (a *Activities) PlanFulfilment(ctx context.Context, requestID uuid.UUID) (rights.FulfilmentPlan, error) {
 	var req store.Request
 	if err := a.Store.DB.WithContext(ctx).First(&req, "id = ?", requestID).Error; err != nil {
-		return FulfilmentPlan{}, fmt.Errorf("plan: %w", err)
+		return rights.FulfilmentPlan{}, fmt.Errorf("plan: %w", err)
 	}
 	s, err := a.settings(ctx, req.ControllerID)
 	if err != nil {
-		return FulfilmentPlan{}, err
+		return rights.FulfilmentPlan{}, err
 	}
-	plan := FulfilmentPlan{Mapped: len(s.Systems) > 0}
+	plan := rights.FulfilmentPlan{Mapped: len(s.Systems) > 0}
 	// An objection or a consent withdrawal concerns the datasets that serve
 	// the purposes, or rest on the consents, the person named.
 	stops := req.Kind == "objection" || req.Kind == "consent_withdrawal"
@@ -254,8 +166,8 @@ func (a *Activities) PlanFulfilment(ctx context.Context, requestID uuid.UUID) (F
 		manual := sys.Kind == "manual" || (sys.Kind == "http" && req.Kind != "erasure" && req.Kind != "restriction" && !stops)
 		if (sys.Kind == "postgres" || sys.Kind == "http") && (req.Kind == "access" || req.Kind == "portability") {
 			// One package from every postgres and http system, built once.
-			if !slices.ContainsFunc(plan.Steps, func(s FulfilStep) bool { return s.Step == StepPackage }) {
-				plan.Steps = append(plan.Steps, FulfilStep{RequestID: req.ID, System: "*", Dataset: "*", Step: StepPackage})
+			if !slices.ContainsFunc(plan.Steps, func(s rights.FulfilStep) bool { return s.Step == rights.StepPackage }) {
+				plan.Steps = append(plan.Steps, rights.FulfilStep{RequestID: req.ID, System: "*", Dataset: "*", Step: rights.StepPackage})
 			}
 			continue
 		}
@@ -274,17 +186,17 @@ func (a *Activities) PlanFulfilment(ctx context.Context, requestID uuid.UUID) (F
 			case manual:
 			case req.Kind == "consent_withdrawal" && ds.OnWithdrawal == "erase":
 				// The consent was the only ground: the rows go at once.
-				plan.Steps = append(plan.Steps, FulfilStep{RequestID: req.ID, System: sys.ID, Dataset: ds.ID, Step: StepErase})
+				plan.Steps = append(plan.Steps, rights.FulfilStep{RequestID: req.ID, System: sys.ID, Dataset: ds.ID, Step: rights.StepErase})
 				continue
 			case stops && (ds.Restrict != "" || sys.Kind == "http"):
 				// Processing stops: the rows are kept, flagged, and used no more.
-				plan.Steps = append(plan.Steps, FulfilStep{RequestID: req.ID, System: sys.ID, Dataset: ds.ID, Step: StepRestrict})
+				plan.Steps = append(plan.Steps, rights.FulfilStep{RequestID: req.ID, System: sys.ID, Dataset: ds.ID, Step: rights.StepRestrict})
 				continue
 			case req.Kind == "erasure":
-				plan.Steps = append(plan.Steps, FulfilStep{RequestID: req.ID, System: sys.ID, Dataset: ds.ID, Step: StepErase})
+				plan.Steps = append(plan.Steps, rights.FulfilStep{RequestID: req.ID, System: sys.ID, Dataset: ds.ID, Step: rights.StepErase})
 				continue
 			case req.Kind == "restriction" && (ds.Restrict != "" || sys.Kind == "http"):
-				plan.Steps = append(plan.Steps, FulfilStep{RequestID: req.ID, System: sys.ID, Dataset: ds.ID, Step: StepRestrict})
+				plan.Steps = append(plan.Steps, rights.FulfilStep{RequestID: req.ID, System: sys.ID, Dataset: ds.ID, Step: rights.StepRestrict})
 				continue
 			}
 			todo = append(todo, ds.Name)
@@ -299,12 +211,12 @@ func (a *Activities) PlanFulfilment(ctx context.Context, requestID uuid.UUID) (F
 			default:
 				instr = fmt.Sprintf("Carry out the %s request in %s by hand: %s. Then complete this task.", req.Kind, sys.Name, strings.Join(todo, ", "))
 			}
-			plan.Manual = append(plan.Manual, ManualStep{System: sys.ID, Name: sys.Name, Instructions: instr})
+			plan.Manual = append(plan.Manual, rights.ManualStep{System: sys.ID, Name: sys.Name, Instructions: instr})
 		}
 	}
 	if plan.Mapped && req.Kind == "consent_withdrawal" {
 		// Art. 17(1)(b): with the consent gone, erasure may be due.
-		plan.Manual = append(plan.Manual, ManualStep{System: "-", Name: "Follow-up",
+		plan.Manual = append(plan.Manual, rights.ManualStep{System: "-", Name: "Follow-up",
 			Instructions: "Offer the person erasure of the data the consent covered (Art. 17(1)(b)); if they want it, register an erasure request. Then complete this task."})
 	}
 	return plan, nil
@@ -324,15 +236,7 @@ func concerned(kind string, ds policy.Dataset, named []string) bool {
 
 // serves reports whether a dataset serves one of the purposes named.
 func serves(ds policy.Dataset, named []string) bool {
-	for _, n := range named {
-		for _, p := range ds.Purposes {
-			a, b := strings.ToLower(strings.TrimSpace(n)), strings.ToLower(p)
-			if a != "" && (strings.Contains(b, a) || strings.Contains(a, b)) {
-				return true
-			}
-		}
-	}
-	return false
+	return rights.AnyPurposeMatches(named, ds.Purposes)
 }
 
 func (a *Activities) settings(ctx context.Context, controllerID string) (policy.Settings, error) {
@@ -346,10 +250,10 @@ func (a *Activities) settings(ctx context.Context, controllerID string) (policy.
 // Fulfil runs one automated step. Each is idempotent: run twice after a
 // crash, an erasure erases nothing more and a flag is not set twice, and
 // the rows touched say so.
-func (a *Activities) Fulfil(ctx context.Context, in FulfilStep) (StepResult, error) {
-	res := StepResult{System: in.System, Dataset: in.Dataset, Step: in.Step}
+func (a *Activities) Fulfil(ctx context.Context, in rights.FulfilStep) (rights.StepResult, error) {
+	res := rights.StepResult{System: in.System, Dataset: in.Dataset, Step: in.Step}
 	if a.Systems == nil || a.Subjects == nil {
-		return res, temporal.NewNonRetryableApplicationError("the worker has no systems configured", ErrTypeFulfil, nil)
+		return res, temporal.NewNonRetryableApplicationError("the worker has no systems configured", rights.ErrTypeFulfil, nil)
 	}
 	var req store.Request
 	if err := a.Store.DB.WithContext(ctx).First(&req, "id = ?", in.RequestID).Error; err != nil {
@@ -359,9 +263,9 @@ func (a *Activities) Fulfil(ctx context.Context, in FulfilStep) (StepResult, err
 	if err != nil {
 		return res, err
 	}
-	if in.Step == StepPackage {
+	if in.Step == rights.StepPackage {
 		if req.SubjectID == nil {
-			return res, temporal.NewNonRetryableApplicationError("the request has no subject", ErrTypeFulfil, nil)
+			return res, temporal.NewNonRetryableApplicationError("the request has no subject", rights.ErrTypeFulfil, nil)
 		}
 		subj, key, err := a.Subjects.OpenSubject(ctx, *req.SubjectID)
 		if err != nil {
@@ -379,12 +283,12 @@ func (a *Activities) Fulfil(ctx context.Context, in FulfilStep) (StepResult, err
 		}
 	}
 	if ds == nil {
-		return res, temporal.NewNonRetryableApplicationError("the data map no longer has "+in.System+"."+in.Dataset, ErrTypeFulfil, nil)
+		return res, temporal.NewNonRetryableApplicationError("the data map no longer has "+in.System+"."+in.Dataset, rights.ErrTypeFulfil, nil)
 	}
 	res.DatasetName = ds.Name
 	res.Recipients = recipientRefs(*ds, s.Recipients)
 	if req.SubjectID == nil {
-		return res, temporal.NewNonRetryableApplicationError("the request has no subject", ErrTypeFulfil, nil)
+		return res, temporal.NewNonRetryableApplicationError("the request has no subject", rights.ErrTypeFulfil, nil)
 	}
 	subj, _, err := a.Subjects.OpenSubject(ctx, *req.SubjectID)
 	if err != nil {
@@ -409,7 +313,7 @@ func (a *Activities) Fulfil(ctx context.Context, in FulfilStep) (StepResult, err
 		case errors.Is(err, connectors.ErrNoIdentifier):
 			return res, nil
 		case errors.Is(err, connectors.ErrUnsupported):
-			return res, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeFulfil, nil)
+			return res, temporal.NewNonRetryableApplicationError(err.Error(), rights.ErrTypeFulfil, nil)
 		case err != nil:
 			return res, err
 		}
@@ -422,16 +326,16 @@ func (a *Activities) Fulfil(ctx context.Context, in FulfilStep) (StepResult, err
 	}
 	var r connectors.Result
 	switch in.Step {
-	case StepErase:
+	case rights.StepErase:
 		r, err = conn.Erase(ctx, *ds, who)
-	case StepRestrict:
+	case rights.StepRestrict:
 		r, err = conn.Restrict(ctx, *ds, who, true)
-	case StepLift:
+	case rights.StepLift:
 		r, err = conn.Restrict(ctx, *ds, who, false)
-	case StepRectify:
+	case rights.StepRectify:
 		r, err = conn.Rectify(ctx, *ds, who, in.Values)
 	default:
-		return res, temporal.NewNonRetryableApplicationError("unknown step "+in.Step, ErrTypeFulfil, nil)
+		return res, temporal.NewNonRetryableApplicationError("unknown step "+in.Step, rights.ErrTypeFulfil, nil)
 	}
 	if errors.Is(err, connectors.ErrNoIdentifier) {
 		// The person gave nothing this dataset is keyed by: nothing to do
@@ -439,7 +343,7 @@ func (a *Activities) Fulfil(ctx context.Context, in FulfilStep) (StepResult, err
 		return res, nil
 	}
 	if errors.Is(err, connectors.ErrUnsupported) {
-		return res, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeFulfil, nil)
+		return res, temporal.NewNonRetryableApplicationError(err.Error(), rights.ErrTypeFulfil, nil)
 	}
 	if err != nil {
 		return res, err
@@ -448,7 +352,7 @@ func (a *Activities) Fulfil(ctx context.Context, in FulfilStep) (StepResult, err
 		a.AfterFulfil(in)
 	}
 	res.Rows, res.Held, res.Holds = r.Rows, r.Held, r.Holds
-	if in.Step == StepErase && ds.Erase.Strategy == "archive" && r.Rows > 0 {
+	if in.Step == rights.StepErase && ds.Erase.Strategy == "archive" && r.Rows > 0 {
 		res.Archived = ds.Erase.ArchiveReference
 	}
 	return res, nil

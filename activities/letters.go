@@ -23,64 +23,12 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/letters"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
-)
-
-// Letter statuses in the outbox.
-const (
-	LetterPending = "pending" // written, not yet handed to a channel
-	LetterSending = "sending" // handed over; the outcome not yet recorded
-	LetterSent    = "sent"
-	LetterConfirm = "confirm" // an e-mail whose outcome is unknown: a caseworker confirms
-	LetterPrint   = "print"   // to be printed and posted by a caseworker
-	LetterPrinted = "printed"
-	// LetterHeld is returned, never stored: no channel is configured.
-	LetterHeld = "held"
 )
 
 // ErrTypeNoLetter is a notice no letter can be made of: no retry mends it.
 const ErrTypeNoLetter = "NoLetter"
-
-// LetterFacts are what a letter tells that only the workflow knows: the
-// decision, the extension's words, what is asked of the subject.
-type LetterFacts struct {
-	Outcome              string     `json:",omitempty"`
-	Grounds              []string   `json:",omitempty"`
-	Assessment           string     `json:",omitempty"`
-	ExtensionReason      string     `json:",omitempty"`
-	ExtensionExplanation string     `json:",omitempty"`
-	InformationPurpose   string     `json:",omitempty"`
-	InformationWhat      string     `json:",omitempty"`
-	PauseTimeoutDays     int        `json:",omitempty"`
-	DueOn                time.Time  `json:",omitempty"`
-	StatutoryDueOn       time.Time  `json:",omitempty"`
-	ExtendedDueOn        *time.Time `json:",omitempty"`
-	DeadlineOn           time.Time  `json:",omitempty"`
-	// Step is what keeps failing, for an attention notice.
-	Step string `json:",omitempty"`
-	// Erased and Kept tell an erasure's reply what was done.
-	Erased []string   `json:",omitempty"`
-	Kept   []KeptFact `json:",omitempty"`
-	// Datasets are the datasets a recipient notice (Art. 19) is about.
-	Datasets []string `json:",omitempty"`
-	// Stopped and Outside tell an objection's reply where processing
-	// stopped, and what Art. 21 does not reach.
-	Stopped []string `json:",omitempty"`
-	Outside []string `json:",omitempty"`
-}
-
-// KeptFact is data an erasure kept, and why.
-type KeptFact struct {
-	What, Why string
-}
-
-// NoticeResult says what became of a notice.
-type NoticeResult struct {
-	// Status is sent, confirm, print, held, or recorded (no outbox).
-	Status   string
-	LetterID uuid.UUID
-	Channel  string `json:",omitempty"`
-}
 
 // Outbox composes letters and notices, keeps each as a row before it is
 // sent, and sends it once: a row first, then the send, keyed by the row.
@@ -114,53 +62,48 @@ type letterContent struct {
 	HTML      string `json:"html"`
 }
 
-// LetterID is a notice's stable message ID.
-func LetterID(key string) uuid.UUID {
-	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("rightsdesk/letter/"+key))
-}
-
 // Send composes the notice's letter (once), then sends it (once).
-func (o *Outbox) Send(ctx context.Context, in NoticeInput) (NoticeResult, error) {
+func (o *Outbox) Send(ctx context.Context, in rights.NoticeInput) (rights.NoticeResult, error) {
 	row, key, err := o.prepare(ctx, in)
 	if err != nil {
-		return NoticeResult{}, err
+		return rights.NoticeResult{}, err
 	}
-	res := NoticeResult{LetterID: row.ID, Channel: row.Channel, Status: row.Status}
+	res := rights.NoticeResult{LetterID: row.ID, Channel: row.Channel, Status: row.Status}
 	switch row.Status {
-	case LetterSent, LetterPrinted, LetterConfirm, LetterPrint:
+	case rights.LetterSent, rights.LetterPrinted, rights.LetterConfirm, rights.LetterPrint:
 		return res, nil
-	case LetterSending:
+	case rights.LetterSending:
 		if row.Channel == "email" {
 			// It may have gone: never resent blindly. A caseworker checks
 			// the mailbox for its Message-ID.
-			if err := o.mark(ctx, row.ID, LetterSending, LetterConfirm, nil); err != nil {
+			if err := o.mark(ctx, row.ID, rights.LetterSending, rights.LetterConfirm, nil); err != nil {
 				return res, err
 			}
-			res.Status = LetterConfirm
+			res.Status = rights.LetterConfirm
 			return res, nil
 		}
 		// A gateway deduplicates on the message ID: sending again is safe.
 	}
 	if row.Channel == "email" && o.SMTP == nil {
-		res.Status = LetterHeld
+		res.Status = rights.LetterHeld
 		return res, nil
 	}
 	if row.Channel != "email" && o.Webhook == nil {
 		return res, temporal.NewNonRetryableApplicationError("a mail gateway is configured but RIGHTSDESK_WEBHOOK_SECRET is not", ErrTypeNoLetter, nil)
 	}
 	if err := o.Store.DB.WithContext(ctx).Model(&store.Letter{}).Where("id = ?", row.ID).
-		Updates(map[string]any{"status": LetterSending, "attempts": gorm.Expr("attempts + 1"), "updated_at": time.Now().UTC()}).Error; err != nil {
+		Updates(map[string]any{"status": rights.LetterSending, "attempts": gorm.Expr("attempts + 1"), "updated_at": time.Now().UTC()}).Error; err != nil {
 		return res, fmt.Errorf("outbox: %w", err)
 	}
 	if err := o.deliver(ctx, row, key); err != nil {
 		if errors.Is(err, delivery.ErrRecipientExempt) {
 			// Exempt from Digital Post (or digital mail): on paper, printed
 			// and posted by a caseworker.
-			if err := o.Store.DB.WithContext(ctx).Model(&store.Letter{}).Where("id = ? AND status = ?", row.ID, LetterSending).
-				Updates(map[string]any{"channel": "print", "status": LetterPrint, "updated_at": time.Now().UTC()}).Error; err != nil {
+			if err := o.Store.DB.WithContext(ctx).Model(&store.Letter{}).Where("id = ? AND status = ?", row.ID, rights.LetterSending).
+				Updates(map[string]any{"channel": "print", "status": rights.LetterPrint, "updated_at": time.Now().UTC()}).Error; err != nil {
 				return res, fmt.Errorf("outbox: %w", err)
 			}
-			res.Channel, res.Status = "print", LetterPrint
+			res.Channel, res.Status = "print", rights.LetterPrint
 			return res, nil
 		}
 		if errors.Is(err, delivery.ErrAmbiguous) {
@@ -168,7 +111,7 @@ func (o *Outbox) Send(ctx context.Context, in NoticeInput) (NoticeResult, error)
 			return res, err
 		}
 		msg := err.Error()
-		if e := o.mark(ctx, row.ID, LetterSending, LetterPending, &msg); e != nil {
+		if e := o.mark(ctx, row.ID, rights.LetterSending, rights.LetterPending, &msg); e != nil {
 			return res, errors.Join(err, e)
 		}
 		return res, err
@@ -178,10 +121,10 @@ func (o *Outbox) Send(ctx context.Context, in NoticeInput) (NoticeResult, error)
 	}
 	now := time.Now().UTC()
 	if err := o.Store.DB.WithContext(ctx).Model(&store.Letter{}).Where("id = ?", row.ID).
-		Updates(map[string]any{"status": LetterSent, "sent_at": now, "updated_at": now, "last_error": nil}).Error; err != nil {
+		Updates(map[string]any{"status": rights.LetterSent, "sent_at": now, "updated_at": now, "last_error": nil}).Error; err != nil {
 		return res, fmt.Errorf("outbox: %w", err)
 	}
-	res.Status = LetterSent
+	res.Status = rights.LetterSent
 	return res, nil
 }
 
@@ -297,7 +240,7 @@ func seDigitalMail(row store.Letter, c letterContent, pdf []byte, s controllerSe
 
 // prepare returns the notice's outbox row, composing and writing it the
 // first time, and the subject's data key that seals it.
-func (o *Outbox) prepare(ctx context.Context, in NoticeInput) (store.Letter, []byte, error) {
+func (o *Outbox) prepare(ctx context.Context, in rights.NoticeInput) (store.Letter, []byte, error) {
 	db := o.Store.DB.WithContext(ctx)
 	var req store.Request
 	if err := db.First(&req, "id = ?", in.RequestID).Error; err != nil {
@@ -432,7 +375,7 @@ func (o *Outbox) base(ctx context.Context, req store.Request, subj intake.Subjec
 // compose renders a notice's letter for its recipient and chooses the
 // channel: Digital Post or Swedish digital mail where configured and the
 // person gave their national ID, else e-mail, else paper.
-func (o *Outbox) compose(ctx context.Context, in NoticeInput, req store.Request, subj intake.Subject, key []byte) (store.Letter, error) {
+func (o *Outbox) compose(ctx context.Context, in rights.NoticeInput, req store.Request, subj intake.Subject, key []byte) (store.Letter, error) {
 	kind, ok := letterKind(in.Kind, req.Kind)
 	if !ok {
 		return store.Letter{}, temporal.NewNonRetryableApplicationError("no letter for a notice of kind "+in.Kind, ErrTypeNoLetter, nil)
@@ -472,7 +415,7 @@ func (o *Outbox) compose(ctx context.Context, in NoticeInput, req store.Request,
 	if d.Information.TimeoutDays == 0 {
 		d.Information.TimeoutDays = pol.Deadlines.PauseTimeoutDays
 	}
-	row := store.Letter{ID: LetterID(in.Key), LetterKey: in.Key, RequestID: req.ID, Kind: string(kind), Status: LetterPending}
+	row := store.Letter{ID: rights.LetterID(in.Key), LetterKey: in.Key, RequestID: req.ID, Kind: string(kind), Status: rights.LetterPending}
 	content := letterContent{From: o.MailFrom, Reference: req.Reference}
 	if s.Delivery.EmailFrom != "" {
 		content.From = s.Delivery.EmailFrom
@@ -540,7 +483,7 @@ func (o *Outbox) compose(ctx context.Context, in NoticeInput, req store.Request,
 			row.Channel, content.To = "email", subj.Email
 		default:
 			// No digital address: paper, printed and posted by a caseworker.
-			row.Channel, row.Status = "print", LetterPrint
+			row.Channel, row.Status = "print", rights.LetterPrint
 		}
 		if kind == letters.ReplyAccess || kind == letters.ReplyPortability {
 			if err := o.packageFacts(ctx, &d, req, key, s, loc, row.Channel); err != nil {
@@ -637,19 +580,12 @@ func (o *Outbox) staffAddress(ctx context.Context, recipient string, s policy.Se
 	return mailbox, lang, nil
 }
 
-// MarkLetterInput records what a caseworker did with a letter.
-type MarkLetterInput struct {
-	LetterID uuid.UUID
-	// Status is printed (posted on paper) or sent (the e-mail arrived).
-	Status string
-}
-
 // MarkLetter records that a letter to print was posted, or that an e-mail
 // whose outcome was unknown arrived. It is idempotent.
-func (a *Activities) MarkLetter(ctx context.Context, in MarkLetterInput) error {
-	from := LetterPrint
-	if in.Status == LetterSent {
-		from = LetterConfirm
+func (a *Activities) MarkLetter(ctx context.Context, in rights.MarkLetterInput) error {
+	from := rights.LetterPrint
+	if in.Status == rights.LetterSent {
+		from = rights.LetterConfirm
 	}
 	now := time.Now().UTC()
 	err := a.Store.DB.WithContext(ctx).Model(&store.Letter{}).Where("id = ? AND status = ?", in.LetterID, from).

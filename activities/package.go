@@ -23,11 +23,9 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/letters"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
-
-// StepPackage builds an access or portability package.
-const StepPackage = "package"
 
 // PackageDays is how long a package can be downloaded unless the
 // controller's package_days says otherwise.
@@ -125,8 +123,8 @@ func portable(ds policy.Dataset) bool {
 // into a ZIP, JSON and CSV per dataset and a summary, sealed in pieces. A
 // portability package holds the consent- and contract-based datasets only
 // and names the others. Built again after a crash, it starts over.
-func (a *Activities) buildPackage(ctx context.Context, req store.Request, subj intake.Subject, key []byte, s policy.Settings) (StepResult, error) {
-	res := StepResult{Step: StepPackage, System: "*", Dataset: "*", DatasetName: "package"}
+func (a *Activities) buildPackage(ctx context.Context, req store.Request, subj intake.Subject, key []byte, s policy.Settings) (rights.StepResult, error) {
+	res := rights.StepResult{Step: rights.StepPackage, System: "*", Dataset: "*", DatasetName: "package"}
 	db := a.Store.DB.WithContext(ctx)
 	if err := db.Where("request_id = ?", req.ID).Delete(&store.Package{}).Error; err != nil {
 		return res, err
@@ -179,7 +177,7 @@ func (a *Activities) buildPackage(ctx context.Context, req store.Request, subj i
 			n, err := writeDataset(zw, sys, ds, func(fn func(connectors.Row) error) (connectors.Result, error) { return export(ds, fn) })
 			if errors.Is(err, connectors.ErrUnsupported) {
 				// The map says the system exports; it says it cannot.
-				return res, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeFulfil, nil)
+				return res, temporal.NewNonRetryableApplicationError(err.Error(), rights.ErrTypeFulfil, nil)
 			}
 			if err != nil {
 				return res, err
@@ -324,7 +322,7 @@ func (a *Activities) writeReply(ctx context.Context, zw *zip.Writer, req store.R
 	d.Decision = &letters.Decision{Outcome: "grant"}
 	l, err := b.renderer.Render(letters.ReplyFor(req.Kind), d)
 	if err != nil {
-		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeFulfil, nil)
+		return temporal.NewNonRetryableApplicationError(err.Error(), rights.ErrTypeFulfil, nil)
 	}
 	pdf, err := l.PDF(b.crow.Name)
 	if err != nil {

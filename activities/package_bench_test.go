@@ -14,9 +14,10 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/pgtest"
 	"github.com/rightsdesk/rightsdesk/internal/intake"
-	"github.com/rightsdesk/rightsdesk/internal/pgtest"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
@@ -76,7 +77,7 @@ func BenchmarkAccessPackage(b *testing.B) {
 	require.NoError(b, err)
 	a := &Activities{Store: st, Subjects: subjects, Systems: &Systems{DSN: map[string]string{"src": dsn}}}
 	b.Cleanup(a.Systems.Close)
-	step := FulfilStep{RequestID: res.Requests[0].ID, System: "*", Dataset: "*", Step: StepPackage}
+	step := rights.FulfilStep{RequestID: res.Requests[0].ID, System: "*", Dataset: "*", Step: rights.StepPackage}
 
 	b.ResetTimer()
 	start := time.Now()

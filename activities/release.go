@@ -16,21 +16,9 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/letters"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
-
-// DestroyPackagesInput names an erasure and the datasets (system/dataset)
-// it erased rows of.
-type DestroyPackagesInput struct {
-	RequestID uuid.UUID
-	Datasets  []string
-}
-
-// DestroyedPackages are the references of the requests whose packages an
-// erasure destroyed.
-type DestroyedPackages struct {
-	References []string
-}
 
 // DestroyPackages destroys every package of the erasure's person at the
 // controller (found by every identifier the person gave) that holds rows
@@ -39,8 +27,8 @@ type DestroyedPackages struct {
 // marked destroyed, so a download answers 410 Gone. The timeline of each
 // request whose package went says so. Run again, it destroys nothing more
 // and reports the same packages.
-func (a *Activities) DestroyPackages(ctx context.Context, in DestroyPackagesInput) (DestroyedPackages, error) {
-	var out DestroyedPackages
+func (a *Activities) DestroyPackages(ctx context.Context, in rights.DestroyPackagesInput) (rights.DestroyedPackages, error) {
+	var out rights.DestroyedPackages
 	if a.Subjects == nil || len(in.Datasets) == 0 {
 		return out, nil
 	}
@@ -79,7 +67,7 @@ func (a *Activities) DestroyPackages(ctx context.Context, in DestroyPackagesInpu
 				Updates(map[string]any{"complete": false, "chunks": 0, "size": 0, "destroyed_at": now, "destroyed_by": erasure.ID}).Error; err != nil {
 				return err
 			}
-			return insertEvent(tx, EventInput{Key: p.RequestID.String() + "/package/destroyed", RequestID: p.RequestID, At: now, Actor: "system",
+			return insertEvent(tx, rights.EventInput{Key: p.RequestID.String() + "/package/destroyed", RequestID: p.RequestID, At: now, Actor: "system",
 				Action: "package.destroyed", Data: map[string]any{"by": erasure.Reference}})
 		})
 		if err != nil {

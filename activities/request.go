@@ -15,6 +15,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
@@ -34,45 +35,6 @@ func (a *Activities) LoadPolicy(ctx context.Context, controllerID string) (polic
 	return controllers.PolicyOf(row)
 }
 
-// RequestSnapshot is the read model's view of a request's state.
-type RequestSnapshot struct {
-	RequestID      uuid.UUID
-	Stage          string
-	Outcome        string
-	DueOn          time.Time
-	StatutoryDueOn time.Time
-	ExtendedDueOn  *time.Time
-	PausedAt       *time.Time
-	Assignee       string
-	Breached       bool
-	Late           bool
-	ClosedAt       *time.Time
-	Version        int64
-	// Attention names the step that keeps failing, if any.
-	Attention      string     `json:",omitempty"`
-	AttentionSince *time.Time `json:",omitempty"`
-}
-
-// TaskSnapshot is one task as the read model keeps it.
-type TaskSnapshot struct {
-	ID          uuid.UUID
-	Kind        string
-	Status      string
-	Assignee    string
-	DueOn       time.Time
-	CreatedAt   time.Time
-	CompletedAt *time.Time
-	CompletedBy string
-	LetterID    *uuid.UUID `json:",omitempty"`
-}
-
-// ProjectInput is a state change to write to the read model.
-type ProjectInput struct {
-	Request RequestSnapshot
-	Tasks   []TaskSnapshot
-	Events  []EventInput
-}
-
 func strPtr(s string) *string {
 	if s == "" {
 		return nil
@@ -83,7 +45,7 @@ func strPtr(s string) *string {
 // Project writes a request's state, its tasks and new audit events to the
 // read model in one transaction. The request row only moves forward: a
 // retried or late projection with an older version changes nothing.
-func (a *Activities) Project(ctx context.Context, in ProjectInput) error {
+func (a *Activities) Project(ctx context.Context, in rights.ProjectInput) error {
 	r := in.Request
 	seal, err := a.noteSealer(ctx, in)
 	if err != nil {
@@ -145,7 +107,7 @@ func (a *Activities) Project(ctx context.Context, in ProjectInput) error {
 // connection only. It returns nil when there is nothing to seal with: no
 // notes, a request without a subject, or a subject whose data is erased;
 // such a note keeps its number, time and author only.
-func (a *Activities) noteSealer(ctx context.Context, in ProjectInput) (func(requestID uuid.UUID, seq int, text string) ([]byte, error), error) {
+func (a *Activities) noteSealer(ctx context.Context, in rights.ProjectInput) (func(requestID uuid.UUID, seq int, text string) ([]byte, error), error) {
 	notes := false
 	for _, ev := range in.Events {
 		notes = notes || ev.Note != nil
@@ -176,7 +138,7 @@ func (a *Activities) noteSealer(ctx context.Context, in ProjectInput) (func(requ
 }
 
 // insertNote keeps a note's text, sealed, once per request and number.
-func insertNote(tx *gorm.DB, ev EventInput, seal func(uuid.UUID, int, string) ([]byte, error)) error {
+func insertNote(tx *gorm.DB, ev rights.EventInput, seal func(uuid.UUID, int, string) ([]byte, error)) error {
 	row := store.Note{RequestID: ev.RequestID, Seq: ev.Note.Seq, At: ev.At.UTC(), Actor: ev.Actor}
 	if seal != nil {
 		var err error
@@ -190,7 +152,7 @@ func insertNote(tx *gorm.DB, ev EventInput, seal func(uuid.UUID, int, string) ([
 	return nil
 }
 
-func insertEvent(tx *gorm.DB, in EventInput) error {
+func insertEvent(tx *gorm.DB, in rights.EventInput) error {
 	// Empty facts (no assignee before, no forwarding) are left out.
 	facts := map[string]any{}
 	for k, v := range in.Data {
@@ -211,49 +173,28 @@ func insertEvent(tx *gorm.DB, in EventInput) error {
 	return nil
 }
 
-// NoticeInput is a notice about a request: a reminder, an escalation, a
-// breach, or a letter to the subject.
-type NoticeInput struct {
-	// Key identifies the notice: sending the same key twice sends once.
-	Key       string
-	RequestID uuid.UUID
-	Kind      string
-	// Recipient is a role ("dpo", "caseworkers", "subject") or "assignee:<id>".
-	Recipient string
-	DueAt     time.Time
-	// Facts are what the letter tells that only the workflow knows.
-	Facts *LetterFacts `json:",omitempty"`
-}
-
 // SendNotice records a notice once per key and, with an outbox, makes it a
 // letter and sends it once: by e-mail, to a mail gateway, or as a print
 // task. Its result tells the workflow whether a caseworker must print it
 // or confirm an e-mail whose outcome is unknown.
-func (a *Activities) SendNotice(ctx context.Context, in NoticeInput) (NoticeResult, error) {
+func (a *Activities) SendNotice(ctx context.Context, in rights.NoticeInput) (rights.NoticeResult, error) {
 	n := store.Notice{ID: uuid.NewSHA1(uuid.NameSpaceURL, []byte("rightsdesk/notice/"+in.Key)), NoticeKey: in.Key, RequestID: in.RequestID,
 		Kind: in.Kind, Recipient: in.Recipient, DueAt: in.DueAt.UTC(), SentAt: ptr(time.Now().UTC())}
 	err := a.Store.DB.WithContext(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "notice_key"}}, DoNothing: true}).Create(&n).Error
 	if err != nil {
-		return NoticeResult{}, fmt.Errorf("send notice: %w", err)
+		return rights.NoticeResult{}, fmt.Errorf("send notice: %w", err)
 	}
 	if a.Outbox == nil {
-		return NoticeResult{Status: "recorded"}, nil
+		return rights.NoticeResult{Status: "recorded"}, nil
 	}
 	return a.Outbox.Send(ctx, in)
 }
 
 func ptr[T any](v T) *T { return &v }
 
-// ForwardInput creates the controller's copy of a request a processor received.
-type ForwardInput struct {
-	From         uuid.UUID
-	NewID        uuid.UUID
-	ToController string
-}
-
 // Forward creates the request row at the controller, keeping the subject,
 // right, channel and first date of receipt. It is idempotent by NewID.
-func (a *Activities) Forward(ctx context.Context, in ForwardInput) (string, error) {
+func (a *Activities) Forward(ctx context.Context, in rights.ForwardInput) (string, error) {
 	var reference string
 	err := a.Store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var existing store.Request

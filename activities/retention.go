@@ -11,6 +11,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
@@ -102,19 +103,13 @@ func (a *Activities) eraseSubject(ctx context.Context, id uuid.UUID, now time.Ti
 			return err
 		}
 		for _, r := range reqs {
-			if err := insertEvent(tx, EventInput{Key: r.String() + "/retention/erased", RequestID: r, At: now, Actor: "system",
+			if err := insertEvent(tx, rights.EventInput{Key: r.String() + "/retention/erased", RequestID: r, At: now, Actor: "system",
 				Action: "subject.erased", Data: map[string]any{"retention_days": days}}); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-}
-
-// ExpiredRows is what one dataset's retention rule erased in a run.
-type ExpiredRows struct {
-	Controller, System, Dataset string
-	Rows, Held                  int64
 }
 
 // ExpireSources carries out the retention rules of the data maps
@@ -124,12 +119,12 @@ type ExpiredRows struct {
 // theirs. Each dataset's run is ledgered in its source database under
 // expire/<controller>/<dataset>/<day>, so a repeated run the same day
 // touches nothing again; the ledger is the record of what was erased.
-func (a *Activities) ExpireSources(ctx context.Context, now time.Time) ([]ExpiredRows, error) {
+func (a *Activities) ExpireSources(ctx context.Context, now time.Time) ([]rights.ExpiredRows, error) {
 	var ctrls []store.Controller
 	if err := a.Store.DB.WithContext(ctx).Order("id").Find(&ctrls).Error; err != nil {
 		return nil, fmt.Errorf("expire: %w", err)
 	}
-	var out []ExpiredRows
+	var out []rights.ExpiredRows
 	for _, c := range ctrls {
 		s, err := controllers.SettingsOf(c)
 		if err != nil {
@@ -161,7 +156,7 @@ func (a *Activities) ExpireSources(ctx context.Context, now time.Time) ([]Expire
 				if err != nil {
 					return out, err
 				}
-				out = append(out, ExpiredRows{Controller: c.ID, System: sys.ID, Dataset: ds.ID, Rows: r.Rows, Held: r.Held})
+				out = append(out, rights.ExpiredRows{Controller: c.ID, System: sys.ID, Dataset: ds.ID, Rows: r.Rows, Held: r.Held})
 				activity.GetLogger(ctx).Info("retention rule carried out", "controller", c.ID, "system", sys.ID, "dataset", ds.ID,
 					"rows", r.Rows, "held", r.Held, "rule", ds.Expire.Reference)
 			}

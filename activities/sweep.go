@@ -12,25 +12,13 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/rightsdesk/rightsdesk/internal/policy"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
-// PendingRequest is what starting a request's workflow needs, read from its
-// row: IDs and facts, no personal data.
-type PendingRequest struct {
-	RequestID      uuid.UUID
-	ControllerID   string
-	Kind           string
-	Channel        string
-	ReceivedOn     time.Time
-	IdentityMethod string
-	IdentityBy     string
-	Policy         policy.Policy
-}
-
 // PendingOf builds a PendingRequest from a row and its controller's policy.
-func PendingOf(r store.Request, p policy.Policy) PendingRequest {
-	out := PendingRequest{RequestID: r.ID, ControllerID: r.ControllerID, Kind: r.Kind, Channel: r.Channel, ReceivedOn: r.ReceivedOn, Policy: p}
+func PendingOf(r store.Request, p policy.Policy) rights.PendingRequest {
+	out := rights.PendingRequest{RequestID: r.ID, ControllerID: r.ControllerID, Kind: r.Kind, Channel: r.Channel, ReceivedOn: r.ReceivedOn, Policy: p}
 	if r.IntakeIdentity != nil {
 		out.IdentityMethod = *r.IntakeIdentity
 	}
@@ -42,7 +30,7 @@ func PendingOf(r store.Request, p policy.Policy) PendingRequest {
 
 // FindUnstarted returns requests written at least olderThan ago whose
 // workflow has not started (the intake's start failed), at most limit.
-func (a *Activities) FindUnstarted(ctx context.Context, olderThan time.Duration, limit int) ([]PendingRequest, error) {
+func (a *Activities) FindUnstarted(ctx context.Context, olderThan time.Duration, limit int) ([]rights.PendingRequest, error) {
 	var rows []store.Request
 	err := a.Store.DB.WithContext(ctx).Where("NOT workflow_started AND created_at < ?", time.Now().UTC().Add(-olderThan)).
 		Order("created_at").Limit(limit).Find(&rows).Error
@@ -50,7 +38,7 @@ func (a *Activities) FindUnstarted(ctx context.Context, olderThan time.Duration,
 		return nil, fmt.Errorf("find unstarted: %w", err)
 	}
 	policies := map[string]policy.Policy{}
-	out := make([]PendingRequest, 0, len(rows))
+	out := make([]rights.PendingRequest, 0, len(rows))
 	for _, r := range rows {
 		p, ok := policies[r.ControllerID]
 		if !ok {
@@ -72,14 +60,6 @@ func (a *Activities) MarkStarted(ctx context.Context, ids []uuid.UUID) error {
 	return a.Store.DB.WithContext(ctx).Model(&store.Request{}).Where("id IN ?", ids).Update("workflow_started", true).Error
 }
 
-// ReportStoppedInput says which workflows ReportStopped looks at.
-type ReportStoppedInput struct {
-	// WorkflowType is the request workflow's registered name.
-	WorkflowType string
-	// Within is how far back to look for closed workflows.
-	Within time.Duration
-}
-
 // maxStoppedReports bounds one sweep's reports.
 const maxStoppedReports = 1000
 
@@ -89,7 +69,7 @@ const maxStoppedReports = 1000
 // visible: the request row needs attention ("workflow"), the audit log
 // says so, and the DPO gets a notice, once per stopped run. It returns how
 // many it newly reported.
-func (a *Activities) ReportStopped(ctx context.Context, in ReportStoppedInput) (int, error) {
+func (a *Activities) ReportStopped(ctx context.Context, in rights.ReportStoppedInput) (int, error) {
 	if a.Temporal == nil {
 		return 0, nil
 	}
@@ -135,7 +115,7 @@ func (a *Activities) reportStopped(ctx context.Context, id uuid.UUID, runID, sta
 		}
 		n = 1
 		key := id.String() + "/stopped/" + runID
-		if err := insertEvent(tx, EventInput{Key: key, RequestID: id, At: at, Actor: "system", Action: "workflow.stopped",
+		if err := insertEvent(tx, rights.EventInput{Key: key, RequestID: id, At: at, Actor: "system", Action: "workflow.stopped",
 			Data: map[string]any{"status": strings.TrimPrefix(status, "WORKFLOW_EXECUTION_STATUS_")}}); err != nil {
 			return err
 		}

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -175,11 +175,8 @@ func (s *Server) objectsToMarketing(ctx context.Context, r store.Request) (bool,
 		if !p.DirectMarketing {
 			continue
 		}
-		for _, named := range details.Purposes {
-			a, b := strings.ToLower(strings.TrimSpace(named)), strings.ToLower(p.Name)
-			if a != "" && (strings.Contains(a, b) || strings.Contains(b, a)) {
-				return true, nil
-			}
+		if rights.AnyPurposeMatches(details.Purposes, []string{p.Name}) {
+			return true, nil
 		}
 	}
 	return false, nil
@@ -264,7 +261,7 @@ func (s *Server) actionRoutes(g *echo.Group, m echo.MiddlewareFunc) {
 			return nil, err
 		}
 		d := workflows.Decide{Outcome: workflows.Outcome(b.Outcome), Grounds: b.Grounds, Assessment: b.Assessment, Justification: b.Justification, By: workflows.Actor(p.Actor)}
-		if slices.Contains(b.Grounds, workflows.Ground12_5) {
+		if slices.Contains(b.Grounds, rights.Ground12_5) {
 			// Art. 12(5) needs facts: the person's other requests, through
 			// the blind index.
 			n, err := s.intake.OtherRequestsLastYear(c.Request().Context(), r)
@@ -273,7 +270,7 @@ func (s *Server) actionRoutes(g *echo.Group, m echo.MiddlewareFunc) {
 			}
 			d.OtherRequestsLastYear = n
 		}
-		if r.Kind == string(workflows.KindObjection) {
+		if r.Kind == string(rights.KindObjection) {
 			dm, err := s.objectsToMarketing(c.Request().Context(), r)
 			if err != nil {
 				return nil, err

@@ -16,10 +16,11 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/testenv"
 	"github.com/rightsdesk/rightsdesk/internal/intake"
-	"github.com/rightsdesk/rightsdesk/internal/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
-	"github.com/rightsdesk/rightsdesk/internal/testenv"
 	"github.com/rightsdesk/rightsdesk/web"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -390,7 +391,7 @@ func TestSweeperStartsWhatFailed(t *testing.T) {
 	var row store.Request
 	require.NoError(t, s.store.DB.First(&row, "id = ?", id).Error)
 	require.False(t, row.WorkflowStarted)
-	_, err := s.client.DescribeWorkflowExecution(context.Background(), workflows.WorkflowID(id), "")
+	_, err := s.client.DescribeWorkflowExecution(context.Background(), rights.WorkflowID(id), "")
 	require.Error(t, err, "no workflow yet")
 
 	ctx := context.Background()

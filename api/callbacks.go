@@ -11,12 +11,11 @@ import (
 	"github.com/labstack/echo/v4"
 	"go.temporal.io/api/serviceerror"
 
-	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/connectors"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
-	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
 // systemCallback is POST /v1/systems/{system}/callback: an http system
@@ -64,8 +63,8 @@ func (s *Server) systemCallback(c echo.Context) error {
 	}
 	sctx, cancel := withTimeout(ctx, s.cfg.TemporalTimeout)
 	defer cancel()
-	err = s.temporal.SignalWorkflow(sctx, workflows.WorkflowID(r.ID), "", activities.SignalSystemCallback,
-		activities.Callback{Key: res.Key, Status: res.Status, Rows: res.Rows, Held: res.Held, Reason: res.Reason})
+	err = s.temporal.SignalWorkflow(sctx, rights.WorkflowID(r.ID), "", rights.SignalSystemCallback,
+		rights.Callback{Key: res.Key, Status: res.Status, Rows: res.Rows, Held: res.Held, Reason: res.Reason})
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) && r.ClosedAt != nil {
 		// The request is closed: a report delivered again (a sender's

@@ -22,11 +22,11 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/examples"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
-	"github.com/rightsdesk/rightsdesk/internal/demosystem"
-	"github.com/rightsdesk/rightsdesk/internal/mailcatch"
-	"github.com/rightsdesk/rightsdesk/internal/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/demosystem"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/mailcatch"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/testenv"
 	"github.com/rightsdesk/rightsdesk/internal/store"
-	"github.com/rightsdesk/rightsdesk/internal/testenv"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
 

@@ -16,17 +16,16 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
-
 	sdktemporal "go.temporal.io/sdk/temporal"
 
-	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/connectors"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
-	"github.com/rightsdesk/rightsdesk/internal/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/testenv"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
-	"github.com/rightsdesk/rightsdesk/internal/testenv"
 )
 
 // sourceSystem is a controller's own database: Ida's case notes (one under
@@ -297,7 +296,7 @@ func TestWorkerKilledMidErasure(t *testing.T) {
 	src := sourceSystem(t, s)
 	var once sync.Once
 	killed := false
-	s.acts.AfterFulfil = func(step activities.FulfilStep) {
+	s.acts.AfterFulfil = func(step rights.FulfilStep) {
 		if step.Dataset == "newsletter" {
 			once.Do(func() { killed = true; panic("worker killed") })
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -280,7 +281,7 @@ func TestStoppedWorkflowIsReported(t *testing.T) {
 	id := uuid.MustParse(r.str("id"))
 	s.waitStage(id.String(), "identity")
 	ctx := context.Background()
-	require.NoError(t, s.client.TerminateWorkflow(ctx, workflows.WorkflowID(id), "", "by hand"))
+	require.NoError(t, s.client.TerminateWorkflow(ctx, rights.WorkflowID(id), "", "by hand"))
 	sweep := func() {
 		run, err := s.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "sweep-" + uuid.NewString(), TaskQueue: s.taskQueue},
 			workflows.SweepWorkflowType, workflows.SweepInput{})

@@ -19,6 +19,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/identifiers"
 	"github.com/rightsdesk/rightsdesk/internal/intake"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -131,8 +132,8 @@ func checkIntake(b IntakeBody, policy controllers.Policy, p *Principal, today ti
 	case len(b.Kinds) == 0:
 		errs.add("/kind", "required: the right invoked (%s), or kinds for several", kindList())
 	}
-	if len(kinds) > len(workflows.Kinds) {
-		errs.add("/kinds", "at most %d rights, each once", len(workflows.Kinds))
+	if len(kinds) > len(rights.Kinds) {
+		errs.add("/kinds", "at most %d rights, each once", len(rights.Kinds))
 		kinds = nil
 	}
 	seen := map[string]bool{}
@@ -141,7 +142,7 @@ func checkIntake(b IntakeBody, policy controllers.Policy, p *Principal, today ti
 		if len(b.Kinds) > 0 {
 			ptr = fmt.Sprintf("/kinds/%d", i)
 		}
-		if !workflows.Kind(k).Valid() {
+		if !rights.Kind(k).Valid() {
 			errs.add(ptr, "unknown right %q (%s)", k, kindList())
 		} else if seen[k] {
 			errs.add(ptr, "%q is given twice", k)
@@ -380,16 +381,16 @@ func validateDetails(errs *fieldErrors, d *DetailsBody, kinds []string) {
 	}
 	hasText := strings.TrimSpace(d.Description) != ""
 	for _, k := range kinds {
-		switch workflows.Kind(k) {
-		case workflows.KindRectification:
+		switch rights.Kind(k) {
+		case rights.KindRectification:
 			if len(d.Corrections) == 0 && !hasText {
 				errs.add("/details/corrections", "a rectification says what is wrong: corrections, or a description")
 			}
-		case workflows.KindObjection:
+		case rights.KindObjection:
 			if len(d.Purposes) == 0 && !hasText {
 				errs.add("/details/purposes", "an objection names the processing objected to: purposes, or a description")
 			}
-		case workflows.KindConsentWithdrawal:
+		case rights.KindConsentWithdrawal:
 			if len(d.Consents) == 0 && !hasText {
 				errs.add("/details/consents", "a consent withdrawal names the consents: consents, or a description")
 			}
@@ -398,8 +399,8 @@ func validateDetails(errs *fieldErrors, d *DetailsBody, kinds []string) {
 }
 
 func kindList() string {
-	names := make([]string, len(workflows.Kinds))
-	for i, k := range workflows.Kinds {
+	names := make([]string, len(rights.Kinds))
+	for i, k := range rights.Kinds {
 		names[i] = string(k)
 	}
 	return strings.Join(names, ", ")

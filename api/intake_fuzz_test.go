@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
-	"github.com/rightsdesk/rightsdesk/workflows"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
 
 // FuzzIntakeBody feeds arbitrary bytes to the intake's decoder and
@@ -54,7 +54,7 @@ func FuzzIntakeBody(f *testing.F) {
 		}
 		require.NotEmpty(t, in.Kinds)
 		for _, k := range in.Kinds {
-			require.True(t, workflows.Kind(k).Valid())
+			require.True(t, rights.Kind(k).Valid())
 		}
 		require.False(t, in.ReceivedOn.After(today), "never received in the future")
 		require.NotEmpty(t, in.Subject.Name)

@@ -17,7 +17,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/delivery"
-	"github.com/rightsdesk/rightsdesk/internal/mailcatch"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/mailcatch"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rightsdesk/rightsdesk/internal/intake"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -110,7 +111,7 @@ func (s *Server) getRequest(c echo.Context) error {
 	if r.WorkflowStarted {
 		qctx, cancel := context.WithTimeout(ctx, min(5*time.Second, s.cfg.TemporalTimeout))
 		defer cancel()
-		v, err := s.temporal.QueryWorkflow(qctx, workflows.WorkflowID(r.ID), "", workflows.QueryState)
+		v, err := s.temporal.QueryWorkflow(qctx, rights.WorkflowID(r.ID), "", workflows.QueryState)
 		if err == nil {
 			var st workflows.State
 			if err := v.Get(&st); err == nil {

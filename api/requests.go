@@ -15,8 +15,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
-	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
 // RequestView is a request as lists show it: no personal data.
@@ -106,7 +106,7 @@ func (s *Server) listRequests(c echo.Context) error {
 		db = db.Where("stage = ?", v)
 	}
 	if v := q.Get("kind"); v != "" {
-		if !workflows.Kind(v).Valid() {
+		if !rights.Kind(v).Valid() {
 			errs.add("/query/kind", "unknown right %q", v)
 		}
 		db = db.Where("kind = ?", v)

@@ -5,7 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/rightsdesk/rightsdesk/workflows"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
 
 // RightView is one right with the grounds on which it may be refused.
@@ -26,10 +26,10 @@ func (s *Server) listRights(c echo.Context) error {
 	out := struct {
 		Items []RightView `json:"items"`
 	}{Items: []RightView{}}
-	for _, k := range workflows.Kinds {
+	for _, k := range rights.Kinds {
 		rv := RightView{Kind: string(k), Grounds: []GroundView{}}
-		for _, g := range workflows.GroundsFor(k) {
-			rv.Grounds = append(rv.Grounds, GroundView{Ground: g, Description: workflows.GroundDescription(k, g), PartialOnly: workflows.PartialOnly(g)})
+		for _, g := range rights.GroundsFor(k) {
+			rv.Grounds = append(rv.Grounds, GroundView{Ground: g, Description: rights.GroundDescription(k, g), PartialOnly: rights.PartialOnly(g)})
 		}
 		out.Items = append(out.Items, rv)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -173,7 +174,7 @@ func (s *Server) mayErase(ctx context.Context, t store.Task) error {
 	if err := s.store.DB.WithContext(ctx).First(&r, "id = ?", t.RequestID).Error; err != nil {
 		return s.storeError(err)
 	}
-	if r.Kind != string(workflows.KindErasure) {
+	if r.Kind != string(rights.KindErasure) {
 		return nil
 	}
 	pending, err := s.intake.PendingFor(ctx, r)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -31,7 +32,7 @@ func (s *Server) start(ctx context.Context, r store.Request, p controllers.Polic
 	defer cancel()
 	in := workflows.InputFor(activities.PendingOf(r, p))
 	_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       workflows.WorkflowID(r.ID),
+		ID:                       rights.WorkflowID(r.ID),
 		TaskQueue:                s.cfg.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
@@ -58,7 +59,7 @@ func (s *Server) update(ctx context.Context, requestID uuid.UUID, updateID, name
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.TemporalTimeout)
 	defer cancel()
 	h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.WorkflowID(requestID), UpdateID: updateID, UpdateName: name,
+		WorkflowID: rights.WorkflowID(requestID), UpdateID: updateID, UpdateName: name,
 		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	var st workflows.State
@@ -109,7 +110,7 @@ func (s *Server) temporalError(err error) error {
 			status = http.StatusConflict
 		}
 		p := NewProblem(status, "rule-broken", rej.Detail)
-		p.Rule = rej.Rule
+		p.Rule = string(rej.Rule)
 		return p
 	}
 	var notFound *serviceerror.NotFound

@@ -9,8 +9,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/web"
-	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
 // formFields maps the intake's JSON pointers to the form's fields.
@@ -45,7 +45,7 @@ func (s *Server) renderRequestForm(c echo.Context, status int, values map[string
 	page := web.RequestForm{Page: web.NewPage(c, "request.title"), Controller: c.Param("controller"), Values: values,
 		Invalid: map[string]bool{}, Messages: map[string]string{}, NationalID: "cpr"}
 	page.CSRF = csrfOf(c)
-	for _, k := range workflows.Kinds {
+	for _, k := range rights.Kinds {
 		page.Kinds = append(page.Kinds, string(k))
 	}
 	row, err := s.controller(c, page.Controller)

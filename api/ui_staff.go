@@ -17,6 +17,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/intake"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/web"
 	"github.com/rightsdesk/rightsdesk/workflows"
@@ -91,7 +92,7 @@ var taskKinds = []string{string(workflows.TaskVerifyIdentity), string(workflows.
 func (s *Server) renderInbox(c echo.Context, status int, problem string) error {
 	page := web.Inbox{Page: staffBase(c, "inbox.title"), CSRF: csrfOf(c), Key: uuid.NewString(),
 		Scope: c.QueryParam("scope"), Kind: c.QueryParam("kind"), Right: c.QueryParam("right"), Kinds: taskKinds}
-	for _, k := range workflows.Kinds {
+	for _, k := range rights.Kinds {
 		page.Rights = append(page.Rights, string(k))
 	}
 	if !slices.Contains([]string{"mine", "unassigned", "all"}, page.Scope) {
@@ -259,7 +260,7 @@ var requestFilters = []string{"stage", "kind", "assignee", "overdue", "due_befor
 // requestsPage is the request list with the API's filters, and its CSV.
 func (s *Server) requestsPage(c echo.Context) error {
 	page := web.RequestsPage{Page: staffBase(c, "requests.title"), Filters: map[string]string{}, Stages: stages, Invalid: map[string]bool{}}
-	for _, k := range workflows.Kinds {
+	for _, k := range rights.Kinds {
 		page.Kinds = append(page.Kinds, string(k))
 	}
 	q := url.Values{}
@@ -437,7 +438,7 @@ func (s *Server) renderCase(c echo.Context, status int, form, field, problem str
 		Form: form, Field: field, Error: problem, Values: values, Done: c.QueryParam("done"),
 		DPO: p.Has(config.RoleDPO, config.RoleAdmin), Caseworker: p.Has(config.RoleCaseworker, config.RoleAdmin),
 		Outcomes: []string{string(workflows.OutcomeGrant), string(workflows.OutcomePartial), string(workflows.OutcomeRefuse)},
-		Grounds:  workflows.GroundsFor(workflows.Kind(d.Kind)), LetterKinds: []string{workflows.LetterPreliminary},
+		Grounds:  rights.GroundsFor(rights.Kind(d.Kind)), LetterKinds: []string{workflows.LetterPreliminary},
 		Methods: []string{string(workflows.IdentityMitID), string(workflows.IdentityBankID), string(workflows.IdentityKnownEmail),
 			string(workflows.IdentityDigitalPost), string(workflows.IdentityInPerson), string(workflows.IdentityDocumentsSeen), string(workflows.IdentityPhoneCallback)},
 		Purposes: []string{string(workflows.PurposeIdentity), string(workflows.PurposeClarification)},
@@ -737,7 +738,7 @@ func (s *Server) registerPage(c echo.Context) error {
 func (s *Server) renderRegister(c echo.Context, status int, values map[string]string, p *Problem) error {
 	page := web.RegisterPage{Page: staffBase(c, "register.title"), CSRF: csrfOf(c), Key: uuid.NewString(), Values: values,
 		Invalid: map[string]bool{}, Channels: []string{"letter", "phone", "email", "in_person", "digital_post"}}
-	for _, k := range workflows.Kinds {
+	for _, k := range rights.Kinds {
 		page.Kinds = append(page.Kinds, string(k))
 	}
 	var rows []store.Controller

@@ -19,7 +19,7 @@ import (
 	"strings"
 
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
-	"github.com/rightsdesk/rightsdesk/internal/demosystem"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/demosystem"
 )
 
 //go:embed */*.yaml */*.sql */*.md */*.json */letters

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
@@ -237,7 +238,7 @@ func TestEveryTimelineEventInWords(t *testing.T) {
 		// letters table's channels).
 		"channel.": {"web", "email", "letter", "phone", "in_person", "digital_post", "api", "print", "se_digital_mail"},
 	}
-	for _, k := range workflows.Kinds {
+	for _, k := range rights.Kinds {
 		values["right."] = append(values["right."], string(k))
 	}
 	for _, m := range workflows.IdentityMethods {

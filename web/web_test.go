@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/require"
 
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
@@ -27,7 +28,7 @@ func TestEveryWordInEveryLanguage(t *testing.T) {
 			workflows.StageReply, workflows.StageClosed, workflows.StageWithdrawn, workflows.StageForwarded} {
 			require.NotEmpty(t, words[lang]["stage."+string(st)], "%s: stage %s", lang, st)
 		}
-		for _, k := range workflows.Kinds {
+		for _, k := range rights.Kinds {
 			require.NotEmpty(t, words[lang]["right."+string(k)], "%s: right %s", lang, k)
 		}
 	}

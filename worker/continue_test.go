@@ -11,6 +11,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -43,17 +44,17 @@ func TestContinueAsNew(t *testing.T) {
 	// The first run ends as continued once its last projection is written;
 	// the workflow ID now names a newer run.
 	require.Eventually(t, func() bool {
-		first, err := c.DescribeWorkflowExecution(ctx, workflows.WorkflowID(id), firstRun)
+		first, err := c.DescribeWorkflowExecution(ctx, rights.WorkflowID(id), firstRun)
 		require.NoError(t, err)
 		return first.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW
 	}, 10*time.Second, 20*time.Millisecond)
-	now, err := c.DescribeWorkflowExecution(ctx, workflows.WorkflowID(id), "")
+	now, err := c.DescribeWorkflowExecution(ctx, rights.WorkflowID(id), "")
 	require.NoError(t, err)
 	require.NotEqual(t, firstRun, now.GetWorkflowExecutionInfo().GetExecution().GetRunId())
 	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, now.GetWorkflowExecutionInfo().GetStatus())
 
 	// The state carried over: the query answers from the new run.
-	v, err := c.QueryWorkflow(ctx, workflows.WorkflowID(id), "", workflows.QueryState)
+	v, err := c.QueryWorkflow(ctx, rights.WorkflowID(id), "", workflows.QueryState)
 	require.NoError(t, err)
 	var s workflows.State
 	require.NoError(t, v.Get(&s))
@@ -64,7 +65,7 @@ func TestContinueAsNew(t *testing.T) {
 	// The new run is found by its search attributes, carried over.
 	require.Eventually(t, func() bool {
 		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-			Query: fmt.Sprintf("WorkflowId = '%s' AND ExecutionStatus = 'Running' AND RequestStage = 'assessment' AND Controller = 'demo' AND RequestKind = 'erasure'", workflows.WorkflowID(id)),
+			Query: fmt.Sprintf("WorkflowId = '%s' AND ExecutionStatus = 'Running' AND RequestStage = 'assessment' AND Controller = 'demo' AND RequestKind = 'erasure'", rights.WorkflowID(id)),
 		})
 		return err == nil && len(resp.GetExecutions()) == 1 && resp.GetExecutions()[0].GetExecution().GetRunId() != firstRun
 	}, 10*time.Second, 50*time.Millisecond)
@@ -73,7 +74,7 @@ func TestContinueAsNew(t *testing.T) {
 	_, err = update(t, c, id, "refuse", workflows.UpdateDecide, workflows.Decide{Outcome: workflows.OutcomeRefuse, Grounds: []string{"17(3)(b)"}, Assessment: "Kept under the archives act.", By: "cw-1"})
 	require.NoError(t, err)
 	var res workflows.Result
-	require.NoError(t, c.GetWorkflow(ctx, workflows.WorkflowID(id), "").Get(ctx, &res))
+	require.NoError(t, c.GetWorkflow(ctx, rights.WorkflowID(id), "").Get(ctx, &res))
 	require.Equal(t, workflows.Result{Stage: workflows.StageClosed, Outcome: workflows.OutcomeRefuse}, res)
 
 	// The read model and the audit log went on: every change once, in order.

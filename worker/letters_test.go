@@ -16,10 +16,11 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/delivery"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/mailcatch"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/testenv"
 	"github.com/rightsdesk/rightsdesk/internal/intake"
-	"github.com/rightsdesk/rightsdesk/internal/mailcatch"
-	"github.com/rightsdesk/rightsdesk/internal/pgtest"
-	"github.com/rightsdesk/rightsdesk/internal/testenv"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/worker"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -29,7 +30,7 @@ import (
 func scheduled(t *testing.T, c client.Client, id uuid.UUID, name string) []*historypb.ActivityTaskScheduledEventAttributes {
 	t.Helper()
 	var out []*historypb.ActivityTaskScheduledEventAttributes
-	iter := c.GetWorkflowHistory(context.Background(), workflows.WorkflowID(id), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	iter := c.GetWorkflowHistory(context.Background(), rights.WorkflowID(id), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for iter.HasNext() {
 		ev, err := iter.Next()
 		require.NoError(t, err)
@@ -85,7 +86,7 @@ func TestLettersOnTheirOwnQueue(t *testing.T) {
 			DueOn: deadline.Due(received), StatutoryDueOn: deadline.StatutoryDue(received, deadline.MustCalendar(deadline.DK))})
 		require.NoError(t, err)
 		row := res.Requests[0]
-		_, err = c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.WorkflowID(row.ID), TaskQueue: tq}, workflows.WorkflowType,
+		_, err = c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: rights.WorkflowID(row.ID), TaskQueue: tq}, workflows.WorkflowType,
 			workflows.InputFor(activities.PendingOf(row, policy)))
 		require.NoError(t, err)
 		return row.ID
@@ -134,7 +135,7 @@ func TestLettersOnTheirOwnQueue(t *testing.T) {
 	ctxUpdate, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	h, err := c.UpdateWorkflow(ctxUpdate, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.WorkflowID(decided), UpdateID: "decide", UpdateName: workflows.UpdateDecide, WaitForStage: client.WorkflowUpdateStageCompleted,
+		WorkflowID: rights.WorkflowID(decided), UpdateID: "decide", UpdateName: workflows.UpdateDecide, WaitForStage: client.WorkflowUpdateStageCompleted,
 		Args: []any{workflows.Decide{Outcome: workflows.OutcomeRefuse, Grounds: []string{"17(3)(b)"}, Assessment: "Kept by law.", By: "token:cw"}},
 	})
 	require.NoError(t, err)

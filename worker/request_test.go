@@ -16,9 +16,10 @@ import (
 	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
-	"github.com/rightsdesk/rightsdesk/internal/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/testenv"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
-	"github.com/rightsdesk/rightsdesk/internal/testenv"
 	"github.com/rightsdesk/rightsdesk/worker"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -34,7 +35,7 @@ const historyFile = "../workflows/testdata/rights_request_v5.json"
 func update[T any](t *testing.T, c client.Client, id uuid.UUID, updateID, name string, arg T) (workflows.State, error) {
 	t.Helper()
 	h, err := c.UpdateWorkflow(context.Background(), client.UpdateWorkflowOptions{
-		WorkflowID: workflows.WorkflowID(id), UpdateID: updateID, UpdateName: name,
+		WorkflowID: rights.WorkflowID(id), UpdateID: updateID, UpdateName: name,
 		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err != nil {
@@ -76,7 +77,7 @@ func startRequest(t *testing.T, controllerID, kind, channel, reference string) r
 	w := worker.New(c, tq, acts)
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.WorkflowID(row.ID), TaskQueue: tq}, workflows.WorkflowType,
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: rights.WorkflowID(row.ID), TaskQueue: tq}, workflows.WorkflowType,
 		workflows.InputFor(activities.PendingOf(row, policy)))
 	require.NoError(t, err)
 	return running{store: st, client: c, id: row.ID, run: run, received: row.ReceivedOn}
@@ -102,7 +103,7 @@ func TestRequestEndToEnd(t *testing.T) {
 	errType, rule, ok := workflows.IsRejection(err)
 	require.True(t, ok, "%v", err)
 	require.Equal(t, workflows.ErrTypeInvalid, errType)
-	require.Equal(t, "art-12-3-reason", rule.Rule)
+	require.Equal(t, "art-12-3-reason", string(rule.Rule))
 
 	_, err = update(t, c, id, "assign-1", workflows.UpdateAssign, workflows.Assign{Assignee: "cw-1", By: "lead-1"})
 	require.NoError(t, err)
@@ -135,7 +136,7 @@ func TestRequestEndToEnd(t *testing.T) {
 	require.False(t, req.Breached)
 	require.Equal(t, deadline.Due(received), req.DueOn.UTC())
 	require.Equal(t, deadline.StatutoryDue(received, deadline.MustCalendar(deadline.DK)), req.StatutoryDueOn.UTC())
-	v, err := c.QueryWorkflow(ctx, workflows.WorkflowID(id), "", workflows.QueryState)
+	v, err := c.QueryWorkflow(ctx, rights.WorkflowID(id), "", workflows.QueryState)
 	require.NoError(t, err)
 	var final workflows.State
 	require.NoError(t, v.Get(&final))
@@ -177,7 +178,7 @@ func TestRequestEndToEnd(t *testing.T) {
 			return false
 		}
 		for _, e := range resp.Executions {
-			if e.GetExecution().GetWorkflowId() == workflows.WorkflowID(id) {
+			if e.GetExecution().GetWorkflowId() == rights.WorkflowID(id) {
 				return true
 			}
 		}
@@ -227,7 +228,7 @@ const pauseHistoryFile = "../workflows/testdata/rights_request_pause_extend_refu
 func writeHistory(t *testing.T, c client.Client, id uuid.UUID, file string) {
 	t.Helper()
 	resp, err := c.WorkflowService().GetWorkflowExecutionHistory(context.Background(), &workflowservice.GetWorkflowExecutionHistoryRequest{
-		Namespace: "default", Execution: &commonpb.WorkflowExecution{WorkflowId: workflows.WorkflowID(id)},
+		Namespace: "default", Execution: &commonpb.WorkflowExecution{WorkflowId: rights.WorkflowID(id)},
 	})
 	require.NoError(t, err)
 	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(resp.GetHistory())

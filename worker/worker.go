@@ -21,6 +21,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
 
@@ -200,17 +201,45 @@ func NewWithOptions(c client.Client, taskQueue string, acts *activities.Activiti
 	return &pair{Worker: w, letters: letters}
 }
 
-// Register registers every workflow and activity on r.
+// Register registers every workflow on r, and every activity under the
+// name the workflows call it by (rights.Activity*).
 func Register(r sdkworker.Registry, acts *activities.Activities) {
 	workflows.Register(r)
-	r.RegisterActivity(acts)
+	fns := activityFuncs(acts)
+	for _, name := range rights.ActivityNames() {
+		r.RegisterActivityWithOptions(fns[name], activity.RegisterOptions{Name: name})
+	}
 }
 
 // RegisterLetters registers the activities of the letters queue on r: the
 // notices and letters (SendNotice) and the staff's daily digests.
 func RegisterLetters(r sdkworker.Registry, acts *activities.Activities) {
-	r.RegisterActivityWithOptions(acts.SendNotice, activity.RegisterOptions{Name: "SendNotice"})
-	r.RegisterActivityWithOptions(acts.SendDigests, activity.RegisterOptions{Name: "SendDigests"})
+	fns := activityFuncs(acts)
+	for _, name := range rights.LettersActivities() {
+		r.RegisterActivityWithOptions(fns[name], activity.RegisterOptions{Name: name})
+	}
+}
+
+// activityFuncs maps each activity's name to its method on acts.
+func activityFuncs(acts *activities.Activities) map[string]any {
+	return map[string]any{
+		rights.ActivityLoadPolicy:      acts.LoadPolicy,
+		rights.ActivityProject:         acts.Project,
+		rights.ActivitySendNotice:      acts.SendNotice,
+		rights.ActivityMarkLetter:      acts.MarkLetter,
+		rights.ActivityForward:         acts.Forward,
+		rights.ActivityPlanFulfilment:  acts.PlanFulfilment,
+		rights.ActivityFulfil:          acts.Fulfil,
+		rights.ActivityPendingOthers:   acts.PendingOthers,
+		rights.ActivityDestroyPackages: acts.DestroyPackages,
+		rights.ActivityFindUnstarted:   acts.FindUnstarted,
+		rights.ActivityMarkStarted:     acts.MarkStarted,
+		rights.ActivityReportStopped:   acts.ReportStopped,
+		rights.ActivityEraseExpired:    acts.EraseExpired,
+		rights.ActivityExpireSources:   acts.ExpireSources,
+		rights.ActivitySendDigests:     acts.SendDigests,
+		rights.ActivityRecordEvent:     acts.RecordEvent,
+	}
 }
 
 // pair is the worker of the task queue and the letters worker, started and

@@ -12,9 +12,10 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/rightsdesk/rightsdesk/activities"
-	"github.com/rightsdesk/rightsdesk/internal/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/testenv"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
-	"github.com/rightsdesk/rightsdesk/internal/testenv"
 	"github.com/rightsdesk/rightsdesk/worker"
 )
 
@@ -27,7 +28,7 @@ func recordTwice(ctx workflow.Context, requestID uuid.UUID) error {
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Second})
 	at := workflow.Now(ctx)
 	for _, key := range []string{"first", "first", "second"} {
-		in := activities.EventInput{Key: requestID.String() + "/" + key, RequestID: requestID, At: at, Actor: "system", Action: "test." + key}
+		in := rights.EventInput{Key: requestID.String() + "/" + key, RequestID: requestID, At: at, Actor: "system", Action: "test." + key}
 		if err := workflow.ExecuteActivity(ctx, a.RecordEvent, in).Get(ctx, nil); err != nil {
 			return err
 		}

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
 
-	"github.com/rightsdesk/rightsdesk/activities"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
 
 // sendAs sends an Update and records its outcome under label.
@@ -71,7 +71,7 @@ func TestConflictingUpdatesTogether(t *testing.T) {
 	fixed := func(name string, arg any) func(*harness) upd { return func(*harness) upd { return upd{name, arg} } }
 	for _, tc := range []struct {
 		name string
-		kind Kind
+		kind rights.Kind
 		// identified: identity verified at intake (assessment at once).
 		identified bool
 		// mapped: the grant is carried out in systems, so the decision
@@ -88,53 +88,53 @@ func TestConflictingUpdatesTogether(t *testing.T) {
 		// posts another); never an action the second would have recorded.
 		once, never string
 	}{
-		{name: "grant (planned) and refusal", kind: KindErasure, identified: true, mapped: true,
+		{name: "grant (planned) and refusal", kind: rights.KindErasure, identified: true, mapped: true,
 			first: fixed(UpdateDecide, grant), second: fixed(UpdateDecide, refuse), rule: "action-in-progress", once: "decision.made"},
-		{name: "refusal and grant", kind: KindErasure, identified: true, mapped: true,
+		{name: "refusal and grant", kind: rights.KindErasure, identified: true, mapped: true,
 			first: fixed(UpdateDecide, refuse), second: fixed(UpdateDecide, grant), rule: "stage", once: "decision.made"},
-		{name: "grant (planned) twice", kind: KindErasure, identified: true, mapped: true,
+		{name: "grant (planned) twice", kind: rights.KindErasure, identified: true, mapped: true,
 			first: fixed(UpdateDecide, grant), second: fixed(UpdateDecide, grant), rule: "action-in-progress", once: "decision.made"},
-		{name: "grant (unmapped) and refusal", kind: KindAccess, identified: true,
+		{name: "grant (unmapped) and refusal", kind: rights.KindAccess, identified: true,
 			first: fixed(UpdateDecide, grant), second: fixed(UpdateDecide, refuse), rule: "action-in-progress", once: "decision.made"},
-		{name: "grant (planned) and withdrawal", kind: KindErasure, identified: true, mapped: true,
+		{name: "grant (planned) and withdrawal", kind: rights.KindErasure, identified: true, mapped: true,
 			first: fixed(UpdateDecide, grant), second: fixed(UpdateWithdraw, withdraw), rule: "action-in-progress", once: "decision.made", never: "request.withdrawn"},
-		{name: "withdrawal and grant", kind: KindErasure, identified: true, mapped: true,
+		{name: "withdrawal and grant", kind: rights.KindErasure, identified: true, mapped: true,
 			first: fixed(UpdateWithdraw, withdraw), second: fixed(UpdateDecide, grant), rule: "stage", once: "request.withdrawn", never: "decision.made"},
-		{name: "partial refusal (planned) and extension", kind: KindErasure, identified: true, mapped: true,
+		{name: "partial refusal (planned) and extension", kind: rights.KindErasure, identified: true, mapped: true,
 			first: fixed(UpdateDecide, partial), second: fixed(UpdateExtend, extend), rule: "action-in-progress", once: "decision.made", never: "deadline.extended"},
-		{name: "grant (planned) and clarification", kind: KindErasure, identified: true, mapped: true,
+		{name: "grant (planned) and clarification", kind: rights.KindErasure, identified: true, mapped: true,
 			first: fixed(UpdateDecide, grant), second: fixed(UpdateRequestInformation, clarify), rule: "action-in-progress", once: "decision.made", never: "information.requested"},
-		{name: "clarification and grant", kind: KindErasure, identified: true, mapped: true,
+		{name: "clarification and grant", kind: rights.KindErasure, identified: true, mapped: true,
 			first: fixed(UpdateRequestInformation, clarify), second: fixed(UpdateDecide, grant), rule: "paused", once: "information.requested", never: "decision.made"},
-		{name: "identity verified and not possible", kind: KindAccess,
+		{name: "identity verified and not possible", kind: rights.KindAccess,
 			first:  fixed(UpdateVerifyIdentity, VerifyIdentity{Method: IdentityMitID, By: caseworker}),
 			second: fixed(UpdateCannotIdentify, CannotIdentify{Reason: "No match.", By: caseworker}), rule: "stage", once: "identity.verified", never: "identity.not_possible"},
-		{name: "two extensions", kind: KindAccess, identified: true,
+		{name: "two extensions", kind: rights.KindAccess, identified: true,
 			first: fixed(UpdateExtend, extend), second: fixed(UpdateExtend, extend), rule: "art-12-3-once", once: "deadline.extended"},
-		{name: "two withdrawals", kind: KindAccess,
+		{name: "two withdrawals", kind: rights.KindAccess,
 			first: fixed(UpdateWithdraw, withdraw), second: fixed(UpdateWithdraw, withdraw), rule: "stage", once: "request.withdrawn"},
-		{name: "two information requests", kind: KindAccess,
+		{name: "two information requests", kind: rights.KindAccess,
 			first: fixed(UpdateRequestInformation, askIdentity), second: fixed(UpdateRequestInformation, askIdentity), rule: "already-paused", once: "information.requested"},
-		{name: "two answers", kind: KindAccess, before: []upd{{UpdateRequestInformation, askIdentity}},
+		{name: "two answers", kind: rights.KindAccess, before: []upd{{UpdateRequestInformation, askIdentity}},
 			first:  fixed(UpdateInformationReceived, InformationReceived{By: ActorSubject}),
 			second: fixed(UpdateInformationReceived, InformationReceived{By: ActorSubject}), rule: "not-paused", once: "information.received"},
-		{name: "two claims of one task", kind: KindAccess, identified: true,
+		{name: "two claims of one task", kind: rights.KindAccess, identified: true,
 			first: func(h *harness) upd {
 				return upd{UpdateClaimTask, ClaimTask{TaskID: h.openTask(TaskDecide).ID, By: caseworker}}
 			},
 			second: func(h *harness) upd {
 				return upd{UpdateClaimTask, ClaimTask{TaskID: h.openTask(TaskDecide).ID, By: "cw-2"}}
 			}, rule: "task-claimed", once: "task.claimed"},
-		{name: "a printed letter recorded twice", kind: KindAccess, print: true,
+		{name: "a printed letter recorded twice", kind: rights.KindAccess, print: true,
 			first: func(h *harness) upd {
 				return upd{UpdateCompleteTask, CompleteTask{TaskID: h.openTask(TaskPrintLetter).ID, By: caseworker}}
 			},
 			second: func(h *harness) upd {
 				return upd{UpdateCompleteTask, CompleteTask{TaskID: h.openTask(TaskPrintLetter).ID, By: "cw-2"}}
 			}, rule: "task-not-open"},
-		{name: "two corrections", kind: KindRectification, identified: true, mapped: true, before: []upd{{UpdateDecide, grant}},
+		{name: "two corrections", kind: rights.KindRectification, identified: true, mapped: true, before: []upd{{UpdateDecide, grant}},
 			first: fixed(UpdateApplyCorrection, correct("Vejen 1")), second: fixed(UpdateApplyCorrection, correct("Vejen 2")), rule: "action-in-progress", once: "fulfilment.corrected"},
-		{name: "two preliminary answers", kind: KindAccess,
+		{name: "two preliminary answers", kind: rights.KindAccess,
 			first:  fixed(UpdateSendLetter, SendLetter{Kind: LetterPreliminary, By: caseworker}),
 			second: fixed(UpdateSendLetter, SendLetter{Kind: LetterPreliminary, By: caseworker}), rule: "letter-sent", once: "letter.preliminary"},
 	} {
@@ -145,17 +145,17 @@ func TestConflictingUpdatesTogether(t *testing.T) {
 			}
 			if tc.mapped {
 				id := h.input.Request.RequestID
-				h.plan = activities.FulfilmentPlan{Mapped: true, Steps: []activities.FulfilStep{{RequestID: id, System: "sag", Dataset: "people", Step: activities.StepErase}}}
-				if tc.kind == KindRectification {
+				h.plan = rights.FulfilmentPlan{Mapped: true, Steps: []rights.FulfilStep{{RequestID: id, System: "sag", Dataset: "people", Step: rights.StepErase}}}
+				if tc.kind == rights.KindRectification {
 					// Corrections are applied by staff, one by one,
 					// while the fulfilment task is open.
 					h.plan.Steps = nil
-					h.plan.Manual = []activities.ManualStep{{System: "sag", Name: "sag", Instructions: "Correct the address."}}
+					h.plan.Manual = []rights.ManualStep{{System: "sag", Name: "sag", Instructions: "Correct the address."}}
 				}
 			}
 			if tc.print {
-				h.noticeResult = func(in activities.NoticeInput) activities.NoticeResult {
-					return activities.NoticeResult{Status: activities.LetterPrint, LetterID: activities.LetterID(in.Key), Channel: "print"}
+				h.noticeResult = func(in rights.NoticeInput) rights.NoticeResult {
+					return rights.NoticeResult{Status: rights.LetterPrint, LetterID: rights.LetterID(in.Key), Channel: "print"}
 				}
 			}
 			before := map[string]updateResult{}
@@ -211,7 +211,7 @@ func TestConflictingUpdatesTogether(t *testing.T) {
 }
 
 // markedFor lists the outbox marks of the letter the first print task held.
-func (h *harness) markedFor(s State) []activities.MarkLetterInput {
+func (h *harness) markedFor(s State) []rights.MarkLetterInput {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var letter *uuid.UUID
@@ -220,7 +220,7 @@ func (h *harness) markedFor(s State) []activities.MarkLetterInput {
 			letter = tk.LetterID
 		}
 	}
-	var out []activities.MarkLetterInput
+	var out []rights.MarkLetterInput
 	for _, m := range h.marked {
 		if letter != nil && m.LetterID == *letter {
 			out = append(out, m)

@@ -5,6 +5,8 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
 
 // DigestWorkflowType is the registered name of Digest; DigestScheduleID
@@ -22,6 +24,6 @@ func Digest(ctx workflow.Context) (int, error) {
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 5 * time.Second, MaximumAttempts: 5},
 	})
 	var n int
-	err := workflow.ExecuteActivity(workflow.WithTaskQueue(actx, LettersTaskQueue(workflow.GetInfo(ctx).TaskQueueName)), a.SendDigests, workflow.Now(ctx)).Get(ctx, &n)
+	err := workflow.ExecuteActivity(workflow.WithTaskQueue(actx, LettersTaskQueue(workflow.GetInfo(ctx).TaskQueueName)), rights.ActivitySendDigests, workflow.Now(ctx)).Get(ctx, &n)
 	return n, err
 }

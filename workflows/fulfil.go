@@ -10,7 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/rightsdesk/rightsdesk/activities"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
 
 // CallbackTimeout is how long a step an http system accepted may go
@@ -19,14 +19,14 @@ const CallbackTimeout = 24 * time.Hour
 
 // receiveCallbacks keeps each http system's report until a step asks.
 func (w *rightsRequest) receiveCallbacks(ctx workflow.Context) {
-	ch := workflow.GetSignalChannel(ctx, activities.SignalSystemCallback)
+	ch := workflow.GetSignalChannel(ctx, rights.SignalSystemCallback)
 	for {
-		var cb activities.Callback
+		var cb rights.Callback
 		if !ch.Receive(ctx, &cb) {
 			return
 		}
 		if w.callbacks == nil {
-			w.callbacks = map[string]activities.Callback{}
+			w.callbacks = map[string]rights.Callback{}
 		}
 		w.callbacks[cb.Key] = cb
 	}
@@ -34,7 +34,7 @@ func (w *rightsRequest) receiveCallbacks(ctx workflow.Context) {
 
 // awaitCallback waits for the report of a step an http system accepted;
 // false when none came in time, or the request left fulfilment.
-func (w *rightsRequest) awaitCallback(ctx workflow.Context, key string) (activities.Callback, bool) {
+func (w *rightsRequest) awaitCallback(ctx workflow.Context, key string) (rights.Callback, bool) {
 	ok, err := workflow.AwaitWithTimeout(ctx, CallbackTimeout, func() bool {
 		_, have := w.callbacks[key]
 		return have || w.state.Stage != StageFulfilment
@@ -58,10 +58,10 @@ func (w *rightsRequest) fulfil(ctx workflow.Context) {
 		return
 	}
 	plan := *w.plan
-	if w.state.Kind == KindErasure && len(plan.Steps) > 0 && !w.waitForOthers(ctx) {
+	if w.state.Kind == rights.KindErasure && len(plan.Steps) > 0 && !w.waitForOthers(ctx) {
 		return
 	}
-	var done []activities.StepResult
+	var done []rights.StepResult
 	for _, step := range plan.Steps {
 		if w.state.Stage != StageFulfilment {
 			return // withdrawn meanwhile
@@ -81,7 +81,7 @@ func (w *rightsRequest) fulfil(ctx workflow.Context) {
 				if ok {
 					why = fmt.Sprintf("%s could not carry out the %s of %s: %s", step.System, step.Step, step.Dataset, cb.Reason)
 				}
-				plan.Manual = append(plan.Manual, activities.ManualStep{System: step.System, Name: step.System,
+				plan.Manual = append(plan.Manual, rights.ManualStep{System: step.System, Name: step.System,
 					Instructions: why + ". Check it there, carry it out by hand if need be, and complete this task."})
 				w.change(ctx, "fulfilment.unconfirmed", ActorSystem, map[string]any{"system": step.System, "dataset": step.Dataset})
 				continue
@@ -104,9 +104,9 @@ func (w *rightsRequest) fulfil(ctx workflow.Context) {
 		w.destroyPackages(ctx, erased)
 	}
 	switch w.state.Kind {
-	case KindErasure:
+	case rights.KindErasure:
 		w.tellRecipients(ctx, "erased", done)
-	case KindRestriction:
+	case rights.KindRestriction:
 		w.tellRecipients(ctx, "restricted", done)
 	}
 	for _, m := range plan.Manual {
@@ -127,10 +127,10 @@ func (w *rightsRequest) fulfil(ctx workflow.Context) {
 const VersionDestroyPackages = "destroy-packages-2026-12"
 
 // erasedDatasets are the datasets (system/dataset) the steps erased rows of.
-func erasedDatasets(done []activities.StepResult) []string {
+func erasedDatasets(done []rights.StepResult) []string {
 	var out []string
 	for _, r := range done {
-		if r.Step == activities.StepErase && r.Rows > 0 && !slices.Contains(out, r.System+"/"+r.Dataset) {
+		if r.Step == rights.StepErase && r.Rows > 0 && !slices.Contains(out, r.System+"/"+r.Dataset) {
 			out = append(out, r.System+"/"+r.Dataset)
 		}
 	}
@@ -141,10 +141,10 @@ func erasedDatasets(done []activities.StepResult) []string {
 // person that holds data the erasure erased (an earlier package must not
 // go on serving erased rows), and the timeline says which.
 func (w *rightsRequest) destroyPackages(ctx workflow.Context, erased []string) {
-	var out activities.DestroyedPackages
+	var out rights.DestroyedPackages
 	var f workflow.Future
 	if w.persistent(ctx, "fulfil", func(actx workflow.Context) workflow.Future {
-		f = workflow.ExecuteActivity(actx, a.DestroyPackages, activities.DestroyPackagesInput{RequestID: w.state.RequestID, Datasets: erased})
+		f = workflow.ExecuteActivity(actx, rights.ActivityDestroyPackages, rights.DestroyPackagesInput{RequestID: w.state.RequestID, Datasets: erased})
 		return f
 	}) != nil || f.Get(ctx, &out) != nil {
 		return
@@ -156,10 +156,10 @@ func (w *rightsRequest) destroyPackages(ctx workflow.Context, erased []string) {
 
 // runStep runs one step where the data lives until it succeeds (or fails
 // for good); ok is false when it did not complete.
-func (w *rightsRequest) runStep(ctx workflow.Context, step activities.FulfilStep) (res activities.StepResult, ok bool) {
+func (w *rightsRequest) runStep(ctx workflow.Context, step rights.FulfilStep) (res rights.StepResult, ok bool) {
 	var f workflow.Future
 	if w.persistent(ctx, "fulfil", func(actx workflow.Context) workflow.Future {
-		f = workflow.ExecuteActivity(actx, a.Fulfil, step)
+		f = workflow.ExecuteActivity(actx, rights.ActivityFulfil, step)
 		return f
 	}) != nil || f.Get(ctx, &res) != nil {
 		return res, false
@@ -175,7 +175,7 @@ func (w *rightsRequest) waitForOthers(ctx workflow.Context) bool {
 		var others []string
 		var f workflow.Future
 		if w.persistent(ctx, "fulfil", func(actx workflow.Context) workflow.Future {
-			f = workflow.ExecuteActivity(actx, a.PendingOthers, w.state.RequestID)
+			f = workflow.ExecuteActivity(actx, rights.ActivityPendingOthers, w.state.RequestID)
 			return f
 		}) != nil || f.Get(ctx, &others) != nil {
 			return false
@@ -203,10 +203,10 @@ func (w *rightsRequest) waitForOthers(ctx workflow.Context) bool {
 
 // fulfilmentFacts tell the reply what was erased and what stays, and why;
 // an objection's, where processing stopped and what Art. 21 does not reach.
-func (w *rightsRequest) fulfilmentFacts(f *activities.LetterFacts) {
-	if w.state.Kind == KindObjection {
+func (w *rightsRequest) fulfilmentFacts(f *rights.LetterFacts) {
+	if w.state.Kind == rights.KindObjection {
 		for _, r := range w.state.Fulfilment {
-			if r.Step == activities.StepRestrict && r.Rows > 0 && !slices.Contains(f.Stopped, r.DatasetName) {
+			if r.Step == rights.StepRestrict && r.Rows > 0 && !slices.Contains(f.Stopped, r.DatasetName) {
 				f.Stopped = append(f.Stopped, r.DatasetName)
 			}
 		}
@@ -215,7 +215,7 @@ func (w *rightsRequest) fulfilmentFacts(f *activities.LetterFacts) {
 		}
 	}
 	for _, r := range w.state.Fulfilment {
-		if r.Step != activities.StepErase {
+		if r.Step != rights.StepErase {
 			continue
 		}
 		switch {
@@ -229,7 +229,7 @@ func (w *rightsRequest) fulfilmentFacts(f *activities.LetterFacts) {
 			for _, h := range r.Holds {
 				why = append(why, h.Reason+" ("+h.Reference+")")
 			}
-			f.Kept = append(f.Kept, activities.KeptFact{What: fmt.Sprintf("%s (%d)", r.DatasetName, r.Held), Why: strings.Join(why, "; ")})
+			f.Kept = append(f.Kept, rights.KeptFact{What: fmt.Sprintf("%s (%d)", r.DatasetName, r.Held), Why: strings.Join(why, "; ")})
 		}
 	}
 }
@@ -238,14 +238,14 @@ func (w *rightsRequest) fulfilmentFacts(f *activities.LetterFacts) {
 const maxCorrectionValues = 20
 
 func (w *rightsRequest) validateApplyCorrection(ctx workflow.Context, in ApplyCorrection) error {
-	if !w.automated() || w.state.Kind != KindRectification {
-		return conflict("correction-kind", "corrections are applied to rectification requests")
+	if !w.automated() || w.state.Kind != rights.KindRectification {
+		return conflict(rights.RuleCorrectionKind, "corrections are applied to rectification requests")
 	}
 	if err := w.inStage(StageFulfilment); err != nil {
 		return err
 	}
 	if in.System == "" || in.Dataset == "" || len(in.Values) == 0 || len(in.Values) > maxCorrectionValues {
-		return invalid("correction", "name the system, the dataset and 1 to %d corrected values", maxCorrectionValues)
+		return invalid(rights.RuleCorrection, "name the system, the dataset and 1 to %d corrected values", maxCorrectionValues)
 	}
 	return needActor(in.By)
 }
@@ -253,51 +253,51 @@ func (w *rightsRequest) validateApplyCorrection(ctx workflow.Context, in ApplyCo
 // applyCorrection applies a correction where the data lives and records
 // it; a column the data map does not allow is refused, naming the rule.
 func (w *rightsRequest) applyCorrection(ctx workflow.Context, in ApplyCorrection) (State, error) {
-	step := activities.FulfilStep{RequestID: w.state.RequestID, System: in.System, Dataset: in.Dataset, Step: activities.StepRectify,
+	step := rights.FulfilStep{RequestID: w.state.RequestID, System: in.System, Dataset: in.Dataset, Step: rights.StepRectify,
 		Values: in.Values, Seq: len(w.state.Fulfilment) + 1}
-	var res activities.StepResult
+	var res rights.StepResult
 	// One correction at a time: each is a step of its own (Seq), and the
 	// request must not move on while one is applied.
 	w.inFlight = "a correction"
 	actx := workflow.WithActivityOptions(ctx, stepOptions)
-	err := workflow.ExecuteActivity(actx, a.Fulfil, step).Get(ctx, &res)
+	err := workflow.ExecuteActivity(actx, rights.ActivityFulfil, step).Get(ctx, &res)
 	w.inFlight = ""
 	if err != nil {
 		var appErr *temporal.ApplicationError
-		if errors.As(err, &appErr) && appErr.Type() == activities.ErrTypeFulfil {
-			return w.snapshot(), invalid("correction-not-allowed", "%s", appErr.Message())
+		if errors.As(err, &appErr) && appErr.Type() == rights.ErrTypeFulfil {
+			return w.snapshot(), invalid(rights.RuleCorrectionNotAllowed, "%s", appErr.Message())
 		}
 		return w.snapshot(), err
 	}
 	w.state.Fulfilment = append(w.state.Fulfilment, res)
 	w.change(ctx, "fulfilment.corrected", in.By, map[string]any{"system": in.System, "dataset": in.Dataset, "columns": len(in.Values), "rows": res.Rows})
-	w.tellRecipients(ctx, "rectified", []activities.StepResult{res})
+	w.tellRecipients(ctx, "rectified", []rights.StepResult{res})
 	return w.snapshot(), nil
 }
 
 // holdsRestriction reports whether the request put a restriction in place
 // that is not lifted yet.
 func (w *rightsRequest) holdsRestriction() bool {
-	if !w.automated() || w.state.Kind != KindRestriction || w.state.Stage != StageClosed {
+	if !w.automated() || w.state.Kind != rights.KindRestriction || w.state.Stage != StageClosed {
 		return false
 	}
 	restricted, lifted := false, false
 	for _, f := range w.state.Fulfilment {
-		restricted = restricted || (f.Step == activities.StepRestrict && f.Rows > 0)
-		lifted = lifted || f.Step == activities.StepLift
+		restricted = restricted || (f.Step == rights.StepRestrict && f.Rows > 0)
+		lifted = lifted || f.Step == rights.StepLift
 	}
 	return restricted && !lifted
 }
 
 func (w *rightsRequest) validateLiftRestriction(ctx workflow.Context, in LiftRestriction) error {
 	if !w.holdsRestriction() {
-		return conflict("no-restriction", "this request holds no restriction to lift")
+		return conflict(rights.RuleNoRestriction, "this request holds no restriction to lift")
 	}
 	if w.liftReason != "" {
-		return conflict("lifting", "the restriction is being lifted")
+		return conflict(rights.RuleLifting, "the restriction is being lifted")
 	}
 	if strings.TrimSpace(in.Reason) == "" || len(in.Reason) > MaxNoteLength {
-		return invalid("lift-reason", "say why the restriction is lifted: the subject is told (Art. 18(3))")
+		return invalid(rights.RuleLiftReason, "say why the restriction is lifted: the subject is told (Art. 18(3))")
 	}
 	return needActor(in.By)
 }
@@ -318,13 +318,13 @@ func (w *rightsRequest) lift(ctx workflow.Context) {
 		return
 	}
 	w.change(ctx, "restriction.lift_notified", ActorSystem, nil)
-	var steps []activities.FulfilStep
+	var steps []rights.FulfilStep
 	for _, f := range w.state.Fulfilment {
-		if f.Step == activities.StepRestrict && f.Rows > 0 {
-			steps = append(steps, activities.FulfilStep{RequestID: w.state.RequestID, System: f.System, Dataset: f.Dataset, Step: activities.StepLift})
+		if f.Step == rights.StepRestrict && f.Rows > 0 {
+			steps = append(steps, rights.FulfilStep{RequestID: w.state.RequestID, System: f.System, Dataset: f.Dataset, Step: rights.StepLift})
 		}
 	}
-	var done []activities.StepResult
+	var done []rights.StepResult
 	for _, step := range steps {
 		res, ok := w.runStep(ctx, step)
 		if !ok {
@@ -345,9 +345,9 @@ const VersionRecipients = "recipients-2026-11"
 // (Art. 19): a notice through the outbox to each with an address, once per
 // change; those the data map says are not told are recorded with the
 // reason. The timeline logs both.
-func (w *rightsRequest) tellRecipients(ctx workflow.Context, action string, results []activities.StepResult) {
+func (w *rightsRequest) tellRecipients(ctx workflow.Context, action string, results []rights.StepResult) {
 	var names []string
-	var skipped []activities.RecipientRef
+	var skipped []rights.RecipientRef
 	datasets := map[string][]string{}
 	for _, r := range results {
 		if r.Rows == 0 {
@@ -356,7 +356,7 @@ func (w *rightsRequest) tellRecipients(ctx workflow.Context, action string, resu
 		for _, ref := range r.Recipients {
 			switch {
 			case ref.NotNotified != "":
-				if !slices.ContainsFunc(skipped, func(s activities.RecipientRef) bool { return s.Name == ref.Name }) {
+				if !slices.ContainsFunc(skipped, func(s rights.RecipientRef) bool { return s.Name == ref.Name }) {
 					skipped = append(skipped, ref)
 				}
 			case !slices.Contains(names, ref.Name):
@@ -373,7 +373,7 @@ func (w *rightsRequest) tellRecipients(ctx workflow.Context, action string, resu
 	seq := len(w.state.Fulfilment)
 	for _, name := range names {
 		n := w.notice(fmt.Sprintf("recipient/%s/%d/%s", action, seq, name), NoticeRecipient, RecipientOf+name, workflow.Now(ctx))
-		n.Facts = &activities.LetterFacts{Step: action, Datasets: datasets[name]}
+		n.Facts = &rights.LetterFacts{Step: action, Datasets: datasets[name]}
 		w.notices = append(w.notices, n)
 	}
 	if len(names) > 0 {

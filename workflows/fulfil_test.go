@@ -6,26 +6,26 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
 
-func erasurePlan(h *harness) activities.FulfilmentPlan {
+func erasurePlan(h *harness) rights.FulfilmentPlan {
 	id := h.input.Request.RequestID
-	return activities.FulfilmentPlan{Mapped: true, Steps: []activities.FulfilStep{
-		{RequestID: id, System: "sag", Dataset: "case_notes", Step: activities.StepErase},
-		{RequestID: id, System: "crm", Dataset: "newsletter", Step: activities.StepErase},
+	return rights.FulfilmentPlan{Mapped: true, Steps: []rights.FulfilStep{
+		{RequestID: id, System: "sag", Dataset: "case_notes", Step: rights.StepErase},
+		{RequestID: id, System: "crm", Dataset: "newsletter", Step: rights.StepErase},
 	}}
 }
 
 // TestErasureCarriedOut: a granted erasure runs each system's step once,
 // records what it did, and replies with what was erased and what stays.
 func TestErasureCarriedOut(t *testing.T) {
-	h := newHarness(t, policyDK(), KindErasure, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
+	h := newHarness(t, policyDK(), rights.KindErasure, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
 	h.input.Request.Identity = &VerifyIdentity{Method: IdentityMitID, By: "intake"}
 	h.plan = erasurePlan(h)
-	h.stepResult = func(in activities.FulfilStep) activities.StepResult {
-		r := activities.StepResult{System: in.System, Dataset: in.Dataset, Step: in.Step, DatasetName: in.Dataset, Rows: 2}
+	h.stepResult = func(in rights.FulfilStep) rights.StepResult {
+		r := rights.StepResult{System: in.System, Dataset: in.Dataset, Step: in.Step, DatasetName: in.Dataset, Rows: 2}
 		if in.Dataset == "case_notes" {
 			r.Held, r.Holds = 1, []policy.Hold{{Reference: "psykologloven § 14, stk. 2", Reason: "Journaler opbevares i 5 år"}}
 		}
@@ -43,9 +43,9 @@ func TestErasureCarriedOut(t *testing.T) {
 	reply := h.noticesOf(NoticeReply + "_grant")
 	require.Len(t, reply, 1)
 	require.Equal(t, []string{"case_notes (2)", "newsletter (2)"}, reply[0].Facts.Erased)
-	require.Equal(t, []activities.KeptFact{{What: "case_notes (1)", Why: "Journaler opbevares i 5 år (psykologloven § 14, stk. 2)"}}, reply[0].Facts.Kept)
+	require.Equal(t, []rights.KeptFact{{What: "case_notes (1)", Why: "Journaler opbevares i 5 år (psykologloven § 14, stk. 2)"}}, reply[0].Facts.Kept)
 	require.Contains(t, h.actions(), "fulfilment.step")
-	require.Equal(t, []activities.DestroyPackagesInput{{RequestID: h.input.Request.RequestID, Datasets: []string{"sag/case_notes", "crm/newsletter"}}}, h.destroyed,
+	require.Equal(t, []rights.DestroyPackagesInput{{RequestID: h.input.Request.RequestID, Datasets: []string{"sag/case_notes", "crm/newsletter"}}}, h.destroyed,
 		"the person's packages holding what was erased are destroyed")
 	require.Contains(t, h.actions(), "packages.destroyed")
 }
@@ -55,7 +55,7 @@ func TestErasureCarriedOut(t *testing.T) {
 // runs when that request is answered.
 func TestErasureWaitsForOthers(t *testing.T) {
 	start := time.Date(2026, 9, 1, 10, 0, 0, 0, cph)
-	h := newHarness(t, policyDK(), KindErasure, "2026-09-01", start)
+	h := newHarness(t, policyDK(), rights.KindErasure, "2026-09-01", start)
 	h.input.Request.Identity = &VerifyIdentity{Method: IdentityMitID, By: "intake"}
 	h.plan = erasurePlan(h)
 	h.pendingOthers = func() []string {
@@ -81,9 +81,9 @@ func TestErasureWaitsForOthers(t *testing.T) {
 // TestManualSystemsBecomeTasks: systems people handle get a task each with
 // their instructions; the reply waits for all of them.
 func TestManualSystemsBecomeTasks(t *testing.T) {
-	h := newHarness(t, policyDK(), KindRectification, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
+	h := newHarness(t, policyDK(), rights.KindRectification, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
 	h.input.Request.Identity = &VerifyIdentity{Method: IdentityMitID, By: "intake"}
-	h.plan = activities.FulfilmentPlan{Mapped: true, Manual: []activities.ManualStep{
+	h.plan = rights.FulfilmentPlan{Mapped: true, Manual: []rights.ManualStep{
 		{System: "arkiv", Name: "Papirarkiv", Instructions: "Ret i arkivkassen."},
 		{System: "crm", Name: "CRM", Instructions: "Ret adressen i CRM."},
 	}}
@@ -109,7 +109,7 @@ func TestManualSystemsBecomeTasks(t *testing.T) {
 // TestWithdrawnWhileBlocked: a withdrawal while the erasure waits erases
 // nothing.
 func TestWithdrawnWhileBlocked(t *testing.T) {
-	h := newHarness(t, policyDK(), KindErasure, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
+	h := newHarness(t, policyDK(), rights.KindErasure, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
 	h.input.Request.Identity = &VerifyIdentity{Method: IdentityMitID, By: "intake"}
 	h.plan = erasurePlan(h)
 	h.pendingOthers = func() []string { return []string{"RD-2026-000007 (access)"} }
@@ -130,18 +130,18 @@ func TestHTTPStepReportedByCallback(t *testing.T) {
 	}{{"reported", true}, {"never reported", false}} {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Date(2026, 9, 1, 10, 0, 0, 0, cph)
-			h := newHarness(t, policyDK(), KindErasure, "2026-09-01", start)
+			h := newHarness(t, policyDK(), rights.KindErasure, "2026-09-01", start)
 			h.input.Request.Identity = &VerifyIdentity{Method: IdentityMitID, By: "intake"}
 			id := h.input.Request.RequestID
 			key := id.String() + "/crm/contacts/erase"
-			h.plan = activities.FulfilmentPlan{Mapped: true, Steps: []activities.FulfilStep{{RequestID: id, System: "crm", Dataset: "contacts", Step: activities.StepErase}}}
-			h.stepResult = func(in activities.FulfilStep) activities.StepResult {
-				return activities.StepResult{System: "crm", Dataset: "contacts", DatasetName: "Kontakter", Step: in.Step, Pending: true, Key: key}
+			h.plan = rights.FulfilmentPlan{Mapped: true, Steps: []rights.FulfilStep{{RequestID: id, System: "crm", Dataset: "contacts", Step: rights.StepErase}}}
+			h.stepResult = func(in rights.FulfilStep) rights.StepResult {
+				return rights.StepResult{System: "crm", Dataset: "contacts", DatasetName: "Kontakter", Step: in.Step, Pending: true, Key: key}
 			}
 			h.at(time.Hour, func() { h.update(UpdateDecide, Decide{Outcome: OutcomeGrant, Assessment: "ok", By: caseworker}) })
 			if tc.callback {
 				h.at(3*time.Hour, func() {
-					h.env.SignalWorkflow(activities.SignalSystemCallback, activities.Callback{Key: key, Status: "done", Rows: 4})
+					h.env.SignalWorkflow(rights.SignalSystemCallback, rights.Callback{Key: key, Status: "done", Rows: 4})
 				})
 			}
 			var task Task

@@ -10,8 +10,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
 
 // TestPauseResumesOnTheAnswerDay is LEGAL.md §2 as written: received
@@ -33,7 +33,7 @@ func TestPauseResumesOnTheAnswerDay(t *testing.T) {
 			start := time.Date(2026, 1, 1, 10, 0, 0, 0, cph)
 			p := policyDK()
 			p.Deadlines.PauseTimeoutDays = 90
-			h := newHarness(t, p, KindAccess, "2026-01-01", start)
+			h := newHarness(t, p, rights.KindAccess, "2026-01-01", start)
 			h.at(day, func() {
 				h.update(UpdateRequestInformation, RequestInformation{Purpose: PurposeIdentity, What: "Your address at the time", By: caseworker})
 			})
@@ -51,10 +51,10 @@ func TestPauseResumesOnTheAnswerDay(t *testing.T) {
 // TestManifestlyExcessiveWithFacts: with other requests in the last twelve
 // months on record, a refusal under Art. 12(5) with its justification stands.
 func TestManifestlyExcessiveWithFacts(t *testing.T) {
-	h := newHarness(t, policyDK(), KindAccess, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
+	h := newHarness(t, policyDK(), rights.KindAccess, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
 	h.input.Request.Identity = &VerifyIdentity{Method: IdentityMitID, By: "intake"}
 	h.at(time.Hour, func() {
-		h.update(UpdateDecide, Decide{Outcome: OutcomeRefuse, Grounds: []string{Ground12_5}, Assessment: "Fourth identical request.",
+		h.update(UpdateDecide, Decide{Outcome: OutcomeRefuse, Grounds: []string{rights.Ground12_5}, Assessment: "Fourth identical request.",
 			Justification: "Three identical requests since June, each answered in full.", OtherRequestsLastYear: 3, By: caseworker})
 	})
 	res := h.run()
@@ -64,7 +64,7 @@ func TestManifestlyExcessiveWithFacts(t *testing.T) {
 // TestClaimOwnTaskChangesNothing: a caseworker whose claim is sent again
 // (double click, retry without a key) gets one audit entry.
 func TestClaimOwnTaskChangesNothing(t *testing.T) {
-	h := newHarness(t, policyDK(), KindAccess, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
+	h := newHarness(t, policyDK(), rights.KindAccess, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
 	h.at(time.Hour, func() {
 		task := h.state().OpenTasks()[0].ID
 		for range 8 {
@@ -127,7 +127,7 @@ func TestForbiddenExtensionTerms(t *testing.T) {
 // the fault is mended it catches up and closes normally.
 func TestStepFailsPermanently(t *testing.T) {
 	start := time.Date(2026, 9, 1, 10, 0, 0, 0, cph)
-	h := newHarness(t, policyDK(), KindAccess, "2026-09-01", start)
+	h := newHarness(t, policyDK(), rights.KindAccess, "2026-09-01", start)
 	mended := start.Add(45 * day)
 	h.projectErr = func() error {
 		if h.env.Now().Before(mended) {
@@ -168,7 +168,7 @@ func TestStepFailsPermanently(t *testing.T) {
 // returns the flag clears and nothing is lost.
 func TestStepFailsForAnHour(t *testing.T) {
 	start := time.Date(2026, 9, 1, 10, 0, 0, 0, cph)
-	h := newHarness(t, policyDK(), KindAccess, "2026-09-01", start)
+	h := newHarness(t, policyDK(), rights.KindAccess, "2026-09-01", start)
 	attempts := 0
 	h.projectErr = func() error {
 		if h.env.Now().Before(start.Add(time.Hour)) {
@@ -198,9 +198,9 @@ func TestStepFailsForAnHour(t *testing.T) {
 // recorded as late when it finally goes out.
 func TestBreachWhileReplyStuck(t *testing.T) {
 	start := time.Date(2026, 9, 1, 10, 0, 0, 0, cph)
-	h := newHarness(t, policyDK(), KindErasure, "2026-09-01", start)
+	h := newHarness(t, policyDK(), rights.KindErasure, "2026-09-01", start)
 	h.input.Request.Identity = &VerifyIdentity{Method: IdentityMitID, By: "intake"}
-	h.noticeErr = func(n activities.NoticeInput) error {
+	h.noticeErr = func(n rights.NoticeInput) error {
 		if n.Kind == NoticeReply+"_refuse" && h.env.Now().Before(start.Add(35*day)) {
 			return errors.New("mail server unreachable")
 		}
@@ -235,7 +235,7 @@ func TestYearOfBreachNotices(t *testing.T) {
 	var res Result
 	var deadlineOn time.Time
 	for {
-		h := newHarness(t, policyDK(), KindAccess, "2026-01-05", now)
+		h := newHarness(t, policyDK(), rights.KindAccess, "2026-01-05", now)
 		if runs == 0 {
 			h.input.Request.Identity = &VerifyIdentity{Method: IdentityMitID, By: "intake"}
 			in = h.input

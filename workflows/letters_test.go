@@ -6,7 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/rightsdesk/rightsdesk/activities"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
 
 func (h *harness) noticesOf(kind string) []sentNotice {
@@ -22,7 +22,7 @@ func (h *harness) noticesOf(kind string) []sentNotice {
 // TestReceiptAndFacts: every request starts with a receipt to the subject;
 // each notice carries the facts its letter tells (here, what is asked).
 func TestReceiptAndFacts(t *testing.T) {
-	h := newHarness(t, policyDK(), KindAccess, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
+	h := newHarness(t, policyDK(), rights.KindAccess, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
 	h.at(time.Hour, func() {
 		h.update(UpdateRequestInformation, RequestInformation{Purpose: PurposeIdentity, What: "Your address in 2019", By: caseworker})
 	})
@@ -42,10 +42,10 @@ func TestReceiptAndFacts(t *testing.T) {
 // outbox records that.
 func TestReplyOnPaper(t *testing.T) {
 	start := time.Date(2026, 9, 1, 10, 0, 0, 0, cph)
-	h := newHarness(t, policyDK(), KindErasure, "2026-09-01", start)
+	h := newHarness(t, policyDK(), rights.KindErasure, "2026-09-01", start)
 	h.input.Request.Identity = &VerifyIdentity{Method: IdentityInPerson, By: "intake"}
-	h.noticeResult = func(in activities.NoticeInput) activities.NoticeResult {
-		return activities.NoticeResult{Status: activities.LetterPrint, LetterID: activities.LetterID(in.Key), Channel: "print"}
+	h.noticeResult = func(in rights.NoticeInput) rights.NoticeResult {
+		return rights.NoticeResult{Status: rights.LetterPrint, LetterID: rights.LetterID(in.Key), Channel: "print"}
 	}
 	var waiting State
 	h.at(day, func() {
@@ -67,20 +67,20 @@ func TestReplyOnPaper(t *testing.T) {
 	final := h.state()
 	require.Equal(t, start.Add(3*day).UTC(), final.RepliedAt.UTC(), "replied when posted")
 	require.Len(t, h.marked, 2)
-	require.Equal(t, activities.LetterPrinted, h.marked[0].Status)
+	require.Equal(t, rights.LetterPrinted, h.marked[0].Status)
 	require.Contains(t, h.actions(), "letter.posted")
 }
 
 // TestUnknownEmailOutcomeIsConfirmed: an e-mail whose outcome is unknown
 // becomes a task to confirm; the request does not end until it is done.
 func TestUnknownEmailOutcomeIsConfirmed(t *testing.T) {
-	h := newHarness(t, policyDK(), KindAccess, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
-	h.noticeResult = func(in activities.NoticeInput) activities.NoticeResult {
-		status := activities.LetterSent
+	h := newHarness(t, policyDK(), rights.KindAccess, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
+	h.noticeResult = func(in rights.NoticeInput) rights.NoticeResult {
+		status := rights.LetterSent
 		if in.Kind == NoticeWithdrawn {
-			status = activities.LetterConfirm
+			status = rights.LetterConfirm
 		}
-		return activities.NoticeResult{Status: status, LetterID: activities.LetterID(in.Key), Channel: "email"}
+		return rights.NoticeResult{Status: status, LetterID: rights.LetterID(in.Key), Channel: "email"}
 	}
 	var open State
 	h.at(time.Hour, func() { h.update(UpdateWithdraw, Withdraw{By: ActorSubject}) })
@@ -94,7 +94,7 @@ func TestUnknownEmailOutcomeIsConfirmed(t *testing.T) {
 	require.Equal(t, StageWithdrawn, open.Stage)
 	require.Len(t, open.OpenTasks(), 1, "the workflow waits for the confirmation")
 	require.Equal(t, TaskConfirmDelivery, open.OpenTasks()[0].Kind)
-	require.Equal(t, []activities.MarkLetterInput{{LetterID: activities.LetterID(h.input.Request.RequestID.String() + "/withdrawn"), Status: activities.LetterSent}}, h.marked)
+	require.Equal(t, []rights.MarkLetterInput{{LetterID: rights.LetterID(h.input.Request.RequestID.String() + "/withdrawn"), Status: rights.LetterSent}}, h.marked)
 	require.Contains(t, h.actions(), "letter.confirmed")
 }
 
@@ -104,7 +104,7 @@ func TestApprovedReply(t *testing.T) {
 	p := policyDK()
 	p.ApproveReplies = true
 	start := time.Date(2026, 9, 1, 10, 0, 0, 0, cph)
-	h := newHarness(t, p, KindErasure, "2026-09-01", start)
+	h := newHarness(t, p, rights.KindErasure, "2026-09-01", start)
 	h.input.Request.Identity = &VerifyIdentity{Method: IdentityMitID, By: "intake"}
 	h.at(day, func() {
 		h.update(UpdateDecide, Decide{Outcome: OutcomeRefuse, Grounds: []string{"17(3)(b)"}, Assessment: "Journal duty.", By: caseworker})
@@ -128,7 +128,7 @@ func TestApprovedReply(t *testing.T) {
 
 // TestPreliminaryAnswer: a caseworker sends one preliminary answer.
 func TestPreliminaryAnswer(t *testing.T) {
-	h := newHarness(t, policyDK(), KindAccess, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
+	h := newHarness(t, policyDK(), rights.KindAccess, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
 	h.at(time.Hour, func() {
 		h.update(UpdateSendLetter, SendLetter{Kind: LetterPreliminary, By: caseworker})
 		h.update(UpdateSendLetter, SendLetter{Kind: LetterPreliminary, By: caseworker})

@@ -1,55 +1,13 @@
 package workflows
 
 import (
-	"fmt"
-	"strings"
 	"time"
 	"unicode"
 
 	"github.com/google/uuid"
 
-	"github.com/rightsdesk/rightsdesk/activities"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
-
-// WorkflowID is the ID of a request's workflow: request/<uuid>. It carries
-// nothing but the request's opaque ID.
-func WorkflowID(requestID uuid.UUID) string { return "request/" + requestID.String() }
-
-// ParseWorkflowID returns the request ID of a workflow ID made by WorkflowID.
-func ParseWorkflowID(id string) (uuid.UUID, error) {
-	rest, ok := strings.CutPrefix(id, "request/")
-	if !ok {
-		return uuid.Nil, fmt.Errorf("workflows: %q is not a request workflow ID", id)
-	}
-	return uuid.Parse(rest)
-}
-
-// Kind is the right a request invokes.
-type Kind string
-
-// The rights (LEGAL.md §1).
-const (
-	KindAccess            Kind = "access"
-	KindRectification     Kind = "rectification"
-	KindErasure           Kind = "erasure"
-	KindRestriction       Kind = "restriction"
-	KindPortability       Kind = "portability"
-	KindObjection         Kind = "objection"
-	KindConsentWithdrawal Kind = "consent_withdrawal"
-)
-
-// Kinds lists every right.
-var Kinds = []Kind{KindAccess, KindRectification, KindErasure, KindRestriction, KindPortability, KindObjection, KindConsentWithdrawal}
-
-// Valid reports whether k is a known right.
-func (k Kind) Valid() bool {
-	for _, x := range Kinds {
-		if k == x {
-			return true
-		}
-	}
-	return false
-}
 
 // Stage is where a request stands.
 type Stage string
@@ -138,7 +96,7 @@ const (
 type RequestInput struct {
 	RequestID    uuid.UUID
 	ControllerID string
-	Kind         Kind
+	Kind         rights.Kind
 	Channel      string
 	// ReceivedOn is the day the request reached any official channel of the
 	// controller (a date at midnight UTC), which may be in the past.
@@ -422,7 +380,7 @@ type Attention struct {
 type State struct {
 	RequestID    uuid.UUID
 	ControllerID string
-	Kind         Kind
+	Kind         rights.Kind
 	Channel      string
 	Stage        Stage
 	Outcome      Outcome `json:",omitempty"`
@@ -450,7 +408,7 @@ type State struct {
 	// Attention is set while a step keeps failing.
 	Attention *Attention `json:",omitempty"`
 	// Fulfilment records what each automated step did where the data lives.
-	Fulfilment []activities.StepResult `json:",omitempty"`
+	Fulfilment []rights.StepResult `json:",omitempty"`
 	// BlockedBy lists other open requests of the person an erasure waits for.
 	BlockedBy []string `json:",omitempty"`
 	// Late is set when a refusal went out after the first month (Art. 12(4)).

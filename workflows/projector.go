@@ -8,7 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/rightsdesk/rightsdesk/activities"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
 
 // projectorV0 is the projector of requests started before
@@ -31,7 +31,7 @@ func (w *rightsRequest) projectorV0(ctx workflow.Context) {
 			if err := w.upsertSearchAttributes(ctx, s); err != nil {
 				w.log.Error("upsert search attributes", "Error", err)
 			}
-			if err := workflow.ExecuteActivity(actx, a.Project, projection(s, events)).Get(ctx, nil); err != nil {
+			if err := workflow.ExecuteActivity(actx, rights.ActivityProject, projection(s, events)).Get(ctx, nil); err != nil {
 				w.fatal = fmt.Errorf("project request: %w", err)
 				return
 			}
@@ -39,7 +39,7 @@ func (w *rightsRequest) projectorV0(ctx workflow.Context) {
 		for len(w.notices) > 0 {
 			n := w.notices[0]
 			w.notices = w.notices[1:]
-			if err := workflow.ExecuteActivity(onLettersQueue(actx, n.Kind), a.SendNotice, n).Get(ctx, nil); err != nil {
+			if err := workflow.ExecuteActivity(onLettersQueue(actx, n.Kind), rights.ActivitySendNotice, n).Get(ctx, nil); err != nil {
 				w.fatal = fmt.Errorf("send notice: %w", err)
 				return
 			}
@@ -181,7 +181,7 @@ func (w *rightsRequest) projector(ctx workflow.Context) {
 		err := w.persistent(ctx, "project", func(actx workflow.Context) workflow.Future {
 			w.dirty = false
 			sent = len(w.events)
-			return workflow.ExecuteActivity(actx, a.Project, projection(w.snapshot(), w.events[:sent]))
+			return workflow.ExecuteActivity(actx, rights.ActivityProject, projection(w.snapshot(), w.events[:sent]))
 		})
 		if err != nil {
 			return
@@ -203,8 +203,8 @@ func (w *rightsRequest) notifier(ctx workflow.Context) {
 		w.sending = true
 		n := w.notices[0]
 		w.notices = w.notices[1:]
-		var res activities.NoticeResult
-		if err := workflow.ExecuteActivity(onLettersQueue(actx, n.Kind), a.SendNotice, n).Get(ctx, &res); err != nil {
+		var res rights.NoticeResult
+		if err := workflow.ExecuteActivity(onLettersQueue(actx, n.Kind), rights.ActivitySendNotice, n).Get(ctx, &res); err != nil {
 			w.notices = append(w.notices, n)
 			if err := w.failed(ctx, "notify", &r, err); err != nil {
 				return
@@ -249,9 +249,9 @@ func assigneeAttr(id string) temporal.SearchAttributeUpdate {
 	return SAAssigneeID.ValueSet(id)
 }
 
-func projection(s State, events []activities.EventInput) activities.ProjectInput {
-	in := activities.ProjectInput{
-		Request: activities.RequestSnapshot{
+func projection(s State, events []rights.EventInput) rights.ProjectInput {
+	in := rights.ProjectInput{
+		Request: rights.RequestSnapshot{
 			RequestID: s.RequestID, Stage: string(s.Stage), Outcome: string(s.Outcome),
 			DueOn: s.DueOn, StatutoryDueOn: s.StatutoryDueOn, ExtendedDueOn: s.ExtendedDueOn,
 			Assignee: s.Assignee, Breached: s.Breached, Late: s.Late, ClosedAt: s.ClosedAt, Version: s.Version,
@@ -267,7 +267,7 @@ func projection(s State, events []activities.EventInput) activities.ProjectInput
 		in.Request.PausedAt = &p
 	}
 	for _, t := range s.Tasks {
-		in.Tasks = append(in.Tasks, activities.TaskSnapshot{
+		in.Tasks = append(in.Tasks, rights.TaskSnapshot{
 			ID: t.ID, Kind: string(t.Kind), Status: string(t.Status), Assignee: t.Assignee, DueOn: t.DueOn,
 			CreatedAt: t.CreatedAt, CompletedAt: t.CompletedAt, CompletedBy: string(t.CompletedBy), LetterID: t.LetterID,
 		})

@@ -10,13 +10,10 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
-
-// a refers to the activities by method; the worker registers the real ones.
-var a *activities.Activities
 
 // Notice kinds and recipients.
 const (
@@ -103,8 +100,8 @@ type rightsRequest struct {
 	// The outbox: what the projector writes to the read model and the
 	// notifier sends.
 	dirty   bool
-	events  []activities.EventInput
-	notices []activities.NoticeInput
+	events  []rights.EventInput
+	notices []rights.NoticeInput
 	busy    bool // the projector of version 0, or this version's projector
 	sending bool // this version's notifier
 	fatal   error
@@ -118,9 +115,9 @@ type rightsRequest struct {
 	// a grant, for run to carry it out.
 	fulfilment workflow.Version
 	toFulfil   bool
-	plan       *activities.FulfilmentPlan
+	plan       *rights.FulfilmentPlan
 	// callbacks hold the http systems' reports, by step key.
-	callbacks map[string]activities.Callback
+	callbacks map[string]rights.Callback
 	// liftReason is set when a caseworker lifts a restriction.
 	liftReason string
 	// inFlight names an action whose handler waits for an activity before
@@ -314,7 +311,7 @@ func guarded[I any](w *rightsRequest, validate func(workflow.Context, I) error, 
 // settled refuses an action while another one is being recorded.
 func (w *rightsRequest) settled() error {
 	if w.inFlight != "" {
-		return conflict("action-in-progress", "%s is being recorded for this request; try again when it is done", w.inFlight)
+		return conflict(rights.RuleActionInProgress, "%s is being recorded for this request; try again when it is done", w.inFlight)
 	}
 	return nil
 }

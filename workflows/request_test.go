@@ -20,6 +20,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
 
 var (
@@ -44,7 +45,7 @@ func patientSE() policy.Policy {
 }
 
 type sentNotice struct {
-	activities.NoticeInput
+	rights.NoticeInput
 	SentAt time.Time
 }
 
@@ -54,22 +55,22 @@ type harness struct {
 	input    RightsRequestInput
 	name     string // the workflow type to run, when not RightsRequest
 	notices  []sentNotice
-	projects []activities.ProjectInput
+	projects []rights.ProjectInput
 	results  []updateResult
 	// projectErr and noticeErr, when set, make the activities fail.
 	projectErr func() error
-	noticeErr  func(activities.NoticeInput) error
+	noticeErr  func(rights.NoticeInput) error
 	// noticeResult, when set, says what the outbox made of a notice.
-	noticeResult func(activities.NoticeInput) activities.NoticeResult
-	marked       []activities.MarkLetterInput
+	noticeResult func(rights.NoticeInput) rights.NoticeResult
+	marked       []rights.MarkLetterInput
 	// plan is what PlanFulfilment answers (unmapped by default); steps
 	// records the automated steps run.
-	plan          activities.FulfilmentPlan
-	steps         []activities.FulfilStep
-	stepResult    func(activities.FulfilStep) activities.StepResult
+	plan          rights.FulfilmentPlan
+	steps         []rights.FulfilStep
+	stepResult    func(rights.FulfilStep) rights.StepResult
 	pendingOthers func() []string
 	// destroyed records the packages an erasure destroyed.
-	destroyed []activities.DestroyPackagesInput
+	destroyed []rights.DestroyPackagesInput
 	// mu guards what the mocked activities record: the test environment
 	// runs activities on goroutines of their own.
 	mu sync.Mutex
@@ -81,7 +82,7 @@ type updateResult struct {
 	err   error
 }
 
-func newHarness(t *testing.T, p policy.Policy, kind Kind, received string, start time.Time) *harness {
+func newHarness(t *testing.T, p policy.Policy, kind rights.Kind, received string, start time.Time) *harness {
 	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
@@ -90,7 +91,7 @@ func newHarness(t *testing.T, p policy.Policy, kind Kind, received string, start
 	h.env.RegisterWorkflow(RightsRequest)
 	var acts *activities.Activities
 	h.env.RegisterActivity(acts)
-	h.env.OnActivity(acts.Project, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ProjectInput) error {
+	h.env.OnActivity(acts.Project, mock.Anything, mock.Anything).Return(func(_ context.Context, in rights.ProjectInput) error {
 		if h.projectErr != nil {
 			if err := h.projectErr(); err != nil {
 				return err
@@ -101,32 +102,32 @@ func newHarness(t *testing.T, p policy.Policy, kind Kind, received string, start
 		h.mu.Unlock()
 		return nil
 	}).Maybe()
-	h.env.OnActivity(acts.SendNotice, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.NoticeInput) (activities.NoticeResult, error) {
+	h.env.OnActivity(acts.SendNotice, mock.Anything, mock.Anything).Return(func(_ context.Context, in rights.NoticeInput) (rights.NoticeResult, error) {
 		if h.noticeErr != nil {
 			if err := h.noticeErr(in); err != nil {
-				return activities.NoticeResult{}, err
+				return rights.NoticeResult{}, err
 			}
 		}
 		h.mu.Lock()
 		h.notices = append(h.notices, sentNotice{in, h.env.Now()})
 		h.mu.Unlock()
-		res := activities.NoticeResult{Status: activities.LetterSent, LetterID: activities.LetterID(in.Key), Channel: "email"}
+		res := rights.NoticeResult{Status: rights.LetterSent, LetterID: rights.LetterID(in.Key), Channel: "email"}
 		if h.noticeResult != nil {
 			res = h.noticeResult(in)
 		}
 		return res, nil
 	}).Maybe()
-	h.env.OnActivity(acts.PlanFulfilment, mock.Anything, mock.Anything).Return(func(_ context.Context, _ uuid.UUID) (activities.FulfilmentPlan, error) {
+	h.env.OnActivity(acts.PlanFulfilment, mock.Anything, mock.Anything).Return(func(_ context.Context, _ uuid.UUID) (rights.FulfilmentPlan, error) {
 		return h.plan, nil
 	}).Maybe()
-	h.env.OnActivity(acts.Fulfil, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.FulfilStep) (activities.StepResult, error) {
+	h.env.OnActivity(acts.Fulfil, mock.Anything, mock.Anything).Return(func(_ context.Context, in rights.FulfilStep) (rights.StepResult, error) {
 		h.mu.Lock()
 		h.steps = append(h.steps, in)
 		h.mu.Unlock()
 		if h.stepResult != nil {
 			return h.stepResult(in), nil
 		}
-		return activities.StepResult{System: in.System, Dataset: in.Dataset, Step: in.Step, DatasetName: in.Dataset}, nil
+		return rights.StepResult{System: in.System, Dataset: in.Dataset, Step: in.Step, DatasetName: in.Dataset}, nil
 	}).Maybe()
 	h.env.OnActivity(acts.PendingOthers, mock.Anything, mock.Anything).Return(func(_ context.Context, _ uuid.UUID) ([]string, error) {
 		if h.pendingOthers != nil {
@@ -134,13 +135,13 @@ func newHarness(t *testing.T, p policy.Policy, kind Kind, received string, start
 		}
 		return nil, nil
 	}).Maybe()
-	h.env.OnActivity(acts.DestroyPackages, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.DestroyPackagesInput) (activities.DestroyedPackages, error) {
+	h.env.OnActivity(acts.DestroyPackages, mock.Anything, mock.Anything).Return(func(_ context.Context, in rights.DestroyPackagesInput) (rights.DestroyedPackages, error) {
 		h.mu.Lock()
 		h.destroyed = append(h.destroyed, in)
 		h.mu.Unlock()
-		return activities.DestroyedPackages{References: []string{"RD-2026-000007"}}, nil
+		return rights.DestroyedPackages{References: []string{"RD-2026-000007"}}, nil
 	}).Maybe()
-	h.env.OnActivity(acts.MarkLetter, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.MarkLetterInput) error {
+	h.env.OnActivity(acts.MarkLetter, mock.Anything, mock.Anything).Return(func(_ context.Context, in rights.MarkLetterInput) error {
 		h.mu.Lock()
 		h.marked = append(h.marked, in)
 		h.mu.Unlock()
@@ -235,7 +236,7 @@ func requireRejected(t *testing.T, r updateResult, errType, rule string) {
 	typ, rej, ok := IsRejection(r.err)
 	require.True(t, ok, "not a rejection: %v", r.err)
 	require.Equal(t, errType, typ, "%v", r.err)
-	require.Equal(t, rule, rej.Rule, "%v", r.err)
+	require.Equal(t, rule, string(rej.Rule), "%v", r.err)
 	require.NotEmpty(t, rej.Detail)
 }
 
@@ -248,7 +249,7 @@ var caseworker = Actor("cw-1")
 // a daily notice to the DPO.
 func TestLeftAlone40Days(t *testing.T) {
 	// Received Tuesday 2026-09-01: due 2026-10-01, statutory 2026-10-01 (Thursday).
-	h := newHarness(t, policyDK(), KindAccess, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
+	h := newHarness(t, policyDK(), rights.KindAccess, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
 	var before40 State
 	h.at(40*day-time.Minute, func() { before40 = h.state() })
 	h.at(40*day, func() { h.update(UpdateWithdraw, Withdraw{By: ActorSubject}) })
@@ -289,7 +290,7 @@ func TestLeftAlone40Days(t *testing.T) {
 // TestRegisteredLate: a letter registered 40 days after it arrived is breached
 // at once; the reminders it missed are not sent, only the latest notice.
 func TestRegisteredLate(t *testing.T) {
-	h := newHarness(t, policyDK(), KindAccess, "2026-09-01", time.Date(2026, 10, 11, 10, 0, 0, 0, cph))
+	h := newHarness(t, policyDK(), rights.KindAccess, "2026-09-01", time.Date(2026, 10, 11, 10, 0, 0, 0, cph))
 	var s State
 	h.at(time.Minute, func() { s = h.state() })
 	h.at(time.Hour, func() { h.update(UpdateWithdraw, Withdraw{By: caseworker}) })
@@ -300,7 +301,7 @@ func TestRegisteredLate(t *testing.T) {
 
 // TestGrantedEndToEnd walks every stage of a granted request.
 func TestGrantedEndToEnd(t *testing.T) {
-	h := newHarness(t, policyDK(), KindErasure, "2026-01-31", time.Date(2026, 2, 2, 9, 0, 0, 0, cph))
+	h := newHarness(t, policyDK(), rights.KindErasure, "2026-01-31", time.Date(2026, 2, 2, 9, 0, 0, 0, cph))
 	var initial State
 	h.at(time.Minute, func() {
 		initial = h.state()
@@ -359,7 +360,7 @@ func TestGrantedEndToEnd(t *testing.T) {
 }
 
 func TestIdentityVerifiedAtIntake(t *testing.T) {
-	h := newHarness(t, policyDK(), KindAccess, "2026-03-05", time.Date(2026, 3, 5, 9, 0, 0, 0, cph))
+	h := newHarness(t, policyDK(), rights.KindAccess, "2026-03-05", time.Date(2026, 3, 5, 9, 0, 0, 0, cph))
 	h.input.Request.Identity = &VerifyIdentity{Method: IdentityMitID, By: "intake"}
 	var s State
 	h.at(time.Minute, func() {
@@ -379,7 +380,7 @@ func TestIdentityVerifiedAtIntake(t *testing.T) {
 // 2022-02-09, information asked 02-15, answered 04-19, due 2022-05-13.
 func TestPauseIMY(t *testing.T) {
 	start := time.Date(2022, 2, 9, 11, 0, 0, 0, sto)
-	h := newHarness(t, patientSE(), KindAccess, "2022-02-09", start)
+	h := newHarness(t, patientSE(), rights.KindAccess, "2022-02-09", start)
 	var paused, resumed State
 	h.at(time.Date(2022, 2, 15, 10, 0, 0, 0, sto).Sub(start), func() {
 		h.update(UpdateRequestInformation, RequestInformation{Purpose: PurposeIdentity, What: "Your address at the time", By: caseworker})
@@ -409,7 +410,7 @@ func TestPauseIMY(t *testing.T) {
 // TestPauseMovesReminders: after a resume, the reminders fire before the new due date.
 func TestPauseMovesReminders(t *testing.T) {
 	start := time.Date(2022, 2, 9, 11, 0, 0, 0, sto)
-	h := newHarness(t, patientSE(), KindAccess, "2022-02-09", start)
+	h := newHarness(t, patientSE(), rights.KindAccess, "2022-02-09", start)
 	h.at(time.Date(2022, 2, 15, 10, 0, 0, 0, sto).Sub(start), func() {
 		h.update(UpdateRequestInformation, RequestInformation{Purpose: PurposeIdentity, What: "x", By: caseworker})
 	})
@@ -430,7 +431,7 @@ func TestPauseMovesReminders(t *testing.T) {
 // TestPauseExpires: a subject who never answers gets a closing reply after
 // 30 days of pause.
 func TestPauseExpires(t *testing.T) {
-	h := newHarness(t, policyDK(), KindAccess, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
+	h := newHarness(t, policyDK(), rights.KindAccess, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
 	h.at(day, func() {
 		h.update(UpdateRequestInformation, RequestInformation{Purpose: PurposeIdentity, What: "x", By: caseworker})
 	})
@@ -446,7 +447,7 @@ func TestPauseExpires(t *testing.T) {
 }
 
 func TestCannotIdentify(t *testing.T) {
-	h := newHarness(t, policyDK(), KindAccess, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
+	h := newHarness(t, policyDK(), rights.KindAccess, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
 	h.at(day, func() {
 		h.update(UpdateRequestInformation, RequestInformation{Purpose: PurposeIdentity, What: "x", By: caseworker})
 	})
@@ -463,7 +464,7 @@ func TestCannotIdentify(t *testing.T) {
 // the deadlines and the reminders, but not the refusal deadline (Art.
 // 12(4)): until the request is granted, reminders count down to that too.
 func TestExtension(t *testing.T) {
-	h := newHarness(t, policyDK(), KindAccess, "2026-01-31", time.Date(2026, 1, 31, 10, 0, 0, 0, cph))
+	h := newHarness(t, policyDK(), rights.KindAccess, "2026-01-31", time.Date(2026, 1, 31, 10, 0, 0, 0, cph))
 	h.input.Request.Identity = &VerifyIdentity{Method: IdentityMitID, By: "intake"}
 	h.at(10*day, func() {
 		h.update(UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Records in four systems must be reviewed.", By: caseworker})
@@ -504,7 +505,7 @@ func TestExtensionUntilStatutoryDue(t *testing.T) {
 		{"the day after", time.Date(2026, 3, 3, 9, 0, 0, 0, cph), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t, policyDK(), KindAccess, "2026-01-31", start)
+			h := newHarness(t, policyDK(), rights.KindAccess, "2026-01-31", start)
 			h.at(tc.at.Sub(start), func() {
 				h.update(UpdateExtend, Extend{Reason: ReasonNumberOfRequests, Explanation: "Forty requests arrived this week.", By: caseworker})
 				h.update(UpdateWithdraw, Withdraw{By: ActorSubject})
@@ -521,7 +522,7 @@ func TestExtensionUntilStatutoryDue(t *testing.T) {
 
 // TestWithdrawMidway closes the request and cancels its open tasks.
 func TestWithdrawMidway(t *testing.T) {
-	h := newHarness(t, policyDK(), KindRectification, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
+	h := newHarness(t, policyDK(), rights.KindRectification, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
 	h.at(day, func() { h.update(UpdateVerifyIdentity, VerifyIdentity{Method: IdentityKnownEmail, By: caseworker}) })
 	h.at(2*day, func() { h.update(UpdateWithdraw, Withdraw{By: ActorSubject}) })
 	h.at(3*day, func() { h.update(UpdateAddNote, AddNote{Text: "after", By: caseworker}) })
@@ -538,7 +539,7 @@ func TestWithdrawMidway(t *testing.T) {
 
 // TestLateRefusal: a refusal sent after the first month is recorded as late.
 func TestLateRefusal(t *testing.T) {
-	h := newHarness(t, policyDK(), KindErasure, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
+	h := newHarness(t, policyDK(), rights.KindErasure, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
 	h.input.Request.Identity = &VerifyIdentity{Method: IdentityMitID, By: "intake"}
 	h.at(35*day, func() {
 		h.update(UpdateDecide, Decide{Outcome: OutcomeRefuse, Grounds: []string{"17(3)(b)"}, Assessment: "Journal duty under arkivloven.", By: caseworker})
@@ -554,7 +555,7 @@ func TestLateRefusal(t *testing.T) {
 // before the extended deadline but after the first month. Only Art. 12(4)
 // makes it late: no breach, yet the refusal is recorded as late.
 func TestLateRefusalAfterExtension(t *testing.T) {
-	h := newHarness(t, policyDK(), KindErasure, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
+	h := newHarness(t, policyDK(), rights.KindErasure, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
 	h.input.Request.Identity = &VerifyIdentity{Method: IdentityMitID, By: "intake"}
 	h.at(10*day, func() {
 		h.update(UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Files in four systems must be reviewed.", By: caseworker})
@@ -572,7 +573,7 @@ func TestLateRefusalAfterExtension(t *testing.T) {
 
 // TestRefusalInTime is not late.
 func TestRefusalInTime(t *testing.T) {
-	h := newHarness(t, policyDK(), KindPortability, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
+	h := newHarness(t, policyDK(), rights.KindPortability, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
 	h.input.Request.Identity = &VerifyIdentity{Method: IdentityMitID, By: "intake"}
 	h.at(5*day, func() {
 		h.update(UpdateDecide, Decide{Outcome: OutcomeRefuse, Grounds: []string{"20(3)"}, Assessment: "Public task; access offered instead.", By: caseworker})
@@ -586,7 +587,7 @@ func TestRefusalInTime(t *testing.T) {
 
 // TestUpdateIDAppliedOnce: a retried call with the same update ID is applied once.
 func TestUpdateIDAppliedOnce(t *testing.T) {
-	h := newHarness(t, policyDK(), KindAccess, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
+	h := newHarness(t, policyDK(), rights.KindAccess, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
 	h.at(time.Hour, func() {
 		h.updateID(UpdateAddNote, "note-1", AddNote{Text: "called the subject", By: caseworker})
 		h.updateID(UpdateAddNote, "note-1", AddNote{Text: "called the subject", By: caseworker})
@@ -600,7 +601,7 @@ func TestUpdateIDAppliedOnce(t *testing.T) {
 // TestRejections covers every validator rejection.
 func TestRejections(t *testing.T) {
 	grant := Decide{Outcome: OutcomeGrant, Assessment: "ok", By: caseworker}
-	refuse := func(kind Kind, grounds ...string) Decide {
+	refuse := func(kind rights.Kind, grounds ...string) Decide {
 		return Decide{Outcome: OutcomeRefuse, Grounds: grounds, Assessment: "because", By: caseworker}
 	}
 	type step struct {
@@ -611,68 +612,68 @@ func TestRejections(t *testing.T) {
 	paused := []step{{UpdateRequestInformation, RequestInformation{Purpose: PurposeIdentity, What: "x", By: caseworker}}}
 	for _, tc := range []struct {
 		name    string
-		kind    Kind
+		kind    rights.Kind
 		before  []step
 		update  string
 		arg     any
 		errType string
 		rule    string
 	}{
-		{"verify: bad method", KindAccess, nil, UpdateVerifyIdentity, VerifyIdentity{Method: "passport_copy", By: caseworker}, ErrTypeInvalid, "identity-method"},
-		{"verify: no actor", KindAccess, nil, UpdateVerifyIdentity, VerifyIdentity{Method: IdentityMitID}, ErrTypeInvalid, "actor-required"},
-		{"verify: twice", KindAccess, verified, UpdateVerifyIdentity, VerifyIdentity{Method: IdentityMitID, By: caseworker}, ErrTypeConflict, "stage"},
-		{"information: bad purpose", KindAccess, nil, UpdateRequestInformation, RequestInformation{Purpose: "curiosity", What: "x", By: caseworker}, ErrTypeInvalid, "information-purpose"},
-		{"information: clarification before identity", KindAccess, nil, UpdateRequestInformation, RequestInformation{Purpose: PurposeClarification, What: "x", By: caseworker}, ErrTypeConflict, "stage"},
-		{"information: nothing asked", KindAccess, nil, UpdateRequestInformation, RequestInformation{Purpose: PurposeIdentity, By: caseworker}, ErrTypeInvalid, "information-what"},
-		{"information: already paused", KindAccess, paused, UpdateRequestInformation, RequestInformation{Purpose: PurposeIdentity, What: "y", By: caseworker}, ErrTypeConflict, "already-paused"},
-		{"answer: not paused", KindAccess, nil, UpdateInformationReceived, InformationReceived{By: ActorSubject}, ErrTypeConflict, "not-paused"},
-		{"answer: before the question", KindAccess, paused, UpdateInformationReceived, InformationReceived{ReceivedOn: deadline.Date(2026, 8, 1), By: ActorSubject}, ErrTypeInvalid, "answer-date"},
-		{"cannot identify: no reason", KindAccess, nil, UpdateCannotIdentify, CannotIdentify{By: caseworker}, ErrTypeInvalid, "reason-required"},
-		{"cannot identify: after verification", KindAccess, verified, UpdateCannotIdentify, CannotIdentify{Reason: "x", By: caseworker}, ErrTypeConflict, "stage"},
-		{"decide: before identity", KindAccess, nil, UpdateDecide, grant, ErrTypeConflict, "stage"},
-		{"decide: no assessment", KindAccess, verified, UpdateDecide, Decide{Outcome: OutcomeGrant, By: caseworker}, ErrTypeInvalid, "assessment-required"},
-		{"decide: unknown outcome", KindAccess, verified, UpdateDecide, Decide{Outcome: "maybe", Assessment: "x", By: caseworker}, ErrTypeInvalid, "outcome"},
-		{"decide: grant with grounds", KindAccess, verified, UpdateDecide, Decide{Outcome: OutcomeGrant, Grounds: []string{"12(5)"}, Assessment: "x", By: caseworker}, ErrTypeInvalid, "grant-without-grounds"},
-		{"decide: refuse without grounds", KindErasure, verified, UpdateDecide, refuse(KindErasure), ErrTypeInvalid, "grounds-required"},
-		{"decide: erasure ground for access", KindAccess, verified, UpdateDecide, refuse(KindAccess, "17(3)(b)"), ErrTypeInvalid, "grounds-for-right"},
-		{"decide: portability ground for erasure", KindErasure, verified, UpdateDecide, refuse(KindErasure, "20(3)"), ErrTypeInvalid, "grounds-for-right"},
-		{"decide: objection ground for portability", KindPortability, verified, UpdateDecide, refuse(KindPortability, "21(1)-claims"), ErrTypeInvalid, "grounds-for-right"},
-		{"decide: duplicate ground", KindErasure, verified, UpdateDecide, refuse(KindErasure, "17(3)(b)", "17(3)(b)"), ErrTypeInvalid, "grounds-for-right"},
-		{"decide: 15(4) refuses whole", KindAccess, verified, UpdateDecide, refuse(KindAccess, "15(4)"), ErrTypeInvalid, "grounds-partial-only"},
-		{"decide: 12(5) without justification", KindObjection, verified, UpdateDecide, refuse(KindObjection, Ground12_5), ErrTypeInvalid, "art-12-5-justification"},
-		{"decide: objection to direct marketing refused", KindObjection, verified, UpdateDecide, Decide{Outcome: OutcomeRefuse, Grounds: []string{"21(1)-compelling"}, Assessment: "x", DirectMarketing: true, By: caseworker}, ErrTypeInvalid, "art-21-3-direct-marketing"},
-		{"decide: objection to direct marketing partly refused", KindObjection, verified, UpdateDecide, Decide{Outcome: OutcomePartial, Grounds: []string{"21(1)-claims"}, Assessment: "x", DirectMarketing: true, By: caseworker}, ErrTypeInvalid, "art-21-3-direct-marketing"},
-		{"decide: 12(5) for the first request in a year", KindAccess, verified, UpdateDecide, Decide{Outcome: OutcomeRefuse, Grounds: []string{Ground12_5}, Assessment: "x", Justification: "Asks the same again.", By: caseworker}, ErrTypeInvalid, "art-12-5-once-a-year"},
-		{"verify: answer date while nothing awaited", KindAccess, nil, UpdateVerifyIdentity, VerifyIdentity{Method: IdentityMitID, AnswerReceivedOn: deadline.Date(2026, 9, 1), By: caseworker}, ErrTypeInvalid, "answer-date"},
-		{"verify: answer date in the future", KindAccess, paused, UpdateVerifyIdentity, VerifyIdentity{Method: IdentityMitID, AnswerReceivedOn: deadline.Date(2026, 9, 5), By: caseworker}, ErrTypeInvalid, "answer-date"},
-		{"answer: in the future", KindAccess, paused, UpdateInformationReceived, InformationReceived{ReceivedOn: deadline.Date(2026, 9, 2), By: ActorSubject}, ErrTypeInvalid, "answer-date"},
-		{"assign: free text", KindAccess, nil, UpdateAssign, Assign{Assignee: "Jens Hansen, CPR 010203-1234", By: caseworker}, ErrTypeInvalid, "assignee"},
-		{"assign: too long", KindAccess, nil, UpdateAssign, Assign{Assignee: strings.Repeat("x", MaxStaffIDLength+1), By: caseworker}, ErrTypeInvalid, "assignee"},
-		{"decide: while paused for clarification", KindAccess, append(verified, step{UpdateRequestInformation, RequestInformation{Purpose: PurposeClarification, What: "which years?", By: caseworker}}), UpdateDecide, grant, ErrTypeConflict, "paused"},
-		{"decide: twice", KindAccess, append(verified, step{UpdateDecide, grant}), UpdateDecide, grant, ErrTypeConflict, "stage"},
-		{"extend: holiday reason", KindAccess, nil, UpdateExtend, Extend{Reason: "holidays", Explanation: "summer", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
-		{"extend: holiday in words", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Staff are on sommerferie", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
-		{"extend: short-staffed", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "We are short-staffed this month.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
-		{"extend: lack of resources", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Due to a lack of resources in the team.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
-		{"extend: sygemeldt", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Sagsbehandleren er sygemeldt.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
-		{"extend: barsel", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Medarbejderen er på barsel.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
-		{"extend: sommerlukket", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Kontoret er sommerlukket.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
-		{"extend: Christmas closure", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "The office has its Christmas closure.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
-		{"extend: juleferie", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Vi holder juleferie.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
-		{"extend: föräldraledig", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Handläggaren är föräldraledig.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
-		{"extend: sjukskriven", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Handläggaren är sjukskriven.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
-		{"extend: personalbrist", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Vi har personalbrist.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
-		{"extend: parental leave", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "The caseworker is on parental leave.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
-		{"extend: too few employees", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonNumberOfRequests, Explanation: "Too few employees to finish in time.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
-		{"extend: för få handläggare", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Vi har för få handläggare.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
-		{"extend: no words", KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
-		{"extend: after a refusal", KindErasure, append(verified, step{UpdateDecide, Decide{Outcome: OutcomePartial, Grounds: []string{"17(3)(e)"}, Assessment: "x", By: caseworker}}), UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "many systems", By: caseworker}, ErrTypeInvalid, "art-12-4-refusal"},
-		{"assign: nobody", KindAccess, nil, UpdateAssign, Assign{By: caseworker}, ErrTypeInvalid, "assignee-required"},
-		{"note: empty", KindAccess, nil, UpdateAddNote, AddNote{Text: " ", By: caseworker}, ErrTypeInvalid, "note-text"},
-		{"note: too long", KindAccess, nil, UpdateAddNote, AddNote{Text: string(make([]byte, MaxNoteLength+1)), By: caseworker}, ErrTypeInvalid, "note-text"},
-		{"withdraw: no actor", KindAccess, nil, UpdateWithdraw, Withdraw{}, ErrTypeInvalid, "actor-required"},
-		{"claim: unknown task", KindAccess, nil, UpdateClaimTask, ClaimTask{TaskID: uuid.New(), By: caseworker}, ErrTypeInvalid, "task-unknown"},
-		{"complete: unknown task", KindAccess, nil, UpdateCompleteTask, CompleteTask{TaskID: uuid.New(), By: caseworker}, ErrTypeInvalid, "task-unknown"},
+		{"verify: bad method", rights.KindAccess, nil, UpdateVerifyIdentity, VerifyIdentity{Method: "passport_copy", By: caseworker}, ErrTypeInvalid, "identity-method"},
+		{"verify: no actor", rights.KindAccess, nil, UpdateVerifyIdentity, VerifyIdentity{Method: IdentityMitID}, ErrTypeInvalid, "actor-required"},
+		{"verify: twice", rights.KindAccess, verified, UpdateVerifyIdentity, VerifyIdentity{Method: IdentityMitID, By: caseworker}, ErrTypeConflict, "stage"},
+		{"information: bad purpose", rights.KindAccess, nil, UpdateRequestInformation, RequestInformation{Purpose: "curiosity", What: "x", By: caseworker}, ErrTypeInvalid, "information-purpose"},
+		{"information: clarification before identity", rights.KindAccess, nil, UpdateRequestInformation, RequestInformation{Purpose: PurposeClarification, What: "x", By: caseworker}, ErrTypeConflict, "stage"},
+		{"information: nothing asked", rights.KindAccess, nil, UpdateRequestInformation, RequestInformation{Purpose: PurposeIdentity, By: caseworker}, ErrTypeInvalid, "information-what"},
+		{"information: already paused", rights.KindAccess, paused, UpdateRequestInformation, RequestInformation{Purpose: PurposeIdentity, What: "y", By: caseworker}, ErrTypeConflict, "already-paused"},
+		{"answer: not paused", rights.KindAccess, nil, UpdateInformationReceived, InformationReceived{By: ActorSubject}, ErrTypeConflict, "not-paused"},
+		{"answer: before the question", rights.KindAccess, paused, UpdateInformationReceived, InformationReceived{ReceivedOn: deadline.Date(2026, 8, 1), By: ActorSubject}, ErrTypeInvalid, "answer-date"},
+		{"cannot identify: no reason", rights.KindAccess, nil, UpdateCannotIdentify, CannotIdentify{By: caseworker}, ErrTypeInvalid, "reason-required"},
+		{"cannot identify: after verification", rights.KindAccess, verified, UpdateCannotIdentify, CannotIdentify{Reason: "x", By: caseworker}, ErrTypeConflict, "stage"},
+		{"decide: before identity", rights.KindAccess, nil, UpdateDecide, grant, ErrTypeConflict, "stage"},
+		{"decide: no assessment", rights.KindAccess, verified, UpdateDecide, Decide{Outcome: OutcomeGrant, By: caseworker}, ErrTypeInvalid, "assessment-required"},
+		{"decide: unknown outcome", rights.KindAccess, verified, UpdateDecide, Decide{Outcome: "maybe", Assessment: "x", By: caseworker}, ErrTypeInvalid, "outcome"},
+		{"decide: grant with grounds", rights.KindAccess, verified, UpdateDecide, Decide{Outcome: OutcomeGrant, Grounds: []string{"12(5)"}, Assessment: "x", By: caseworker}, ErrTypeInvalid, "grant-without-grounds"},
+		{"decide: refuse without grounds", rights.KindErasure, verified, UpdateDecide, refuse(rights.KindErasure), ErrTypeInvalid, "grounds-required"},
+		{"decide: erasure ground for access", rights.KindAccess, verified, UpdateDecide, refuse(rights.KindAccess, "17(3)(b)"), ErrTypeInvalid, "grounds-for-right"},
+		{"decide: portability ground for erasure", rights.KindErasure, verified, UpdateDecide, refuse(rights.KindErasure, "20(3)"), ErrTypeInvalid, "grounds-for-right"},
+		{"decide: objection ground for portability", rights.KindPortability, verified, UpdateDecide, refuse(rights.KindPortability, "21(1)-claims"), ErrTypeInvalid, "grounds-for-right"},
+		{"decide: duplicate ground", rights.KindErasure, verified, UpdateDecide, refuse(rights.KindErasure, "17(3)(b)", "17(3)(b)"), ErrTypeInvalid, "grounds-for-right"},
+		{"decide: 15(4) refuses whole", rights.KindAccess, verified, UpdateDecide, refuse(rights.KindAccess, "15(4)"), ErrTypeInvalid, "grounds-partial-only"},
+		{"decide: 12(5) without justification", rights.KindObjection, verified, UpdateDecide, refuse(rights.KindObjection, rights.Ground12_5), ErrTypeInvalid, "art-12-5-justification"},
+		{"decide: objection to direct marketing refused", rights.KindObjection, verified, UpdateDecide, Decide{Outcome: OutcomeRefuse, Grounds: []string{"21(1)-compelling"}, Assessment: "x", DirectMarketing: true, By: caseworker}, ErrTypeInvalid, "art-21-3-direct-marketing"},
+		{"decide: objection to direct marketing partly refused", rights.KindObjection, verified, UpdateDecide, Decide{Outcome: OutcomePartial, Grounds: []string{"21(1)-claims"}, Assessment: "x", DirectMarketing: true, By: caseworker}, ErrTypeInvalid, "art-21-3-direct-marketing"},
+		{"decide: 12(5) for the first request in a year", rights.KindAccess, verified, UpdateDecide, Decide{Outcome: OutcomeRefuse, Grounds: []string{rights.Ground12_5}, Assessment: "x", Justification: "Asks the same again.", By: caseworker}, ErrTypeInvalid, "art-12-5-once-a-year"},
+		{"verify: answer date while nothing awaited", rights.KindAccess, nil, UpdateVerifyIdentity, VerifyIdentity{Method: IdentityMitID, AnswerReceivedOn: deadline.Date(2026, 9, 1), By: caseworker}, ErrTypeInvalid, "answer-date"},
+		{"verify: answer date in the future", rights.KindAccess, paused, UpdateVerifyIdentity, VerifyIdentity{Method: IdentityMitID, AnswerReceivedOn: deadline.Date(2026, 9, 5), By: caseworker}, ErrTypeInvalid, "answer-date"},
+		{"answer: in the future", rights.KindAccess, paused, UpdateInformationReceived, InformationReceived{ReceivedOn: deadline.Date(2026, 9, 2), By: ActorSubject}, ErrTypeInvalid, "answer-date"},
+		{"assign: free text", rights.KindAccess, nil, UpdateAssign, Assign{Assignee: "Jens Hansen, CPR 010203-1234", By: caseworker}, ErrTypeInvalid, "assignee"},
+		{"assign: too long", rights.KindAccess, nil, UpdateAssign, Assign{Assignee: strings.Repeat("x", MaxStaffIDLength+1), By: caseworker}, ErrTypeInvalid, "assignee"},
+		{"decide: while paused for clarification", rights.KindAccess, append(verified, step{UpdateRequestInformation, RequestInformation{Purpose: PurposeClarification, What: "which years?", By: caseworker}}), UpdateDecide, grant, ErrTypeConflict, "paused"},
+		{"decide: twice", rights.KindAccess, append(verified, step{UpdateDecide, grant}), UpdateDecide, grant, ErrTypeConflict, "stage"},
+		{"extend: holiday reason", rights.KindAccess, nil, UpdateExtend, Extend{Reason: "holidays", Explanation: "summer", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: holiday in words", rights.KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Staff are on sommerferie", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: short-staffed", rights.KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "We are short-staffed this month.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: lack of resources", rights.KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Due to a lack of resources in the team.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: sygemeldt", rights.KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Sagsbehandleren er sygemeldt.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: barsel", rights.KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Medarbejderen er på barsel.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: sommerlukket", rights.KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Kontoret er sommerlukket.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: Christmas closure", rights.KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "The office has its Christmas closure.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: juleferie", rights.KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Vi holder juleferie.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: föräldraledig", rights.KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Handläggaren är föräldraledig.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: sjukskriven", rights.KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Handläggaren är sjukskriven.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: personalbrist", rights.KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Vi har personalbrist.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: parental leave", rights.KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "The caseworker is on parental leave.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: too few employees", rights.KindAccess, nil, UpdateExtend, Extend{Reason: ReasonNumberOfRequests, Explanation: "Too few employees to finish in time.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: för få handläggare", rights.KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "Vi har för få handläggare.", By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: no words", rights.KindAccess, nil, UpdateExtend, Extend{Reason: ReasonComplexity, By: caseworker}, ErrTypeInvalid, "art-12-3-reason"},
+		{"extend: after a refusal", rights.KindErasure, append(verified, step{UpdateDecide, Decide{Outcome: OutcomePartial, Grounds: []string{"17(3)(e)"}, Assessment: "x", By: caseworker}}), UpdateExtend, Extend{Reason: ReasonComplexity, Explanation: "many systems", By: caseworker}, ErrTypeInvalid, "art-12-4-refusal"},
+		{"assign: nobody", rights.KindAccess, nil, UpdateAssign, Assign{By: caseworker}, ErrTypeInvalid, "assignee-required"},
+		{"note: empty", rights.KindAccess, nil, UpdateAddNote, AddNote{Text: " ", By: caseworker}, ErrTypeInvalid, "note-text"},
+		{"note: too long", rights.KindAccess, nil, UpdateAddNote, AddNote{Text: string(make([]byte, MaxNoteLength+1)), By: caseworker}, ErrTypeInvalid, "note-text"},
+		{"withdraw: no actor", rights.KindAccess, nil, UpdateWithdraw, Withdraw{}, ErrTypeInvalid, "actor-required"},
+		{"claim: unknown task", rights.KindAccess, nil, UpdateClaimTask, ClaimTask{TaskID: uuid.New(), By: caseworker}, ErrTypeInvalid, "task-unknown"},
+		{"complete: unknown task", rights.KindAccess, nil, UpdateCompleteTask, CompleteTask{TaskID: uuid.New(), By: caseworker}, ErrTypeInvalid, "task-unknown"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, policyDK(), tc.kind, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
@@ -695,7 +696,7 @@ func TestRejections(t *testing.T) {
 
 // TestTaskRejections covers the task rules, which need the task's ID.
 func TestTaskRejections(t *testing.T) {
-	h := newHarness(t, policyDK(), KindAccess, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
+	h := newHarness(t, policyDK(), rights.KindAccess, "2026-09-01", time.Date(2026, 9, 1, 10, 0, 0, 0, cph))
 	var verifyTask uuid.UUID
 	h.at(time.Hour, func() {
 		verifyTask = h.state().OpenTasks()[0].ID
@@ -727,11 +728,11 @@ func TestTaskRejections(t *testing.T) {
 func TestForwarded(t *testing.T) {
 	p := policyDK()
 	p.ControllerID, p.Role, p.ForwardsTo = "jobcentre-processor", "processor", "demo"
-	h := newHarness(t, p, KindAccess, "2026-09-01", time.Date(2026, 9, 3, 10, 0, 0, 0, cph))
+	h := newHarness(t, p, rights.KindAccess, "2026-09-01", time.Date(2026, 9, 3, 10, 0, 0, 0, cph))
 	var acts *activities.Activities
 	h.env.OnActivity(acts.LoadPolicy, mock.Anything, "demo").Return(policyDK(), nil)
-	var forwarded activities.ForwardInput
-	h.env.OnActivity(acts.Forward, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ForwardInput) (string, error) {
+	var forwarded rights.ForwardInput
+	h.env.OnActivity(acts.Forward, mock.Anything, mock.Anything).Return(func(_ context.Context, in rights.ForwardInput) (string, error) {
 		forwarded = in
 		return "RD-2026-000002", nil
 	})
@@ -756,9 +757,9 @@ func TestForwarded(t *testing.T) {
 
 func TestWorkflowID(t *testing.T) {
 	id := uuid.New()
-	got, err := ParseWorkflowID(WorkflowID(id))
+	got, err := rights.ParseWorkflowID(rights.WorkflowID(id))
 	require.NoError(t, err)
 	require.Equal(t, id, got)
-	_, err = ParseWorkflowID("order/" + id.String())
+	_, err = rights.ParseWorkflowID("order/" + id.String())
 	require.Error(t, err)
 }

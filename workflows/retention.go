@@ -6,7 +6,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/rightsdesk/rightsdesk/activities"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
 
 // RetentionWorkflowType is the registered name of Retention;
@@ -24,13 +24,13 @@ func Retention(ctx workflow.Context) (int, error) {
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 10 * time.Second, MaximumAttempts: 5},
 	})
 	var n int
-	if err := workflow.ExecuteActivity(actx, a.EraseExpired, workflow.Now(ctx)).Get(ctx, &n); err != nil {
+	if err := workflow.ExecuteActivity(actx, rights.ActivityEraseExpired, workflow.Now(ctx)).Get(ctx, &n); err != nil {
 		return n, err
 	}
 	// The data maps' own retention rules, carried out with no request.
 	if workflow.GetVersion(ctx, "expire-2026-11", workflow.DefaultVersion, 1) == 1 {
-		var expired []activities.ExpiredRows
-		if err := workflow.ExecuteActivity(actx, a.ExpireSources, workflow.Now(ctx)).Get(ctx, &expired); err != nil {
+		var expired []rights.ExpiredRows
+		if err := workflow.ExecuteActivity(actx, rights.ActivityExpireSources, workflow.Now(ctx)).Get(ctx, &expired); err != nil {
 			return n, err
 		}
 	}

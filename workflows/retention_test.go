@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/rightsdesk/rightsdesk/activities"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
 
 // TestRetentionRunsAtTheWorkflowsTime: the retention workflow measures the
@@ -29,9 +30,9 @@ func TestRetentionRunsAtTheWorkflowsTime(t *testing.T) {
 		return 3, nil
 	})
 	var expiredAt time.Time
-	env.OnActivity(acts.ExpireSources, mock.Anything, mock.Anything).Return(func(_ context.Context, now time.Time) ([]activities.ExpiredRows, error) {
+	env.OnActivity(acts.ExpireSources, mock.Anything, mock.Anything).Return(func(_ context.Context, now time.Time) ([]rights.ExpiredRows, error) {
 		expiredAt = now
-		return []activities.ExpiredRows{{Controller: "c", System: "s", Dataset: "d", Rows: 2}}, nil
+		return []rights.ExpiredRows{{Controller: "c", System: "s", Dataset: "d", Rows: 2}}, nil
 	})
 	env.ExecuteWorkflow(Retention)
 	require.NoError(t, env.GetWorkflowError())

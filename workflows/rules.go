@@ -2,12 +2,13 @@ package workflows
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"unicode"
 
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
 
 // Error types of a rejected Update. The API answers 409 for a conflict with
@@ -19,143 +20,72 @@ const (
 
 // Rejection details: the rule broken, named for the caseworker and the API.
 type Rejection struct {
-	Rule   string
+	Rule   rights.Rule
 	Detail string
 }
 
-func reject(errType, rule, format string, args ...any) error {
+func reject(errType string, rule rights.Rule, format string, args ...any) error {
 	detail := fmt.Sprintf(format, args...)
-	return temporal.NewApplicationErrorWithOptions(rule+": "+detail, errType, temporal.ApplicationErrorOptions{
+	return temporal.NewApplicationErrorWithOptions(string(rule)+": "+detail, errType, temporal.ApplicationErrorOptions{
 		NonRetryable: true,
 		Details:      []any{Rejection{Rule: rule, Detail: detail}},
 	})
 }
 
-func conflict(rule, format string, args ...any) error {
+func conflict(rule rights.Rule, format string, args ...any) error {
 	return reject(ErrTypeConflict, rule, format, args...)
 }
 
-func invalid(rule, format string, args ...any) error {
+func invalid(rule rights.Rule, format string, args ...any) error {
 	return reject(ErrTypeInvalid, rule, format, args...)
 }
 
-// Ground12_5 is Art. 12(5): manifestly unfounded or excessive. It is valid
-// for every right and needs a written justification of the facts.
-const Ground12_5 = "12(5)"
-
-// grounds lists, per right, the legal grounds on which it may be refused in
-// whole or in part (LEGAL.md §4).
-var grounds = map[Kind]map[string]string{
-	KindAccess: {
-		"15(4)":    "the copy would adversely affect the rights and freedoms of others (partial only: redact, never refuse the whole)",
-		Ground12_5: "manifestly unfounded or excessive",
-	},
-	KindRectification: {
-		"16-accurate": "the data is accurate and complete",
-		Ground12_5:    "manifestly unfounded or excessive",
-	},
-	KindErasure: {
-		"17(3)(a)": "freedom of expression and information",
-		"17(3)(b)": "legal obligation or task in the public interest or official authority",
-		"17(3)(c)": "public health",
-		"17(3)(d)": "archiving, research or statistics (Art. 89)",
-		"17(3)(e)": "establishment, exercise or defence of legal claims",
-		"17(1)":    "none of the grounds of Art. 17(1) applies",
-		Ground12_5: "manifestly unfounded or excessive",
-	},
-	KindRestriction: {
-		"18(1)":    "none of the grounds of Art. 18(1) applies",
-		Ground12_5: "manifestly unfounded or excessive",
-	},
-	KindPortability: {
-		"20(1)(a)": "the processing rests neither on consent nor on a contract",
-		"20(1)(b)": "the processing is not carried out by automated means",
-		"20(3)":    "the processing is necessary for a task in the public interest or official authority",
-		"20(4)":    "it would adversely affect the rights and freedoms of others",
-		Ground12_5: "manifestly unfounded or excessive",
-	},
-	KindObjection: {
-		"21(1)-compelling": "compelling legitimate grounds that override the subject's interests",
-		"21(1)-claims":     "establishment, exercise or defence of legal claims",
-		"21-scope":         "the processing is not based on Art. 6(1)(e) or (f), e.g. a legal obligation (6(1)(c))",
-		Ground12_5:         "manifestly unfounded or excessive",
-	},
-	KindConsentWithdrawal: {
-		"7(3)-scope": "the processing does not rest on consent",
-		Ground12_5:   "manifestly unfounded or excessive",
-	},
-}
-
-// partialOnly are grounds that can limit a reply but never refuse it whole.
-var partialOnly = map[string]bool{"15(4)": true}
-
-// GroundsFor returns the valid refusal grounds of a right, sorted.
-func GroundsFor(k Kind) []string {
-	return slices.Clone(sortedGrounds[k])
-}
-
-// sortedGrounds is computed once, outside any workflow: iterating a map
-// inside one would be non-deterministic.
-var sortedGrounds = func() map[Kind][]string {
-	out := map[Kind][]string{}
-	for k, gs := range grounds {
-		out[k] = slices.Sorted(maps.Keys(gs))
-	}
-	return out
-}()
-
-// PartialOnly reports whether a ground can only limit a reply, never refuse it whole.
-func PartialOnly(ground string) bool { return partialOnly[ground] }
-
-// GroundDescription describes a ground of a right.
-func GroundDescription(k Kind, ground string) string { return grounds[k][ground] }
-
 // validateDecision checks a decision against LEGAL.md §4 for the right.
-func validateDecision(kind Kind, d Decide) error {
+func validateDecision(kind rights.Kind, d Decide) error {
 	if d.By == "" {
-		return invalid("actor-required", "the decision must name who made it")
+		return invalid(rights.RuleActorRequired, "the decision must name who made it")
 	}
 	if strings.TrimSpace(d.Assessment) == "" {
-		return invalid("assessment-required", "a decision needs a written assessment")
+		return invalid(rights.RuleAssessmentRequired, "a decision needs a written assessment")
 	}
 	switch d.Outcome {
 	case OutcomeGrant:
 		if len(d.Grounds) > 0 {
-			return invalid("grant-without-grounds", "a grant takes no refusal grounds; use outcome partial to refuse in part")
+			return invalid(rights.RuleGrantWithoutGrounds, "a grant takes no refusal grounds; use outcome partial to refuse in part")
 		}
 		return nil
 	case OutcomePartial, OutcomeRefuse:
 	default:
-		return invalid("outcome", "outcome must be grant, partial or refuse, not %q", d.Outcome)
+		return invalid(rights.RuleOutcome, "outcome must be grant, partial or refuse, not %q", d.Outcome)
 	}
 	if len(d.Grounds) == 0 {
-		return invalid("grounds-required", "a %s needs its legal grounds; valid for %s: %s", d.Outcome, kind, strings.Join(GroundsFor(kind), ", "))
+		return invalid(rights.RuleGroundsRequired, "a %s needs its legal grounds; valid for %s: %s", d.Outcome, kind, strings.Join(rights.GroundsFor(kind), ", "))
 	}
 	seen := map[string]bool{}
 	for _, g := range d.Grounds {
-		if _, ok := grounds[kind][g]; !ok {
-			return invalid("grounds-for-right", "%q is not a ground for refusing %s; valid: %s", g, kind, strings.Join(GroundsFor(kind), ", "))
+		if !rights.IsGround(kind, g) {
+			return invalid(rights.RuleGroundsForRight, "%q is not a ground for refusing %s; valid: %s", g, kind, strings.Join(rights.GroundsFor(kind), ", "))
 		}
 		if seen[g] {
-			return invalid("grounds-for-right", "ground %q is given twice", g)
+			return invalid(rights.RuleGroundsForRight, "ground %q is given twice", g)
 		}
 		seen[g] = true
 	}
 	if d.Outcome == OutcomeRefuse {
 		for _, g := range d.Grounds {
-			if partialOnly[g] {
-				return invalid("grounds-partial-only", "ground %s never refuses the whole request (Art. 15(4)): redact and decide partial", g)
+			if rights.PartialOnly(g) {
+				return invalid(rights.RuleGroundsPartialOnly, "ground %s never refuses the whole request (Art. 15(4)): redact and decide partial", g)
 			}
 		}
 	}
-	if kind == KindObjection && d.DirectMarketing {
-		return invalid("art-21-3-direct-marketing", "an objection to direct marketing is always honoured: the data is no longer processed for it (Art. 21(2)-(3)); decide grant")
+	if kind == rights.KindObjection && d.DirectMarketing {
+		return invalid(rights.RuleArt21_3DirectMarketing, "an objection to direct marketing is always honoured: the data is no longer processed for it (Art. 21(2)-(3)); decide grant")
 	}
-	if slices.Contains(d.Grounds, Ground12_5) && strings.TrimSpace(d.Justification) == "" {
-		return invalid("art-12-5-justification", "a request refused as manifestly unfounded or excessive needs a written justification of the facts (Art. 12(5): the controller bears the burden of proof)")
+	if slices.Contains(d.Grounds, rights.Ground12_5) && strings.TrimSpace(d.Justification) == "" {
+		return invalid(rights.RuleArt12_5Justification, "a request refused as manifestly unfounded or excessive needs a written justification of the facts (Art. 12(5): the controller bears the burden of proof)")
 	}
-	if slices.Contains(d.Grounds, Ground12_5) && d.OtherRequestsLastYear == 0 {
-		return invalid("art-12-5-once-a-year", "the subject made no other request to this controller in the last twelve months: a request once a year is never manifestly excessive (Art. 12(5))")
+	if slices.Contains(d.Grounds, rights.Ground12_5) && d.OtherRequestsLastYear == 0 {
+		return invalid(rights.RuleArt12_5OnceAYear, "the subject made no other request to this controller in the last twelve months: a request once a year is never manifestly excessive (Art. 12(5))")
 	}
 	return nil
 }
@@ -271,16 +201,16 @@ func forbiddenExtensionTerm(text string) (string, bool) {
 
 func validateExtensionReason(e Extend) error {
 	if e.By == "" {
-		return invalid("actor-required", "the extension must name who made it")
+		return invalid(rights.RuleActorRequired, "the extension must name who made it")
 	}
 	if e.Reason != ReasonComplexity && e.Reason != ReasonNumberOfRequests {
-		return invalid("art-12-3-reason", "an extension needs reason complexity or number_of_requests, not %q (holidays and staff shortage are not reasons)", e.Reason)
+		return invalid(rights.RuleArt12_3Reason, "an extension needs reason complexity or number_of_requests, not %q (holidays and staff shortage are not reasons)", e.Reason)
 	}
 	if strings.TrimSpace(e.Explanation) == "" {
-		return invalid("art-12-3-reason", "an extension needs its reasons in words: they are sent to the subject")
+		return invalid(rights.RuleArt12_3Reason, "an extension needs its reasons in words: they are sent to the subject")
 	}
 	if term, ok := forbiddenExtensionTerm(e.Explanation); ok {
-		return invalid("art-12-3-reason", "holidays, absence and staff shortage are not reasons for an extension (the explanation mentions %q)", term)
+		return invalid(rights.RuleArt12_3Reason, "holidays, absence and staff shortage are not reasons for an extension (the explanation mentions %q)", term)
 	}
 	return nil
 }

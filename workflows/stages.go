@@ -10,8 +10,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/policy"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
 
 // forward sends a processor's request on to its controller (Art. 28(3)(e)):
@@ -21,7 +21,7 @@ func (w *rightsRequest) forward(ctx workflow.Context) {
 	var policy policy.Policy
 	var load workflow.Future
 	err := w.persistent(ctx, "forward", func(actx workflow.Context) workflow.Future {
-		load = workflow.ExecuteActivity(actx, a.LoadPolicy, w.policy.ForwardsTo)
+		load = workflow.ExecuteActivity(actx, rights.ActivityLoadPolicy, w.policy.ForwardsTo)
 		return load
 	})
 	if err != nil || load.Get(ctx, &policy) != nil {
@@ -29,7 +29,7 @@ func (w *rightsRequest) forward(ctx workflow.Context) {
 	}
 	newID := uuid.NewSHA1(w.state.RequestID, []byte("forwarded"))
 	err = w.persistent(ctx, "forward", func(actx workflow.Context) workflow.Future {
-		return workflow.ExecuteActivity(actx, a.Forward, activities.ForwardInput{From: w.state.RequestID, NewID: newID, ToController: policy.ControllerID})
+		return workflow.ExecuteActivity(actx, rights.ActivityForward, rights.ForwardInput{From: w.state.RequestID, NewID: newID, ToController: policy.ControllerID})
 	})
 	if err != nil {
 		return
@@ -47,11 +47,11 @@ func (w *rightsRequest) forward(ctx workflow.Context) {
 func (w *rightsRequest) forwardV0(ctx workflow.Context) error {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second})
 	var policy policy.Policy
-	if err := workflow.ExecuteActivity(actx, a.LoadPolicy, w.policy.ForwardsTo).Get(ctx, &policy); err != nil {
+	if err := workflow.ExecuteActivity(actx, rights.ActivityLoadPolicy, w.policy.ForwardsTo).Get(ctx, &policy); err != nil {
 		return fmt.Errorf("load policy of %s: %w", w.policy.ForwardsTo, err)
 	}
 	newID := uuid.NewSHA1(w.state.RequestID, []byte("forwarded"))
-	if err := workflow.ExecuteActivity(actx, a.Forward, activities.ForwardInput{From: w.state.RequestID, NewID: newID, ToController: policy.ControllerID}).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(actx, rights.ActivityForward, rights.ForwardInput{From: w.state.RequestID, NewID: newID, ToController: policy.ControllerID}).Get(ctx, nil); err != nil {
 		return fmt.Errorf("forward: %w", err)
 	}
 	fut := w.startControllersRequest(ctx, newID, policy)
@@ -67,7 +67,7 @@ func (w *rightsRequest) forwardV0(ctx workflow.Context) error {
 func (w *rightsRequest) startControllersRequest(ctx workflow.Context, newID uuid.UUID, policy policy.Policy) workflow.ChildWorkflowFuture {
 	from := w.state.RequestID
 	child := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID: WorkflowID(newID),
+		WorkflowID: rights.WorkflowID(newID),
 		// The controller's request lives on after this one closes.
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 	})
@@ -105,13 +105,13 @@ func (w *rightsRequest) reply(ctx workflow.Context) {
 	}
 	var sent workflow.Future
 	err := w.persistent(ctx, "reply", func(actx workflow.Context) workflow.Future {
-		sent = workflow.ExecuteActivity(onLettersQueue(actx, n.Kind), a.SendNotice, n)
+		sent = workflow.ExecuteActivity(onLettersQueue(actx, n.Kind), rights.ActivitySendNotice, n)
 		return sent
 	})
 	if err != nil {
 		return
 	}
-	var res activities.NoticeResult
+	var res rights.NoticeResult
 	if w.lettered() && sent.Get(ctx, &res) == nil {
 		w.delivered(ctx, res)
 		// A reply on paper, or one whose e-mail may not have gone, is
@@ -157,11 +157,11 @@ func (w *rightsRequest) closeAfterReply(ctx workflow.Context) {
 // replyV0 is reply as requests started before VersionHardening replay it.
 func (w *rightsRequest) replyV0(ctx workflow.Context) error {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
-	n := activities.NoticeInput{
+	n := rights.NoticeInput{
 		Key: w.state.RequestID.String() + "/reply", RequestID: w.state.RequestID,
 		Kind: NoticeReply + "_" + string(w.state.Outcome), Recipient: RecipientSubject, DueAt: workflow.Now(ctx),
 	}
-	if err := workflow.ExecuteActivity(onLettersQueue(actx, n.Kind), a.SendNotice, n).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(onLettersQueue(actx, n.Kind), rights.ActivitySendNotice, n).Get(ctx, nil); err != nil {
 		return fmt.Errorf("send reply: %w", err)
 	}
 	w.closeAfterReply(ctx)

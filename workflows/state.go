@@ -8,8 +8,8 @@ import (
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
 
 // today is the current date in the controller's time zone.
@@ -47,7 +47,7 @@ func (w *rightsRequest) change(ctx workflow.Context, action string, actor Actor,
 	w.state.Version++
 	w.changes++
 	w.dirty = true
-	w.events = append(w.events, activities.EventInput{
+	w.events = append(w.events, rights.EventInput{
 		Key:       fmt.Sprintf("%s/%d/%s", w.state.RequestID, w.state.Version, action),
 		RequestID: w.state.RequestID, At: workflow.Now(ctx), Actor: string(actor), Action: action, Data: data,
 	})
@@ -58,24 +58,24 @@ func (w *rightsRequest) change(ctx workflow.Context, action string, actor Actor,
 // which every Update answers with and every run carries over.
 func (w *rightsRequest) keepNote(text string) {
 	ev := &w.events[len(w.events)-1]
-	ev.Note = &activities.NoteInput{Seq: w.state.Notes, Text: text}
+	ev.Note = &rights.NoteInput{Seq: w.state.Notes, Text: text}
 }
 
 func (w *rightsRequest) notify(ctx workflow.Context, key, kind, recipient string, at time.Time) {
 	w.notices = append(w.notices, w.notice(key, kind, recipient, at))
 }
 
-func (w *rightsRequest) notice(key, kind, recipient string, at time.Time) activities.NoticeInput {
-	return activities.NoticeInput{
+func (w *rightsRequest) notice(key, kind, recipient string, at time.Time) rights.NoticeInput {
+	return rights.NoticeInput{
 		Key: w.state.RequestID.String() + "/" + key, RequestID: w.state.RequestID, Kind: kind, Recipient: recipient, DueAt: at,
 		Facts: w.facts(),
 	}
 }
 
 // facts are what a letter tells that only the workflow knows, as of now.
-func (w *rightsRequest) facts() *activities.LetterFacts {
+func (w *rightsRequest) facts() *rights.LetterFacts {
 	s := &w.state
-	f := &activities.LetterFacts{DueOn: s.DueOn, StatutoryDueOn: s.StatutoryDueOn, ExtendedDueOn: s.ExtendedDueOn, DeadlineOn: s.DeadlineOn,
+	f := &rights.LetterFacts{DueOn: s.DueOn, StatutoryDueOn: s.StatutoryDueOn, ExtendedDueOn: s.ExtendedDueOn, DeadlineOn: s.DeadlineOn,
 		PauseTimeoutDays: w.policy.Deadlines.PauseTimeoutDays, Outcome: string(s.Outcome)}
 	if d := s.Decision; d != nil {
 		f.Grounds, f.Assessment = d.Grounds, d.Assessment
@@ -138,15 +138,15 @@ func (w *rightsRequest) deliveryOpen() bool {
 
 // delivered handles what the outbox said of a letter: one to print, or an
 // e-mail to confirm, becomes a caseworker task.
-func (w *rightsRequest) delivered(ctx workflow.Context, res activities.NoticeResult) {
+func (w *rightsRequest) delivered(ctx workflow.Context, res rights.NoticeResult) {
 	if !w.lettered() {
 		return
 	}
 	var kind TaskKind
 	switch res.Status {
-	case activities.LetterPrint:
+	case rights.LetterPrint:
 		kind = TaskPrintLetter
-	case activities.LetterConfirm:
+	case rights.LetterConfirm:
 		kind = TaskConfirmDelivery
 	default:
 		return

@@ -8,7 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/rightsdesk/rightsdesk/activities"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
 
 // SweepWorkflowType is the registered name of Sweep; SweepScheduleID the
@@ -32,9 +32,9 @@ type SweepInput struct {
 }
 
 // InputFor builds a request workflow's input from its row.
-func InputFor(p activities.PendingRequest) RightsRequestInput {
+func InputFor(p rights.PendingRequest) RightsRequestInput {
 	in := RightsRequestInput{
-		Request: RequestInput{RequestID: p.RequestID, ControllerID: p.ControllerID, Kind: Kind(p.Kind), Channel: p.Channel, ReceivedOn: p.ReceivedOn},
+		Request: RequestInput{RequestID: p.RequestID, ControllerID: p.ControllerID, Kind: rights.Kind(p.Kind), Channel: p.Channel, ReceivedOn: p.ReceivedOn},
 		Policy:  p.Policy,
 	}
 	if p.IdentityMethod != "" {
@@ -52,14 +52,14 @@ func Sweep(ctx workflow.Context, in SweepInput) (int, error) {
 		// Leave the intake a moment to start its own workflows.
 		in.OlderThan = 10 * time.Second
 	}
-	var pending []activities.PendingRequest
-	if err := workflow.ExecuteActivity(actx, a.FindUnstarted, in.OlderThan, SweepBatch).Get(ctx, &pending); err != nil {
+	var pending []rights.PendingRequest
+	if err := workflow.ExecuteActivity(actx, rights.ActivityFindUnstarted, in.OlderThan, SweepBatch).Get(ctx, &pending); err != nil {
 		return 0, err
 	}
 	var started []uuid.UUID
 	for _, p := range pending {
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-			WorkflowID: WorkflowID(p.RequestID),
+			WorkflowID: rights.WorkflowID(p.RequestID),
 			// The request outlives the sweep that started it.
 			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
 			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
@@ -72,13 +72,13 @@ func Sweep(ctx workflow.Context, in SweepInput) (int, error) {
 		}
 		started = append(started, p.RequestID)
 	}
-	if err := workflow.ExecuteActivity(actx, a.MarkStarted, started).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(actx, rights.ActivityMarkStarted, started).Get(ctx, nil); err != nil {
 		return 0, err
 	}
 	if workflow.GetVersion(ctx, "report-stopped", workflow.DefaultVersion, 1) >= 1 {
 		// A request whose workflow stopped is never left in silence.
-		in := activities.ReportStoppedInput{WorkflowType: WorkflowType, Within: StoppedLookback}
-		if err := workflow.ExecuteActivity(actx, a.ReportStopped, in).Get(ctx, nil); err != nil {
+		in := rights.ReportStoppedInput{WorkflowType: WorkflowType, Within: StoppedLookback}
+		if err := workflow.ExecuteActivity(actx, rights.ActivityReportStopped, in).Get(ctx, nil); err != nil {
 			return 0, err
 		}
 	}

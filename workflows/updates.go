@@ -10,13 +10,13 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
 
 func needActor(by Actor) error {
 	if strings.TrimSpace(string(by)) == "" {
-		return invalid("actor-required", "the action must name who took it")
+		return invalid(rights.RuleActorRequired, "the action must name who took it")
 	}
 	return nil
 }
@@ -29,12 +29,12 @@ func (w *rightsRequest) inStage(stages ...Stage) error {
 	for i, s := range stages {
 		names[i] = string(s)
 	}
-	return conflict("stage", "not allowed while the request is in stage %s (allowed in: %s)", w.state.Stage, strings.Join(names, ", "))
+	return conflict(rights.RuleStage, "not allowed while the request is in stage %s (allowed in: %s)", w.state.Stage, strings.Join(names, ", "))
 }
 
 func (w *rightsRequest) open() error {
 	if w.state.Stage.Final() || w.state.Stage == StageReply || w.state.Stage == StageReceived {
-		return conflict("stage", "not allowed while the request is in stage %s", w.state.Stage)
+		return conflict(rights.RuleStage, "not allowed while the request is in stage %s", w.state.Stage)
 	}
 	return nil
 }
@@ -44,7 +44,7 @@ func (w *rightsRequest) validateVerifyIdentity(ctx workflow.Context, in VerifyId
 		return err
 	}
 	if !slices.Contains(IdentityMethods, in.Method) {
-		return invalid("identity-method", "identity method must be one of %v, not %q (record how identity was checked, never an ID copy)", IdentityMethods, in.Method)
+		return invalid(rights.RuleIdentityMethod, "identity method must be one of %v, not %q (record how identity was checked, never an ID copy)", IdentityMethods, in.Method)
 	}
 	if err := w.validateAnswerDay(ctx, in.AnswerReceivedOn); err != nil {
 		return err
@@ -59,11 +59,11 @@ func (w *rightsRequest) validateAnswerDay(ctx workflow.Context, day time.Time) e
 		return nil
 	}
 	if !w.clock.Paused() {
-		return invalid("answer-date", "no answer from the subject is awaited, so there is no date of its arrival to give")
+		return invalid(rights.RuleAnswerDate, "no answer from the subject is awaited, so there is no date of its arrival to give")
 	}
 	on := deadline.Day(day)
 	if on.Before(w.clock.PausedOn) || on.After(w.today(ctx)) {
-		return invalid("answer-date", "the answer's date must lie between the request for information (%s) and today", w.clock.PausedOn.Format(time.DateOnly))
+		return invalid(rights.RuleAnswerDate, "the answer's date must lie between the request for information (%s) and today", w.clock.PausedOn.Format(time.DateOnly))
 	}
 	return nil
 }
@@ -99,13 +99,13 @@ func (w *rightsRequest) validateRequestInformation(ctx workflow.Context, in Requ
 			return err
 		}
 	default:
-		return invalid("information-purpose", "the clock stops only for information needed to identify the subject (identity) or to clarify a very large request (clarification), not %q", in.Purpose)
+		return invalid(rights.RuleInformationPurpose, "the clock stops only for information needed to identify the subject (identity) or to clarify a very large request (clarification), not %q", in.Purpose)
 	}
 	if w.clock.Paused() {
-		return conflict("already-paused", "information was already asked for on %s and is awaited", w.clock.PausedOn.Format(time.DateOnly))
+		return conflict(rights.RuleAlreadyPaused, "information was already asked for on %s and is awaited", w.clock.PausedOn.Format(time.DateOnly))
 	}
 	if strings.TrimSpace(in.What) == "" {
-		return invalid("information-what", "say what information is needed: it is sent to the subject")
+		return invalid(rights.RuleInformationWhat, "say what information is needed: it is sent to the subject")
 	}
 	return needActor(in.By)
 }
@@ -114,7 +114,7 @@ func (w *rightsRequest) requestInformation(ctx workflow.Context, in RequestInfor
 	today := w.today(ctx)
 	clock, err := w.clock.Pause(today)
 	if err != nil {
-		return w.snapshot(), conflict("already-paused", "%v", err)
+		return w.snapshot(), conflict(rights.RuleAlreadyPaused, "%v", err)
 	}
 	w.clock = clock
 	w.state.Pauses = append(w.state.Pauses, Pause{Purpose: in.Purpose, What: in.What, PausedAt: workflow.Now(ctx)})
@@ -126,7 +126,7 @@ func (w *rightsRequest) requestInformation(ctx workflow.Context, in RequestInfor
 
 func (w *rightsRequest) validateInformationReceived(ctx workflow.Context, in InformationReceived) error {
 	if !w.clock.Paused() || w.state.Stage.Final() {
-		return conflict("not-paused", "no information is awaited from the subject")
+		return conflict(rights.RuleNotPaused, "no information is awaited from the subject")
 	}
 	if err := w.validateAnswerDay(ctx, in.ReceivedOn); err != nil {
 		return err
@@ -167,7 +167,7 @@ func (w *rightsRequest) validateCannotIdentify(ctx workflow.Context, in CannotId
 		return err
 	}
 	if strings.TrimSpace(in.Reason) == "" {
-		return invalid("reason-required", "say why the subject cannot be identified (Art. 11(2)): the reply tells them")
+		return invalid(rights.RuleReasonRequired, "say why the subject cannot be identified (Art. 11(2)): the reply tells them")
 	}
 	if err := w.validateAnswerDay(ctx, in.AnswerReceivedOn); err != nil {
 		return err
@@ -191,20 +191,20 @@ func (w *rightsRequest) validateDecide(ctx workflow.Context, in Decide) error {
 		return err
 	}
 	if w.clock.Paused() {
-		return conflict("paused", "a clarification is awaited from the subject; record the answer first")
+		return conflict(rights.RulePaused, "a clarification is awaited from the subject; record the answer first")
 	}
 	return validateDecision(w.state.Kind, in)
 }
 
 func (w *rightsRequest) decide(ctx workflow.Context, in Decide) (State, error) {
-	var plan activities.FulfilmentPlan
+	var plan rights.FulfilmentPlan
 	if w.automated() && in.Outcome != OutcomeRefuse {
 		// Planned now, so the answer already shows the tasks for people;
 		// the automated steps run after it. While it is planned no other
 		// decision, withdrawal or pause can be recorded.
 		w.inFlight = "a decision"
 		actx := workflow.WithActivityOptions(ctx, stepOptions)
-		err := workflow.ExecuteActivity(actx, a.PlanFulfilment, w.state.RequestID).Get(ctx, &plan)
+		err := workflow.ExecuteActivity(actx, rights.ActivityPlanFulfilment, w.state.RequestID).Get(ctx, &plan)
 		w.inFlight = ""
 		if err != nil {
 			return w.snapshot(), err
@@ -234,13 +234,13 @@ func (w *rightsRequest) validateExtend(ctx workflow.Context, in Extend) error {
 		return err
 	}
 	if w.state.Extension != nil {
-		return conflict("art-12-3-once", "the deadline was already extended on %s; it can be extended only once", w.state.Extension.At.In(w.loc).Format(time.DateOnly))
+		return conflict(rights.RuleArt12_3Once, "the deadline was already extended on %s; it can be extended only once", w.state.Extension.At.In(w.loc).Format(time.DateOnly))
 	}
 	if d := w.state.Decision; d != nil && d.Outcome != OutcomeGrant {
-		return invalid("art-12-4-refusal", "a refusal, also a partial one, is due within the first month; an extension does not move it (Art. 12(4))")
+		return invalid(rights.RuleArt12_4Refusal, "a refusal, also a partial one, is due within the first month; an extension does not move it (Art. 12(4))")
 	}
 	if today := w.today(ctx); today.After(w.state.StatutoryDueOn) {
-		return invalid("art-12-3-before-deadline", "an extension must reach the subject by the statutory deadline %s; today is %s (Art. 12(3))",
+		return invalid(rights.RuleArt12_3BeforeDeadline, "an extension must reach the subject by the statutory deadline %s; today is %s (Art. 12(3))",
 			w.state.StatutoryDueOn.Format(time.DateOnly), today.Format(time.DateOnly))
 	}
 	return validateExtensionReason(in)
@@ -259,10 +259,10 @@ func (w *rightsRequest) validateAssign(ctx workflow.Context, in Assign) error {
 		return err
 	}
 	if strings.TrimSpace(in.Assignee) == "" {
-		return invalid("assignee-required", "name the caseworker to assign")
+		return invalid(rights.RuleAssigneeRequired, "name the caseworker to assign")
 	}
 	if !ValidStaffID(in.Assignee) {
-		return invalid("assignee", "the assignee must be a staff member's ID (at most %d characters, no spaces)", MaxStaffIDLength)
+		return invalid(rights.RuleAssignee, "the assignee must be a staff member's ID (at most %d characters, no spaces)", MaxStaffIDLength)
 	}
 	return needActor(in.By)
 }
@@ -284,10 +284,10 @@ const MaxNoteLength = 10000
 
 func (w *rightsRequest) validateAddNote(ctx workflow.Context, in AddNote) error {
 	if strings.TrimSpace(in.Text) == "" {
-		return invalid("note-text", "a note needs text")
+		return invalid(rights.RuleNoteText, "a note needs text")
 	}
 	if len(in.Text) > MaxNoteLength {
-		return invalid("note-text", "a note is at most %d characters", MaxNoteLength)
+		return invalid(rights.RuleNoteText, "a note is at most %d characters", MaxNoteLength)
 	}
 	return needActor(in.By)
 }
@@ -301,10 +301,10 @@ func (w *rightsRequest) addNote(ctx workflow.Context, in AddNote) (State, error)
 
 func (w *rightsRequest) validateWithdraw(ctx workflow.Context, in Withdraw) error {
 	if w.state.Stage.Final() || w.state.RepliedAt != nil {
-		return conflict("stage", "the request is %s; it can be withdrawn only before the reply", w.state.Stage)
+		return conflict(rights.RuleStage, "the request is %s; it can be withdrawn only before the reply", w.state.Stage)
 	}
 	if w.state.Stage == StageReply {
-		return conflict("stage", "the reply is being sent")
+		return conflict(rights.RuleStage, "the reply is being sent")
 	}
 	return needActor(in.By)
 }
@@ -322,13 +322,13 @@ func (w *rightsRequest) withdraw(ctx workflow.Context, in Withdraw) (State, erro
 func (w *rightsRequest) openTaskOf(id uuid.UUID) (*Task, error) {
 	t := w.task(id)
 	if t == nil {
-		return nil, invalid("task-unknown", "task %s is not a task of this request", id)
+		return nil, invalid(rights.RuleTaskUnknown, "task %s is not a task of this request", id)
 	}
 	if t.Status != TaskOpen {
-		return nil, conflict("task-not-open", "task %s is %s", id, t.Status)
+		return nil, conflict(rights.RuleTaskNotOpen, "task %s is %s", id, t.Status)
 	}
 	if w.completing[id] {
-		return nil, conflict("task-not-open", "task %s is being completed", id)
+		return nil, conflict(rights.RuleTaskNotOpen, "task %s is being completed", id)
 	}
 	return t, nil
 }
@@ -339,7 +339,7 @@ func (w *rightsRequest) validateClaimTask(ctx workflow.Context, in ClaimTask) er
 		return err
 	}
 	if t.Assignee != "" && t.Assignee != string(in.By) {
-		return conflict("task-claimed", "task %s is already claimed by %s; reassign the request instead", in.TaskID, t.Assignee)
+		return conflict(rights.RuleTaskClaimed, "task %s is already claimed by %s; reassign the request instead", in.TaskID, t.Assignee)
 	}
 	return needActor(in.By)
 }
@@ -366,24 +366,24 @@ func (w *rightsRequest) validateCompleteTask(ctx workflow.Context, in CompleteTa
 		return err
 	}
 	if len(in.Found) > MaxNoteLength {
-		return invalid("found", "what was found is at most %d characters", MaxNoteLength)
+		return invalid(rights.RuleFound, "what was found is at most %d characters", MaxNoteLength)
 	}
 	if in.Found != "" && t.Kind != TaskFulfil {
-		return invalid("found", "only a fulfilment task records what was found")
+		return invalid(rights.RuleFound, "only a fulfilment task records what was found")
 	}
 	switch t.Kind {
 	case TaskFulfil:
 	case TaskVerifyIdentity:
-		return invalid("task-kind", "an identity task is completed by recording how identity was verified")
+		return invalid(rights.RuleTaskKind, "an identity task is completed by recording how identity was verified")
 	case TaskDecide:
-		return invalid("task-kind", "a decision task is completed by recording the decision")
+		return invalid(rights.RuleTaskKind, "a decision task is completed by recording the decision")
 	case TaskAwaitSubject:
-		return invalid("task-kind", "this task is completed when the subject's answer is recorded")
+		return invalid(rights.RuleTaskKind, "this task is completed when the subject's answer is recorded")
 	case TaskAttention:
-		return invalid("task-kind", "this task closes by itself when the failing step succeeds")
+		return invalid(rights.RuleTaskKind, "this task closes by itself when the failing step succeeds")
 	case TaskApproveReply:
 		if w.state.Stage != StageReply {
-			return conflict("stage", "the reply can be approved only while it waits for approval")
+			return conflict(rights.RuleStage, "the reply can be approved only while it waits for approval")
 		}
 	}
 	return needActor(in.By)
@@ -395,13 +395,13 @@ func (w *rightsRequest) completeTask(ctx workflow.Context, in CompleteTask) (Sta
 	if letter != nil {
 		// The outbox records that the letter was posted, or that the
 		// e-mail arrived after all.
-		status := activities.LetterPrinted
+		status := rights.LetterPrinted
 		if kind == TaskConfirmDelivery {
-			status = activities.LetterSent
+			status = rights.LetterSent
 		}
 		w.completing[in.TaskID] = true
 		actx := workflow.WithActivityOptions(ctx, stepOptions)
-		err := workflow.ExecuteActivity(actx, a.MarkLetter, activities.MarkLetterInput{LetterID: *letter, Status: status}).Get(ctx, nil)
+		err := workflow.ExecuteActivity(actx, rights.ActivityMarkLetter, rights.MarkLetterInput{LetterID: *letter, Status: status}).Get(ctx, nil)
 		delete(w.completing, in.TaskID)
 		if err != nil {
 			return w.snapshot(), err
@@ -409,7 +409,7 @@ func (w *rightsRequest) completeTask(ctx workflow.Context, in CompleteTask) (Sta
 		// A withdrawal may have cancelled the task while the outbox was
 		// written.
 		if t = w.task(in.TaskID); t.Status != TaskOpen {
-			return w.snapshot(), conflict("task-not-open", "task %s is %s", in.TaskID, t.Status)
+			return w.snapshot(), conflict(rights.RuleTaskNotOpen, "task %s is %s", in.TaskID, t.Status)
 		}
 	}
 	now := workflow.Now(ctx)
@@ -438,10 +438,10 @@ func (w *rightsRequest) validateSendLetter(ctx workflow.Context, in SendLetter) 
 		return err
 	}
 	if in.Kind != LetterPreliminary {
-		return invalid("letter-kind", "a caseworker sends only a preliminary answer this way (kind %q); other letters follow from the decisions", LetterPreliminary)
+		return invalid(rights.RuleLetterKind, "a caseworker sends only a preliminary answer this way (kind %q); other letters follow from the decisions", LetterPreliminary)
 	}
 	if w.sent["letter/"+in.Kind] {
-		return conflict("letter-sent", "a preliminary answer was already sent")
+		return conflict(rights.RuleLetterSent, "a preliminary answer was already sent")
 	}
 	return needActor(in.By)
 }

@@ -1,3 +1,5 @@
+//go:build !production
+
 package main
 
 import (
@@ -30,18 +32,17 @@ import (
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 	sdktemporal "go.temporal.io/sdk/temporal"
-
 	"google.golang.org/protobuf/proto"
 
 	"github.com/rightsdesk/rightsdesk/activities"
-
 	"github.com/rightsdesk/rightsdesk/internal/app"
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
-	"github.com/rightsdesk/rightsdesk/internal/devstack"
-	"github.com/rightsdesk/rightsdesk/internal/mailcatch"
-	"github.com/rightsdesk/rightsdesk/internal/pgcluster"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/devstack"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/mailcatch"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/pgcluster"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -265,7 +266,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			r := sample
 			r.ID = uuid.New()
 			_, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-				ID: workflows.WorkflowID(r.ID), TaskQueue: "bench-raw-no-worker",
+				ID: rights.WorkflowID(r.ID), TaskQueue: "bench-raw-no-worker",
 				WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 				WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 				TypedSearchAttributes: sdktemporal.NewSearchAttributes(
@@ -530,7 +531,7 @@ type runHistory struct{ events, bytes, changes, notes int }
 // continues as new, and measures that run's history.
 func runHistoryAtBound(ctx context.Context, tc client.Client, api, token string, id uuid.UUID) (runHistory, error) {
 	var h runHistory
-	wid := workflows.WorkflowID(id)
+	wid := rights.WorkflowID(id)
 	d, err := tc.DescribeWorkflowExecution(ctx, wid, "")
 	if err != nil {
 		return h, err

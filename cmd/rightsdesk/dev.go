@@ -1,3 +1,5 @@
+//go:build !production
+
 package main
 
 import (
@@ -25,10 +27,10 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
-	"github.com/rightsdesk/rightsdesk/internal/demosystem"
-	"github.com/rightsdesk/rightsdesk/internal/devstack"
-	"github.com/rightsdesk/rightsdesk/internal/mailcatch"
-	"github.com/rightsdesk/rightsdesk/internal/pgcluster"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/demosystem"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/devstack"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/mailcatch"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/pgcluster"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
 

@@ -1,3 +1,5 @@
+//go:build !production
+
 package main
 
 import (
@@ -31,7 +33,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
-	"github.com/rightsdesk/rightsdesk/internal/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/pgtest"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
 

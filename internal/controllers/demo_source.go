@@ -17,7 +17,7 @@ var demoSourceSQL string
 func DemoSourceSQL() string { return demoSourceSQL }
 
 // DemoBookingSystem is the ID of the demo booking system, an http system
-// the dev process serves itself (internal/demosystem).
+// the dev process serves itself (internal/devtools/demosystem).
 const DemoBookingSystem = "demo_booking"
 
 // DemoBooking is the data map of the demo booking system at url: the

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rightsdesk/rightsdesk/internal/delivery"
-	"github.com/rightsdesk/rightsdesk/internal/mailcatch"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/mailcatch"
 )
 
 // TestSMTPToARealServer: go-mail talks SMTP to an in-process server, which

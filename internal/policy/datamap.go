@@ -118,168 +118,200 @@ var (
 // CheckSystems checks a data map; each error names its key below the
 // controller (systems.0.datasets.1.keys).
 func CheckSystems(systems []System, record *Record) []FieldError {
-	var errs []FieldError
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, FieldError{field, fmt.Errorf(format, args...)})
-	}
-	purposes := map[string]bool{}
+	c := &systemsCheck{purposes: map[string]bool{}}
 	if record != nil {
+		c.record = true
 		for _, p := range record.Purposes {
-			purposes[p.Name] = true
+			c.purposes[p.Name] = true
 		}
 	}
 	seen := map[string]bool{}
 	for i, s := range systems {
 		at := func(k string) string { return fmt.Sprintf("systems.%d.%s", i, k) }
 		if !systemID.MatchString(s.ID) {
-			bad(at("id"), "a system's id is lower-case letters, digits and _, not %q", s.ID)
+			c.bad(at("id"), "a system's id is lower-case letters, digits and _, not %q", s.ID)
 		} else if seen[s.ID] {
-			bad(at("id"), "system %q is defined twice", s.ID)
+			c.bad(at("id"), "system %q is defined twice", s.ID)
 		}
 		seen[s.ID] = true
 		if strings.TrimSpace(s.Name) == "" {
-			bad(at("name"), "a system needs a name")
+			c.bad(at("name"), "a system needs a name")
 		}
 		switch s.Kind {
 		case "postgres":
 		case "http":
 			if !validURL(s.URL) {
-				bad(at("url"), "an http system needs its url")
+				c.bad(at("url"), "an http system needs its url")
 			}
 		case "manual":
 			if strings.TrimSpace(s.Instructions) == "" {
-				bad(at("instructions"), "a manual system needs instructions for the caseworker")
+				c.bad(at("instructions"), "a manual system needs instructions for the caseworker")
 			}
 		default:
-			bad(at("kind"), "kind must be postgres, http or manual, not %q", s.Kind)
+			c.bad(at("kind"), "kind must be postgres, http or manual, not %q", s.Kind)
 		}
 		if len(s.Datasets) == 0 {
-			bad(at("datasets"), "a system needs at least one dataset")
+			c.bad(at("datasets"), "a system needs at least one dataset")
 		}
 		dsSeen := map[string]bool{}
 		for j, d := range s.Datasets {
-			dat := func(k string) string { return fmt.Sprintf("systems.%d.datasets.%d.%s", i, j, k) }
+			prefix := fmt.Sprintf("systems.%d.datasets.%d.", i, j)
 			if !sqlName.MatchString(d.ID) || dsSeen[d.ID] {
-				bad(dat("id"), "a dataset's id is unique in its system, lower-case letters, digits and _")
+				c.bad(prefix+"id", "a dataset's id is unique in its system, lower-case letters, digits and _")
 			}
 			dsSeen[d.ID] = true
-			if s.Kind == "postgres" {
-				if !tableName.MatchString(d.Table) {
-					bad(dat("table"), "a postgres dataset names its table (lower case, schema.table allowed)")
-				}
-				for _, c := range append(append(slices.Clone(d.Fields), d.Rectify...), d.Restrict) {
-					if c != "" && !sqlName.MatchString(c) {
-						bad(dat("fields"), "%q is not a column name", c)
-					}
-				}
-			}
-			if len(d.Keys) == 0 {
-				bad(dat("keys"), "a dataset names the identifiers its rows are found by, e.g. {cpr: cpr_number, email: email}")
-			}
-			for kind, col := range d.Keys {
-				if !slices.Contains(IdentifierKinds, kind) && !customKind.MatchString(kind) {
-					bad(dat("keys"), "%q is not an identifier kind", kind)
-				}
-				if s.Kind == "postgres" && !sqlName.MatchString(col) {
-					bad(dat("keys"), "%q is not a column name", col)
-				}
-			}
-			if len(d.Purposes) == 0 {
-				bad(dat("purposes"), "a dataset names the purposes it serves")
-			}
-			for _, p := range d.Purposes {
-				if record != nil && !purposes[p] {
-					bad(dat("purposes"), "purpose %q is not in the record of processing", p)
-				}
-			}
-			if len(d.LegalBasis) == 0 {
-				bad(dat("legal_basis"), "a dataset needs its legal basis, e.g. [\"6(1)(e)\"]")
-			}
-			art9 := false
-			for _, b := range d.LegalBasis {
-				if !legalBasis.MatchString(b) {
-					bad(dat("legal_basis"), "%q is not a legal basis", b)
-				}
-				art9 = art9 || strings.HasPrefix(b, "9(")
-			}
-			switch {
-			case d.SpecialCategories && !art9:
-				bad(dat("legal_basis"), "special categories of data need an Art. 9(2) basis beside the Art. 6(1) one, e.g. [\"6(1)(e)\", \"9(2)(h)\"]")
-			case art9 && !d.SpecialCategories:
-				bad(dat("special_categories"), "a dataset processed under Art. 9(2) holds special categories of data: mark it special_categories: true (its packages then need a second factor)")
-			}
-			if d.Recipients == nil {
-				bad(dat("recipients"), "name the recipients, or write recipients: []")
-			}
-			if strings.TrimSpace(d.Retention) == "" {
-				bad(dat("retention"), "give the retention period or its criteria")
-			}
-			switch d.Erase.Strategy {
-			case "delete":
-			case "anonymise":
-				if len(d.Erase.Fields) == 0 {
-					bad(dat("erase.fields"), "anonymise names each column and how: null, hash or fixed:<text>")
-				}
-				for col, how := range d.Erase.Fields {
-					if s.Kind == "postgres" && !sqlName.MatchString(col) {
-						bad(dat("erase.fields"), "%q is not a column name", col)
-					}
-					// YAML reads a bare null as nothing: that is the null strategy.
-					if how != "" && how != "null" && how != "hash" && !strings.HasPrefix(how, "fixed:") {
-						bad(dat("erase.fields"), "column %q: null, hash or fixed:<text>, not %q", col, how)
-					}
-				}
-				for _, col := range d.Keys {
-					if _, ok := d.Erase.Fields[col]; !ok {
-						bad(dat("erase.fields"), "anonymising must cover the identifier column %q, or the person is still found", col)
-					}
-				}
-			case "archive":
-				if s.Kind != "postgres" || !tableName.MatchString(d.Erase.Archive) {
-					bad(dat("erase.archive"), "archive names the table (schema.table) of a postgres dataset the rows are delivered to before deletion")
-				}
-				if strings.TrimSpace(d.Erase.ArchiveReference) == "" {
-					bad(dat("erase.archive_reference"), "archive needs the law that requires the delivery, e.g. arkivloven § 21")
-				}
-			default:
-				bad(dat("erase.strategy"), "erase.strategy must be delete, anonymise or archive, not %q", d.Erase.Strategy)
-			}
-			switch d.OnWithdrawal {
-			case "", "restrict":
-			case "erase":
-				if !slices.Contains(d.LegalBasis, "6(1)(a)") {
-					bad(dat("on_withdrawal"), "on_withdrawal concerns data resting on consent (6(1)(a))")
-				}
-			default:
-				bad(dat("on_withdrawal"), "on_withdrawal is restrict or erase, not %q", d.OnWithdrawal)
-			}
-			if e := d.Expire; e != nil {
-				switch {
-				case s.Kind != "postgres":
-					bad(dat("expire"), "rightsdesk carries out a retention rule in postgres datasets only; describe it in retention for others")
-				case !sqlName.MatchString(e.Column):
-					bad(dat("expire.column"), "%q is not a column name", e.Column)
-				case e.AfterDays < 0:
-					bad(dat("expire.after_days"), "after_days is 0 or more")
-				case strings.TrimSpace(e.Reference) == "":
-					bad(dat("expire.reference"), "a retention rule needs its ground, e.g. the agreement with the controller")
-				}
-			}
-			for k, h := range d.Holds {
-				hat := fmt.Sprintf("systems.%d.datasets.%d.holds.%d", i, j, k)
-				if strings.TrimSpace(h.Reference) == "" || strings.TrimSpace(h.Reason) == "" {
-					bad(hat, "a hold needs its legal reference and its reason")
-				}
-				if (h.Column == "") != (h.Years == 0) {
-					bad(hat, "a hold limited in time needs both column and years")
-				}
-				if h.Column != "" && s.Kind == "postgres" && !sqlName.MatchString(h.Column) {
-					bad(hat, "%q is not a column name", h.Column)
-				}
+			c.dataset(prefix, s.Kind, d)
+		}
+	}
+	return c.errs
+}
+
+// systemsCheck gathers the field errors of a data map's systems.
+type systemsCheck struct {
+	errs []FieldError
+	// record says a record of processing was given, whose purposes are in purposes.
+	record   bool
+	purposes map[string]bool
+}
+
+func (c *systemsCheck) bad(field, format string, args ...any) {
+	c.errs = append(c.errs, FieldError{field, fmt.Errorf(format, args...)})
+}
+
+// dataset checks one dataset of a system of the given kind; prefix is its
+// field path ("systems.0.datasets.1.").
+func (c *systemsCheck) dataset(prefix, kind string, d Dataset) {
+	dat := func(k string) string { return prefix + k }
+	if kind == "postgres" {
+		if !tableName.MatchString(d.Table) {
+			c.bad(dat("table"), "a postgres dataset names its table (lower case, schema.table allowed)")
+		}
+		for _, col := range append(append(slices.Clone(d.Fields), d.Rectify...), d.Restrict) {
+			if col != "" && !sqlName.MatchString(col) {
+				c.bad(dat("fields"), "%q is not a column name", col)
 			}
 		}
 	}
-	return errs
+	if len(d.Keys) == 0 {
+		c.bad(dat("keys"), "a dataset names the identifiers its rows are found by, e.g. {cpr: cpr_number, email: email}")
+	}
+	for k, col := range d.Keys {
+		if !slices.Contains(IdentifierKinds, k) && !customKind.MatchString(k) {
+			c.bad(dat("keys"), "%q is not an identifier kind", k)
+		}
+		if kind == "postgres" && !sqlName.MatchString(col) {
+			c.bad(dat("keys"), "%q is not a column name", col)
+		}
+	}
+	if len(d.Purposes) == 0 {
+		c.bad(dat("purposes"), "a dataset names the purposes it serves")
+	}
+	for _, p := range d.Purposes {
+		if c.record && !c.purposes[p] {
+			c.bad(dat("purposes"), "purpose %q is not in the record of processing", p)
+		}
+	}
+	c.legalBasis(dat, d)
+	if d.Recipients == nil {
+		c.bad(dat("recipients"), "name the recipients, or write recipients: []")
+	}
+	if strings.TrimSpace(d.Retention) == "" {
+		c.bad(dat("retention"), "give the retention period or its criteria")
+	}
+	c.erase(dat, kind, d)
+	switch d.OnWithdrawal {
+	case "", "restrict":
+	case "erase":
+		if !slices.Contains(d.LegalBasis, "6(1)(a)") {
+			c.bad(dat("on_withdrawal"), "on_withdrawal concerns data resting on consent (6(1)(a))")
+		}
+	default:
+		c.bad(dat("on_withdrawal"), "on_withdrawal is restrict or erase, not %q", d.OnWithdrawal)
+	}
+	c.retention(dat, prefix, kind, d)
+}
+
+// legalBasis checks the dataset's legal bases and that special categories
+// and an Art. 9(2) basis go together.
+func (c *systemsCheck) legalBasis(dat func(string) string, d Dataset) {
+	if len(d.LegalBasis) == 0 {
+		c.bad(dat("legal_basis"), "a dataset needs its legal basis, e.g. [\"6(1)(e)\"]")
+	}
+	art9 := false
+	for _, b := range d.LegalBasis {
+		if !legalBasis.MatchString(b) {
+			c.bad(dat("legal_basis"), "%q is not a legal basis", b)
+		}
+		art9 = art9 || strings.HasPrefix(b, "9(")
+	}
+	switch {
+	case d.SpecialCategories && !art9:
+		c.bad(dat("legal_basis"), "special categories of data need an Art. 9(2) basis beside the Art. 6(1) one, e.g. [\"6(1)(e)\", \"9(2)(h)\"]")
+	case art9 && !d.SpecialCategories:
+		c.bad(dat("special_categories"), "a dataset processed under Art. 9(2) holds special categories of data: mark it special_categories: true (its packages then need a second factor)")
+	}
+}
+
+// erase checks how the dataset's rows are erased.
+func (c *systemsCheck) erase(dat func(string) string, kind string, d Dataset) {
+	switch d.Erase.Strategy {
+	case "delete":
+	case "anonymise":
+		if len(d.Erase.Fields) == 0 {
+			c.bad(dat("erase.fields"), "anonymise names each column and how: null, hash or fixed:<text>")
+		}
+		for col, how := range d.Erase.Fields {
+			if kind == "postgres" && !sqlName.MatchString(col) {
+				c.bad(dat("erase.fields"), "%q is not a column name", col)
+			}
+			// YAML reads a bare null as nothing: that is the null strategy.
+			if how != "" && how != "null" && how != "hash" && !strings.HasPrefix(how, "fixed:") {
+				c.bad(dat("erase.fields"), "column %q: null, hash or fixed:<text>, not %q", col, how)
+			}
+		}
+		for _, col := range d.Keys {
+			if _, ok := d.Erase.Fields[col]; !ok {
+				c.bad(dat("erase.fields"), "anonymising must cover the identifier column %q, or the person is still found", col)
+			}
+		}
+	case "archive":
+		if kind != "postgres" || !tableName.MatchString(d.Erase.Archive) {
+			c.bad(dat("erase.archive"), "archive names the table (schema.table) of a postgres dataset the rows are delivered to before deletion")
+		}
+		if strings.TrimSpace(d.Erase.ArchiveReference) == "" {
+			c.bad(dat("erase.archive_reference"), "archive needs the law that requires the delivery, e.g. arkivloven § 21")
+		}
+	default:
+		c.bad(dat("erase.strategy"), "erase.strategy must be delete, anonymise or archive, not %q", d.Erase.Strategy)
+	}
+}
+
+// retention checks the dataset's retention rule and its holds.
+func (c *systemsCheck) retention(dat func(string) string, prefix, kind string, d Dataset) {
+	if e := d.Expire; e != nil {
+		switch {
+		case kind != "postgres":
+			c.bad(dat("expire"), "rightsdesk carries out a retention rule in postgres datasets only; describe it in retention for others")
+		case !sqlName.MatchString(e.Column):
+			c.bad(dat("expire.column"), "%q is not a column name", e.Column)
+		case e.AfterDays < 0:
+			c.bad(dat("expire.after_days"), "after_days is 0 or more")
+		case strings.TrimSpace(e.Reference) == "":
+			c.bad(dat("expire.reference"), "a retention rule needs its ground, e.g. the agreement with the controller")
+		}
+	}
+	for k, h := range d.Holds {
+		hat := fmt.Sprintf("%sholds.%d", prefix, k)
+		if strings.TrimSpace(h.Reference) == "" || strings.TrimSpace(h.Reason) == "" {
+			c.bad(hat, "a hold needs its legal reference and its reason")
+		}
+		if (h.Column == "") != (h.Years == 0) {
+			c.bad(hat, "a hold limited in time needs both column and years")
+		}
+		if h.Column != "" && kind == "postgres" && !sqlName.MatchString(h.Column) {
+			c.bad(hat, "%q is not a column name", h.Column)
+		}
+	}
 }
 
 // CheckRecipients checks that every recipient a dataset names says how it

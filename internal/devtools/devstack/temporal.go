@@ -36,7 +36,7 @@ import (
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
 
-	"github.com/rightsdesk/rightsdesk/internal/pgcluster"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/pgcluster"
 )
 
 const (

@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/rightsdesk/rightsdesk/internal/pgcluster"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/pgcluster"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/migrations"
 )

@@ -15,8 +15,8 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
-	"github.com/rightsdesk/rightsdesk/internal/devstack"
-	"github.com/rightsdesk/rightsdesk/internal/pgtest"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/devstack"
+	"github.com/rightsdesk/rightsdesk/internal/devtools/pgtest"
 	"github.com/rightsdesk/rightsdesk/worker"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
