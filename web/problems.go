@@ -131,23 +131,28 @@ func RetryAfter(err error) string {
 }
 
 // Refusal is a service's refusal in the page's words: the rule's, looked
-// up by its typed key, when the words have it; else the first field's or
-// the error's own detail.
+// up by its typed key ("rule.<rule>"), else the problem type's
+// ("type.<type>", as the API names it); else the first field's or the
+// error's own detail.
 func Refusal(w Words, err error) string {
 	var rule *cases.RuleError
 	var fields cases.FieldErrors
 	var conflict *cases.ConflictError
 	switch {
 	case errors.As(err, &rule):
-		if t, ok := w["rule."+string(rule.Rule)]; ok {
-			return t
+		typ := "rule-broken"
+		if Status(err) == http.StatusTooManyRequests {
+			typ = "rate-limited"
+		}
+		if text, ok := w.Refusal(string(rule.Rule), typ); ok {
+			return text
 		}
 		return rule.Detail
 	case errors.As(err, &fields) && len(fields) > 0:
 		return fields[0].Detail
 	case errors.As(err, &conflict):
-		if t, ok := w["conflict."+string(conflict.Reason)]; ok {
-			return t
+		if text, ok := w.Refusal("", string(conflict.Reason)); ok {
+			return text
 		}
 		return conflict.Detail
 	}
