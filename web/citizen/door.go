@@ -10,6 +10,8 @@ import (
 	"bytes"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -95,6 +97,7 @@ func (d *Door) home(c echo.Context) error {
 			page.Controllers = append(page.Controllers, web.Person{ID: ct.ID, Name: ct.Name})
 		}
 	}
+	slices.SortStableFunc(page.Controllers, func(a, b web.Person) int { return strings.Compare(a.Name, b.Name) })
 	return d.render(c, http.StatusOK, "home", page)
 }
 

@@ -2,6 +2,8 @@ package staff
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -40,6 +42,7 @@ func (d *Door) renderRegister(c echo.Context, status int, values map[string]stri
 	for _, r := range rows {
 		page.Controllers = append(page.Controllers, web.Person{ID: r.ID, Name: r.Name})
 	}
+	slices.SortStableFunc(page.Controllers, func(a, b web.Person) int { return strings.Compare(a.Name, b.Name) })
 	if refusal != nil {
 		fields, _ := asFields(refusal)
 		if len(fields) == 0 {
