@@ -8,7 +8,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
-	"github.com/rightsdesk/rightsdesk/internal/config"
 )
 
 var (
@@ -49,10 +48,4 @@ func (s *Server) listStaff(c echo.Context) error {
 	return c.JSON(http.StatusOK, struct {
 		Items []StaffView `json:"items"`
 	}{Items: items})
-}
-
-// tokens are the configured static tokens, for the pages' dev login.
-func (s *Server) tokens() []config.Token {
-	t, _ := config.ParseTokens(s.cfg.APITokens) // parsed without error by newAuthenticator
-	return t
 }
