@@ -22,7 +22,7 @@ type source struct {
 	actions map[string]map[string]bool
 	// consts maps a type name of package workflows to its constants' values.
 	consts map[string][]string
-	// steps are the activities' fulfilment steps (the Step* constants).
+	// steps are the fulfilment steps (the Step* constants of internal/rights).
 	steps []string
 	// firstArgs maps a method name to the literal first arguments after
 	// the context it is called with (persistent, failed, tellRecipients).
@@ -86,7 +86,7 @@ func readSource(t *testing.T) source {
 			src.actions[a][k] = true
 		}
 	}
-	for _, dir := range []string{"../workflows", "../activities"} {
+	for _, dir := range []string{"../workflows", "../activities", "../internal/rights"} {
 		for _, f := range parseDir(t, fset, dir) {
 			for _, decl := range f.Decls {
 				switch d := decl.(type) {
@@ -107,7 +107,7 @@ func readSource(t *testing.T) source {
 							if typ, ok := vs.Type.(*ast.Ident); ok && dir == "../workflows" {
 								src.consts[typ.Name] = append(src.consts[typ.Name], v)
 							}
-							if dir == "../activities" && strings.HasPrefix(name.Name, "Step") {
+							if dir == "../internal/rights" && strings.HasPrefix(name.Name, "Step") {
 								src.steps = append(src.steps, v)
 							}
 						}
