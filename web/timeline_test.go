@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,7 +23,7 @@ type source struct {
 	actions map[string]map[string]bool
 	// consts maps a type name of package workflows to its constants' values.
 	consts map[string][]string
-	// steps are the fulfilment steps (the Step* constants of internal/rights).
+	// steps are the activities' fulfilment steps (the Step* constants).
 	steps []string
 	// firstArgs maps a method name to the literal first arguments after
 	// the context it is called with (persistent, failed, tellRecipients).
@@ -87,6 +88,9 @@ func readSource(t *testing.T) source {
 		}
 	}
 	for _, dir := range []string{"../workflows", "../activities", "../internal/rights"} {
+		if _, err := os.Stat(dir); err != nil {
+			continue // internal/rights: once the contract has moved there
+		}
 		for _, f := range parseDir(t, fset, dir) {
 			for _, decl := range f.Decls {
 				switch d := decl.(type) {
@@ -104,10 +108,10 @@ func readSource(t *testing.T) source {
 							if !ok {
 								continue
 							}
-							if typ, ok := vs.Type.(*ast.Ident); ok && dir == "../workflows" {
+							if typ, ok := vs.Type.(*ast.Ident); ok && dir != "../activities" {
 								src.consts[typ.Name] = append(src.consts[typ.Name], v)
 							}
-							if dir == "../internal/rights" && strings.HasPrefix(name.Name, "Step") {
+							if dir != "../workflows" && strings.HasPrefix(name.Name, "Step") {
 								src.steps = append(src.steps, v)
 							}
 						}
