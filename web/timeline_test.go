@@ -111,7 +111,7 @@ func readSource(t *testing.T) source {
 							if typ, ok := vs.Type.(*ast.Ident); ok && dir != "../activities" {
 								src.consts[typ.Name] = append(src.consts[typ.Name], v)
 							}
-							if dir == "../activities" && strings.HasPrefix(name.Name, "Step") {
+							if dir != "../workflows" && strings.HasPrefix(name.Name, "Step") {
 								src.steps = append(src.steps, v)
 							}
 						}
