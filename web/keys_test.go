@@ -145,7 +145,7 @@ func templateUses(t *testing.T, u *uses) {
 }
 
 // pageSources are the Go files of the pages: this package and its
-// subpackages, and api's pages until they have moved here.
+// subpackages (the doors, web/citizen and web/staff).
 func pageSources(t *testing.T) []string {
 	var out []string
 	require.NoError(t, filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
@@ -154,12 +154,6 @@ func pageSources(t *testing.T) []string {
 		}
 		return err
 	}))
-	api, _ := filepath.Glob("../api/ui_*.go")
-	for _, f := range append(api, "../api/defences.go") {
-		if _, err := os.Stat(f); err == nil && !strings.HasSuffix(f, "_test.go") {
-			out = append(out, f)
-		}
-	}
 	return out
 }
 
