@@ -89,7 +89,68 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error)
 		opts.Port = ports[0]
 	}
 	frontendHTTP, historyPort, matchingPort, workerPort := ports[1], ports[2], ports[3], ports[4]
+	hostPort := func(p int) string { return net.JoinHostPort(localhost, strconv.Itoa(p)) }
+	frontend := hostPort(opts.Port)
+	conf, err := serverConfig(opts, frontendHTTP, historyPort, matchingPort, workerPort)
+	if err != nil {
+		return nil, err
+	}
 
+	logger := slogLogger{log: opts.Logger, quiet: &atomic.Bool{}}
+	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: authorizer: %w", err)
+	}
+	claimMapper, err := authorization.GetClaimMapperFromConfig(&conf.Global.Authorization, logger)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: claim mapper: %w", err)
+	}
+	dyn := dynamicconfig.StaticClient{
+		// One task-queue partition: with the default four, a single worker
+		// completes less than half as many workflows on a small machine.
+		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():           1,
+		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key():          1,
+		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+	}
+	server, err := temporal.NewServer(
+		temporal.WithConfig(conf),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithStaticHosts(map[primitives.ServiceName]static.Hosts{
+			primitives.FrontendService: static.SingleLocalHost(frontend),
+			primitives.HistoryService:  static.SingleLocalHost(hostPort(historyPort)),
+			primitives.MatchingService: static.SingleLocalHost(hostPort(matchingPort)),
+			primitives.WorkerService:   static.SingleLocalHost(hostPort(workerPort)),
+		}),
+		temporal.WithLogger(logger),
+		temporal.WithAuthorizer(authorizer),
+		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
+		temporal.WithDynamicConfigClient(dyn),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: build temporal server: %w", err)
+	}
+	if err := server.Start(); err != nil {
+		return nil, fmt.Errorf("devstack: start temporal server: %w", err)
+	}
+	t := &Temporal{server: server, address: frontend, namespace: opts.Namespace, quiet: logger.quiet}
+
+	if err := t.registerSearchAttributes(ctx, opts.SearchAttributes); err != nil {
+		t.Stop()
+		return nil, err
+	}
+
+	if opts.UIPort >= 0 {
+		if err := t.startUI(opts); err != nil {
+			t.Stop()
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// serverConfig is the server's static configuration: one SQLite store,
+// one history shard, every service on a loopback port of its own.
+func serverConfig(opts TemporalOptions, frontendHTTP, historyPort, matchingPort, workerPort int) (*config.Config, error) {
 	sqlConf, err := sqliteConfig(opts)
 	if err != nil {
 		return nil, err
@@ -137,77 +198,36 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error)
 	conf.NamespaceDefaults.Archival.History.State = "disabled"
 	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
 	conf.PublicClient.HostPort = frontend
+	return conf, nil
+}
 
-	logger := slogLogger{log: opts.Logger, quiet: &atomic.Bool{}}
-	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
-	if err != nil {
-		return nil, fmt.Errorf("devstack: authorizer: %w", err)
-	}
-	claimMapper, err := authorization.GetClaimMapperFromConfig(&conf.Global.Authorization, logger)
-	if err != nil {
-		return nil, fmt.Errorf("devstack: claim mapper: %w", err)
-	}
-	dyn := dynamicconfig.StaticClient{
-		// One task-queue partition: with the default four, a single worker
-		// completes less than half as many workflows on a small machine.
-		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():           1,
-		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key():          1,
-		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
-	}
-	server, err := temporal.NewServer(
-		temporal.WithConfig(conf),
-		temporal.ForServices(temporal.DefaultServices),
-		temporal.WithStaticHosts(map[primitives.ServiceName]static.Hosts{
-			primitives.FrontendService: static.SingleLocalHost(frontend),
-			primitives.HistoryService:  static.SingleLocalHost(hostPort(historyPort)),
-			primitives.MatchingService: static.SingleLocalHost(hostPort(matchingPort)),
-			primitives.WorkerService:   static.SingleLocalHost(hostPort(workerPort)),
-		}),
-		temporal.WithLogger(logger),
-		temporal.WithAuthorizer(authorizer),
-		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
-		temporal.WithDynamicConfigClient(dyn),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("devstack: build temporal server: %w", err)
-	}
-	if err := server.Start(); err != nil {
-		return nil, fmt.Errorf("devstack: start temporal server: %w", err)
-	}
-	t := &Temporal{server: server, address: frontend, namespace: opts.Namespace, quiet: logger.quiet}
-
-	if err := t.registerSearchAttributes(ctx, opts.SearchAttributes); err != nil {
-		t.Stop()
-		return nil, err
-	}
-
-	if opts.UIPort >= 0 {
-		if opts.UIPort == 0 {
-			if opts.UIPort, err = freePort(); err != nil {
-				t.Stop()
-				return nil, err
-			}
+// startUI starts the Temporal Web UI server beside the server.
+func (t *Temporal) startUI(opts TemporalOptions) error {
+	if opts.UIPort == 0 {
+		var err error
+		if opts.UIPort, err = freePort(); err != nil {
+			return err
 		}
-		t.uiAddress = hostPort(opts.UIPort)
-		t.ui = uiserver.NewServer(uiserveroptions.WithConfigProvider(&uiconfig.Config{
-			Host:                localhost,
-			Port:                opts.UIPort,
-			TemporalGRPCAddress: frontend,
-			EnableUI:            true,
-			DefaultNamespace:    opts.Namespace,
-			Codec:               uiconfig.Codec{Endpoint: opts.UICodecEndpoint},
-			CORS:                uiconfig.CORS{CookieInsecure: true},
-			HideLogs:            true,
-			DisableNewsFetch:    true,
-		}))
-		ui := t.ui
-		go func() {
-			if err := ui.Start(); err != nil && !errors.Is(err, net.ErrClosed) {
-				opts.Logger.Error("temporal web UI stopped", "error", err)
-			}
-		}()
 	}
-	return t, nil
+	t.uiAddress = net.JoinHostPort(localhost, strconv.Itoa(opts.UIPort))
+	t.ui = uiserver.NewServer(uiserveroptions.WithConfigProvider(&uiconfig.Config{
+		Host:                localhost,
+		Port:                opts.UIPort,
+		TemporalGRPCAddress: t.address,
+		EnableUI:            true,
+		DefaultNamespace:    opts.Namespace,
+		Codec:               uiconfig.Codec{Endpoint: opts.UICodecEndpoint},
+		CORS:                uiconfig.CORS{CookieInsecure: true},
+		HideLogs:            true,
+		DisableNewsFetch:    true,
+	}))
+	ui := t.ui
+	go func() {
+		if err := ui.Start(); err != nil && !errors.Is(err, net.ErrClosed) {
+			opts.Logger.Error("temporal web UI stopped", "error", err)
+		}
+	}()
+	return nil
 }
 
 // Address is the frontend's host:port for Temporal clients.
