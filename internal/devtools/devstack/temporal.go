@@ -88,10 +88,8 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error)
 	if opts.Port == 0 {
 		opts.Port = ports[0]
 	}
-	frontendHTTP, historyPort, matchingPort, workerPort := ports[1], ports[2], ports[3], ports[4]
-	hostPort := func(p int) string { return net.JoinHostPort(localhost, strconv.Itoa(p)) }
-	frontend := hostPort(opts.Port)
-	conf, err := serverConfig(opts, frontendHTTP, historyPort, matchingPort, workerPort)
+	frontend := net.JoinHostPort(localhost, strconv.Itoa(opts.Port))
+	conf, hosts, err := serverConfig(opts, frontend, ports[1:])
 	if err != nil {
 		return nil, err
 	}
@@ -115,12 +113,7 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error)
 	server, err := temporal.NewServer(
 		temporal.WithConfig(conf),
 		temporal.ForServices(temporal.DefaultServices),
-		temporal.WithStaticHosts(map[primitives.ServiceName]static.Hosts{
-			primitives.FrontendService: static.SingleLocalHost(frontend),
-			primitives.HistoryService:  static.SingleLocalHost(hostPort(historyPort)),
-			primitives.MatchingService: static.SingleLocalHost(hostPort(matchingPort)),
-			primitives.WorkerService:   static.SingleLocalHost(hostPort(workerPort)),
-		}),
+		temporal.WithStaticHosts(hosts),
 		temporal.WithLogger(logger),
 		temporal.WithAuthorizer(authorizer),
 		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
@@ -148,15 +141,16 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error)
 	return t, nil
 }
 
-// serverConfig is the server's static configuration: one SQLite store,
-// one history shard, every service on a loopback port of its own.
-func serverConfig(opts TemporalOptions, frontendHTTP, historyPort, matchingPort, workerPort int) (*config.Config, error) {
+// serverConfig is the server's configuration on SQLite with one history
+// shard, its frontend at frontend and its other services on ports (frontend
+// HTTP, history, matching, worker), and where each service is found.
+func serverConfig(opts TemporalOptions, frontend string, ports []int) (*config.Config, map[primitives.ServiceName]static.Hosts, error) {
+	frontendHTTP, historyPort, matchingPort, workerPort := ports[0], ports[1], ports[2], ports[3]
 	sqlConf, err := sqliteConfig(opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	hostPort := func(p int) string { return net.JoinHostPort(localhost, strconv.Itoa(p)) }
-	frontend := hostPort(opts.Port)
 
 	conf := &config.Config{}
 	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
@@ -198,10 +192,18 @@ func serverConfig(opts TemporalOptions, frontendHTTP, historyPort, matchingPort,
 	conf.NamespaceDefaults.Archival.History.State = "disabled"
 	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
 	conf.PublicClient.HostPort = frontend
-	return conf, nil
+
+	hosts := map[primitives.ServiceName]static.Hosts{
+		primitives.FrontendService: static.SingleLocalHost(frontend),
+		primitives.HistoryService:  static.SingleLocalHost(hostPort(historyPort)),
+		primitives.MatchingService: static.SingleLocalHost(hostPort(matchingPort)),
+		primitives.WorkerService:   static.SingleLocalHost(hostPort(workerPort)),
+	}
+	return conf, hosts, nil
 }
 
-// startUI starts the Temporal Web UI server beside the server.
+// startUI starts the Temporal Web UI in front of the server, on opts.UIPort
+// (a free port when 0).
 func (t *Temporal) startUI(opts TemporalOptions) error {
 	if opts.UIPort == 0 {
 		var err error
