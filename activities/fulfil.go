@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -132,11 +131,10 @@ func recipientRefs(ds policy.Dataset, all []policy.Recipient) []rights.Recipient
 	return out
 }
 
-// PlanFulfilment plans how a granted request of a right is carried out in
-// the controller's systems: access and portability as one package from the
-// postgres and http systems; erasure, restriction, objection and consent
-// withdrawal in the datasets that support them; everything else is a
-// caseworker task per system, with the system's instructions.
+// PlanFulfilment plans how a granted request is carried out in the
+// controller's systems (rights.Plan): it reads the request, the data map
+// and, for an objection or a consent withdrawal, the purposes and consents
+// the person named.
 func (a *Activities) PlanFulfilment(ctx context.Context, requestID uuid.UUID) (rights.FulfilmentPlan, error) {
 	var req store.Request
 	if err := a.Store.DB.WithContext(ctx).First(&req, "id = ?", requestID).Error; err != nil {
@@ -146,15 +144,12 @@ func (a *Activities) PlanFulfilment(ctx context.Context, requestID uuid.UUID) (r
 	if err != nil {
 		return rights.FulfilmentPlan{}, err
 	}
-	plan := rights.FulfilmentPlan{Mapped: len(s.Systems) > 0}
-	// An objection or a consent withdrawal concerns the datasets that serve
-	// the purposes, or rest on the consents, the person named.
-	stops := req.Kind == "objection" || req.Kind == "consent_withdrawal"
+	kind := rights.Kind(req.Kind)
 	var named []string
-	if stops && a.Subjects != nil && req.SubjectID != nil {
+	if (kind == rights.KindObjection || kind == rights.KindConsentWithdrawal) && a.Subjects != nil && req.SubjectID != nil {
 		_, details, err := a.Subjects.OpenRequest(ctx, req)
 		if err != nil && !errors.Is(err, intake.ErrErased) {
-			return plan, fmt.Errorf("plan: details: %w", err)
+			return rights.FulfilmentPlan{Mapped: len(s.Systems) > 0}, fmt.Errorf("plan: details: %w", err)
 		}
 		var d struct{ Purposes, Consents []string }
 		if len(details) > 0 {
@@ -162,81 +157,7 @@ func (a *Activities) PlanFulfilment(ctx context.Context, requestID uuid.UUID) (r
 		}
 		named = append(d.Purposes, d.Consents...)
 	}
-	for _, sys := range s.Systems {
-		manual := sys.Kind == "manual" || (sys.Kind == "http" && req.Kind != "erasure" && req.Kind != "restriction" && !stops)
-		if (sys.Kind == "postgres" || sys.Kind == "http") && (req.Kind == "access" || req.Kind == "portability") {
-			// One package from every postgres and http system, built once.
-			if !slices.ContainsFunc(plan.Steps, func(s rights.FulfilStep) bool { return s.Step == rights.StepPackage }) {
-				plan.Steps = append(plan.Steps, rights.FulfilStep{RequestID: req.ID, System: "*", Dataset: "*", Step: rights.StepPackage})
-			}
-			continue
-		}
-		var todo, fixable []string
-		for _, ds := range sys.Datasets {
-			if len(ds.Rectify) > 0 {
-				fixable = append(fixable, ds.Name+" ("+ds.ID+": "+strings.Join(ds.Rectify, ", ")+")")
-			}
-			if stops && !concerned(req.Kind, ds, named) {
-				if req.Kind == "objection" && serves(ds, named) {
-					plan.Outside = append(plan.Outside, ds.Name)
-				}
-				continue
-			}
-			switch {
-			case manual:
-			case req.Kind == "consent_withdrawal" && ds.OnWithdrawal == "erase":
-				// The consent was the only ground: the rows go at once.
-				plan.Steps = append(plan.Steps, rights.FulfilStep{RequestID: req.ID, System: sys.ID, Dataset: ds.ID, Step: rights.StepErase})
-				continue
-			case stops && (ds.Restrict != "" || sys.Kind == "http"):
-				// Processing stops: the rows are kept, flagged, and used no more.
-				plan.Steps = append(plan.Steps, rights.FulfilStep{RequestID: req.ID, System: sys.ID, Dataset: ds.ID, Step: rights.StepRestrict})
-				continue
-			case req.Kind == "erasure":
-				plan.Steps = append(plan.Steps, rights.FulfilStep{RequestID: req.ID, System: sys.ID, Dataset: ds.ID, Step: rights.StepErase})
-				continue
-			case req.Kind == "restriction" && (ds.Restrict != "" || sys.Kind == "http"):
-				plan.Steps = append(plan.Steps, rights.FulfilStep{RequestID: req.ID, System: sys.ID, Dataset: ds.ID, Step: rights.StepRestrict})
-				continue
-			}
-			todo = append(todo, ds.Name)
-		}
-		if len(todo) > 0 {
-			instr := sys.Instructions
-			switch {
-			case instr != "":
-			case req.Kind == "rectification" && len(fixable) > 0:
-				instr = fmt.Sprintf("Apply the corrections in %s with POST /v1/requests/{id}/corrections (system %s) where the map allows: %s. Elsewhere (%s), record a supplementary statement on the case. Then complete this task.",
-					sys.Name, sys.ID, strings.Join(fixable, "; "), strings.Join(todo, ", "))
-			default:
-				instr = fmt.Sprintf("Carry out the %s request in %s by hand: %s. Then complete this task.", req.Kind, sys.Name, strings.Join(todo, ", "))
-			}
-			plan.Manual = append(plan.Manual, rights.ManualStep{System: sys.ID, Name: sys.Name, Instructions: instr})
-		}
-	}
-	if plan.Mapped && req.Kind == "consent_withdrawal" {
-		// Art. 17(1)(b): with the consent gone, erasure may be due.
-		plan.Manual = append(plan.Manual, rights.ManualStep{System: "-", Name: "Follow-up",
-			Instructions: "Offer the person erasure of the data the consent covered (Art. 17(1)(b)); if they want it, register an erasure request. Then complete this task."})
-	}
-	return plan, nil
-}
-
-// concerned reports whether a dataset is concerned by an objection (it
-// serves a purpose the person named, on Art. 6(1)(e) or (f), or direct
-// marketing) or a consent withdrawal (it rests on consent, and serves a
-// named purpose, or any when none was named).
-func concerned(kind string, ds policy.Dataset, named []string) bool {
-	serves := len(named) == 0 || serves(ds, named)
-	if kind == "consent_withdrawal" {
-		return serves && slices.Contains(ds.LegalBasis, "6(1)(a)")
-	}
-	return serves && len(named) > 0 && (slices.Contains(ds.LegalBasis, "6(1)(e)") || slices.Contains(ds.LegalBasis, "6(1)(f)") || slices.Contains(ds.LegalBasis, "6(1)(a)"))
-}
-
-// serves reports whether a dataset serves one of the purposes named.
-func serves(ds policy.Dataset, named []string) bool {
-	return rights.AnyPurposeMatches(named, ds.Purposes)
+	return rights.Plan(req.ID, kind, s.Systems, named), nil
 }
 
 func (a *Activities) settings(ctx context.Context, controllerID string) (policy.Settings, error) {

@@ -281,45 +281,6 @@ func (o *Outbox) prepare(ctx context.Context, in rights.NoticeInput) (store.Lett
 	return row, key, nil
 }
 
-// letterKind maps a workflow notice to its letter.
-func letterKind(notice, right string) (letters.Kind, bool) {
-	switch notice {
-	case "reminder":
-		return letters.NoticeReminder, true
-	case "refusal_reminder":
-		return letters.NoticeRefusalReminder, true
-	case "escalation":
-		return letters.NoticeEscalation, true
-	case "breach":
-		return letters.NoticeBreach, true
-	case "attention":
-		return letters.NoticeAttention, true
-	case "receipt":
-		return letters.Receipt, true
-	case "extension":
-		return letters.Extension, true
-	case "information_request":
-		return letters.InformationRequest, true
-	case "withdrawal_confirmed":
-		return letters.WithdrawalConfirmed, true
-	case "preliminary":
-		return letters.Preliminary, true
-	case "restriction_lifting":
-		return letters.RestrictionLifting, true
-	case "recipient_notice":
-		return letters.RecipientNotice, true
-	case "reply_grant", "reply_partial":
-		return letters.ReplyFor(right), true
-	case "reply_refuse":
-		return letters.Refusal, true
-	case "reply_cannot_identify":
-		return letters.ClosureCannotIdentify, true
-	case "reply_no_answer":
-		return letters.ClosureNoAnswer, true
-	}
-	return "", false
-}
-
 // letterBase is what every letter of a request starts from: its controller
 // (row and settings), the controller's time zone, the letter's data as far
 // as the controller and the request tell it, and the renderer with the
@@ -372,131 +333,35 @@ func (o *Outbox) base(ctx context.Context, req store.Request, subj intake.Subjec
 	return b, nil
 }
 
-// compose renders a notice's letter for its recipient and chooses the
-// channel: Digital Post or Swedish digital mail where configured and the
-// person gave their national ID, else e-mail, else paper.
+// compose composes a notice's letter (letters.Compose, from what is
+// recorded) and seals it into its outbox row.
 func (o *Outbox) compose(ctx context.Context, in rights.NoticeInput, req store.Request, subj intake.Subject, key []byte) (store.Letter, error) {
-	kind, ok := letterKind(in.Kind, req.Kind)
-	if !ok {
+	if _, ok := letters.KindOf(in.Kind, req.Kind); !ok {
 		return store.Letter{}, temporal.NewNonRetryableApplicationError("no letter for a notice of kind "+in.Kind, ErrTypeNoLetter, nil)
 	}
 	b, err := o.base(ctx, req, subj)
 	if err != nil {
 		return store.Letter{}, err
 	}
-	crow, s, loc, d := b.crow, b.settings, b.loc, b.data
-	pol, err := controllers.PolicyOf(crow)
+	pol, err := controllers.PolicyOf(b.crow)
 	if err != nil {
 		return store.Letter{}, err
 	}
-	deadlineOn := d.Request.StatutoryDueOn
-	if f := in.Facts; f != nil {
-		if !f.DueOn.IsZero() {
-			d.Request.DueOn, d.Request.StatutoryDueOn, d.Request.ExtendedDueOn, deadlineOn = f.DueOn, f.StatutoryDueOn, f.ExtendedDueOn, f.DeadlineOn
-		}
-		d.Decision = &letters.Decision{Outcome: f.Outcome, Grounds: f.Grounds, Assessment: f.Assessment}
-		if f.ExtensionReason != "" {
-			d.Extension = &letters.ExtensionFacts{Reason: f.ExtensionReason, Explanation: f.ExtensionExplanation}
-		}
-		d.Information = &letters.Information{Purpose: f.InformationPurpose, What: f.InformationWhat, TimeoutDays: f.PauseTimeoutDays}
-		if len(f.Stopped) > 0 || len(f.Outside) > 0 {
-			d.Objection = &letters.Objection{Stopped: f.Stopped, Outside: f.Outside}
-		}
-		if len(f.Erased) > 0 || len(f.Kept) > 0 {
-			d.Erasure = &letters.Erasure{Erased: f.Erased}
-			for _, k := range f.Kept {
-				d.Erasure.Kept = append(d.Erasure.Kept, letters.Kept{What: k.What, Why: k.Why})
-			}
-		}
-	}
-	if d.Information == nil {
-		d.Information = &letters.Information{TimeoutDays: pol.Deadlines.PauseTimeoutDays}
-	}
-	if d.Information.TimeoutDays == 0 {
-		d.Information.TimeoutDays = pol.Deadlines.PauseTimeoutDays
-	}
-	row := store.Letter{ID: rights.LetterID(in.Key), LetterKey: in.Key, RequestID: req.ID, Kind: string(kind), Status: rights.LetterPending}
-	content := letterContent{From: o.MailFrom, Reference: req.Reference}
-	if s.Delivery.EmailFrom != "" {
-		content.From = s.Delivery.EmailFrom
-	}
-	staff := strings.HasPrefix(string(kind), "notice_")
-	switch {
-	case kind == letters.RecipientNotice:
-		// A recipient of disclosed data (Art. 19), by e-mail at the address
-		// the data map gives.
-		name := strings.TrimPrefix(in.Recipient, "recipient:")
-		var to policy.Recipient
-		for _, r := range s.Recipients {
-			if r.Name == name {
-				to = r
-			}
-		}
-		if to.Email == "" || in.Facts == nil {
-			return row, temporal.NewNonRetryableApplicationError("the data map gives no address for a recipient of the request", ErrTypeNoLetter, nil)
-		}
-		row.Audience, row.Channel = "recipient", "email"
-		d.Recipient, content.To = "", to.Email
-		if to.Language != "" {
-			d.Language = to.Language
-		} else {
-			d.Language = crow.Language
-		}
-		d.Disclosure = &letters.Disclosure{Recipient: name, Action: in.Facts.Step, Person: subj.Name, Email: subj.Email, Datasets: in.Facts.Datasets}
-	case staff:
-		row.Audience, row.Channel = "staff", "email"
-		d.Recipient = ""
-		noticeDay := deadline.Today(in.DueAt, loc)
-		d.Notice = &letters.Notice{Step: "", DaysLeft: deadline.DaysBetween(noticeDay, d.Request.DueOn)}
-		if kind == letters.NoticeBreach {
-			d.Notice.DaysLeft = deadline.DaysBetween(noticeDay, deadlineOn)
-		}
-		if kind == letters.NoticeRefusalReminder {
-			d.Notice.DaysLeft = deadline.DaysBetween(noticeDay, d.Request.StatutoryDueOn)
-		}
-		if in.Facts != nil {
-			d.Notice.Step = in.Facts.Step
-		}
-		to, lang, err := o.staffAddress(ctx, in.Recipient, s, crow.Language)
-		if err != nil {
-			return row, err
-		}
-		content.To, d.Language = to, lang
-	default:
-		row.Audience = "subject"
-		if kind == letters.Receipt || kind == letters.InformationRequest || kind == letters.Preliminary {
-			tok, err := o.Subjects.StatusToken(ctx, req, key)
-			if err != nil {
-				return row, fmt.Errorf("outbox: status link: %w", err)
-			}
-			if tok != "" {
-				d.Request.StatusURL = strings.TrimRight(o.PublicURL, "/") + "/status/" + tok
-			}
-		}
-		content.Name, content.Address = subj.Name, subj.Address
-		switch {
-		case s.Delivery.DigitalPost != nil && crow.Country == "DK" && subj.NationalIDKind == "cpr":
-			row.Channel, content.To = "digital_post", subj.NationalID
-		case s.Delivery.SEDigitalMail != nil && crow.Country == "SE" && (subj.NationalIDKind == "personnummer" || subj.NationalIDKind == "samordningsnummer"):
-			row.Channel, content.To = "se_digital_mail", subj.NationalID
-		case subj.Email != "":
-			row.Channel, content.To = "email", subj.Email
-		default:
-			// No digital address: paper, printed and posted by a caseworker.
-			row.Channel, row.Status = "print", rights.LetterPrint
-		}
-		if kind == letters.ReplyAccess || kind == letters.ReplyPortability {
-			if err := o.packageFacts(ctx, &d, req, key, s, loc, row.Channel); err != nil {
-				return row, err
-			}
-		}
-	}
-	row.Language = d.Language
-	l, err := b.renderer.Render(kind, d)
-	if err != nil {
+	draft := letters.Draft{Notice: in, Data: b.data, ControllerLanguage: b.crow.Language, Settings: b.settings,
+		PauseTimeoutDays: pol.Deadlines.PauseTimeoutDays, MailFrom: o.MailFrom, Loc: b.loc,
+		Subject: letters.Person{Name: subj.Name, Email: subj.Email, Address: subj.Address, NationalID: subj.NationalID, NationalIDKind: subj.NationalIDKind}}
+	c, err := letters.Compose(b.renderer, draft, outboxLookup{o: o, ctx: ctx, req: req, key: key, settings: b.settings, loc: b.loc})
+	row := store.Letter{ID: rights.LetterID(in.Key), LetterKey: in.Key, RequestID: req.ID, Kind: string(c.Kind), Status: c.Status,
+		Audience: c.Audience, Channel: c.Channel, Language: c.Language}
+	if errors.Is(err, letters.ErrNoLetter) {
 		return row, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNoLetter, nil)
 	}
-	content.Subject, content.Text, content.HTML = l.Subject, l.Text, l.HTML
+	if err != nil {
+		return row, err
+	}
+	l := c.Letter
+	content := letterContent{From: c.From, To: c.To, Name: c.Name, Address: c.Address, Reference: req.Reference,
+		Subject: l.Subject, Text: l.Text, HTML: l.HTML}
 	plain, err := json.Marshal(content)
 	if err != nil {
 		return row, err
@@ -505,7 +370,7 @@ func (o *Outbox) compose(ctx context.Context, in rights.NoticeInput, req store.R
 		return row, err
 	}
 	if row.Audience == "subject" {
-		pdf, err := l.PDF(crow.Name)
+		pdf, err := l.PDF(b.crow.Name)
 		if err != nil {
 			return row, err
 		}
@@ -514,6 +379,35 @@ func (o *Outbox) compose(ctx context.Context, in rights.NoticeInput, req store.R
 		}
 	}
 	return row, nil
+}
+
+// outboxLookup answers what composing a letter asks of the database.
+type outboxLookup struct {
+	o        *Outbox
+	ctx      context.Context
+	req      store.Request
+	key      []byte
+	settings policy.Settings
+	loc      *time.Location
+}
+
+func (l outboxLookup) StaffAddress(recipient, lang string) (string, string, error) {
+	return l.o.staffAddress(l.ctx, recipient, l.settings, lang)
+}
+
+func (l outboxLookup) StatusURL() (string, error) {
+	tok, err := l.o.Subjects.StatusToken(l.ctx, l.req, l.key)
+	if err != nil {
+		return "", fmt.Errorf("outbox: status link: %w", err)
+	}
+	if tok == "" {
+		return "", nil
+	}
+	return strings.TrimRight(l.o.PublicURL, "/") + "/status/" + tok, nil
+}
+
+func (l outboxLookup) Package(d *letters.Data, channel string) error {
+	return l.o.packageFacts(l.ctx, d, l.req, l.key, l.settings, l.loc, channel)
 }
 
 // packageFacts tell an access or portability reply where its package is:

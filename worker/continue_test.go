@@ -3,7 +3,6 @@ package worker_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
@@ -15,10 +14,6 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
-
-// continuedHistoryFile is the history of a request's second run, which
-// starts from what the first carried over; the replay test runs it.
-const continuedHistoryFile = "../workflows/testdata/rights_request_continued_v5.json"
 
 // TestContinueAsNew runs a request on the real server past the number of
 // changes one run holds: it carries on in a new run with the same workflow
@@ -99,8 +94,4 @@ func TestContinueAsNew(t *testing.T) {
 	var kinds []string
 	require.NoError(t, st.DB.Model(&store.Notice{}).Where("request_id = ?", id).Order("created_at").Pluck("kind", &kinds).Error)
 	require.Equal(t, []string{"receipt", "reply_refuse"}, kinds)
-
-	if os.Getenv("RIGHTSDESK_WRITE_HISTORY") != "" {
-		writeHistory(t, c, id, continuedHistoryFile)
-	}
 }

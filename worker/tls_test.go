@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/rightsdesk/rightsdesk/internal/config"
 )
 
 // issue makes a certificate signed by parent (self-signed when nil) and
@@ -44,10 +46,11 @@ func issue(t *testing.T, dir, name string, parent *x509.Certificate, parentKey *
 	return cert, key, certFile, keyFile
 }
 
-// TestTLSConfig: the configured client certificate, CA and server name
-// make a connection that completes an mTLS handshake with a server that
-// demands client certificates from that CA; without the certificate the
-// server refuses it. Nothing configured means a plain connection.
+// TestTLSConfig: the client certificate, CA and server name configured
+// through envconfig's variables (and, for one release, rightsdesk's old
+// ones) make a connection that completes an mTLS handshake with a server
+// that demands client certificates from that CA; without the certificate
+// the server refuses it. Nothing configured means a plain connection.
 func TestTLSConfig(t *testing.T) {
 	dir := t.TempDir()
 	ca, caKey, caFile, _ := issue(t, dir, "ca", nil, nil, true)
@@ -81,21 +84,50 @@ func TestTLSConfig(t *testing.T) {
 		return err
 	}
 
-	conf, err := TLSConfig(clientCert, clientKey, caFile, "temporal.test", false)
+	for _, v := range []string{"TEMPORAL_API_KEY", "TEMPORAL_TLS", "TEMPORAL_TLS_CLIENT_CERT_PATH", "TEMPORAL_TLS_CLIENT_KEY_PATH",
+		"TEMPORAL_TLS_SERVER_CA_CERT_PATH", "TEMPORAL_TLS_SERVER_NAME", "TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY", "TEMPORAL_TLS_CA",
+		"TEMPORAL_CONFIG_FILE", "TEMPORAL_PROFILE"} {
+		t.Setenv(v, "")
+	}
+	t.Setenv("HOME", dir) // no Temporal CLI profile file of this machine's user
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	tlsOf := func(env map[string]string) (*tls.Config, error) {
+		for k, v := range env {
+			t.Setenv(k, v)
+		}
+		defer func() {
+			for k := range env {
+				t.Setenv(k, "")
+			}
+		}()
+		cfg, err := config.Load()
+		if err != nil {
+			return nil, err
+		}
+		o, err := cfg.TemporalClientOptions()
+		return o.ConnectionOptions.TLS, err
+	}
+
+	conf, err := tlsOf(map[string]string{"TEMPORAL_TLS_CLIENT_CERT_PATH": clientCert, "TEMPORAL_TLS_CLIENT_KEY_PATH": clientKey,
+		"TEMPORAL_TLS_SERVER_CA_CERT_PATH": caFile, "TEMPORAL_TLS_SERVER_NAME": "temporal.test"})
 	require.NoError(t, err)
 	require.NoError(t, handshake(conf), "mTLS with the configured certificate")
-	noCert, err := TLSConfig("", "", caFile, "temporal.test", true)
+	old, err := tlsOf(map[string]string{"TEMPORAL_TLS_CERT": clientCert, "TEMPORAL_TLS_KEY": clientKey,
+		"TEMPORAL_TLS_CA": caFile, "TEMPORAL_TLS_SERVER_NAME": "temporal.test"})
+	require.NoError(t, err)
+	require.NoError(t, handshake(old), "mTLS with the certificate under the old names")
+	noCert, err := tlsOf(map[string]string{"TEMPORAL_TLS_SERVER_CA_CERT_PATH": caFile, "TEMPORAL_TLS_SERVER_NAME": "temporal.test", "TEMPORAL_API_KEY": "k"})
 	require.NoError(t, err)
 	require.Error(t, handshake(noCert), "the server wants a client certificate")
 
-	none, err := TLSConfig("", "", "", "", false)
+	none, err := tlsOf(nil)
 	require.NoError(t, err)
 	require.Nil(t, none, "nothing configured: plain, as the dev server")
-	apiKey, err := TLSConfig("", "", "", "", true)
+	apiKey, err := tlsOf(map[string]string{"TEMPORAL_API_KEY": "k"})
 	require.NoError(t, err)
 	require.NotNil(t, apiKey, "an API key implies TLS")
-	_, err = TLSConfig(clientCert, filepath.Join(dir, "missing.key"), "", "", false)
+	_, err = tlsOf(map[string]string{"TEMPORAL_TLS_CLIENT_CERT_PATH": clientCert, "TEMPORAL_TLS_CLIENT_KEY_PATH": filepath.Join(dir, "missing.key")})
 	require.Error(t, err)
-	_, err = TLSConfig("", "", clientKey, "", false)
-	require.ErrorContains(t, err, "no PEM certificate")
+	_, err = tlsOf(map[string]string{"TEMPORAL_TLS_SERVER_CA_CERT_PATH": clientKey})
+	require.ErrorContains(t, err, "CA")
 }

@@ -4,12 +4,9 @@ package worker
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -27,46 +24,14 @@ import (
 
 // ClientOptions configure Dial.
 type ClientOptions struct {
-	HostPort  string
-	Namespace string
-	Logger    *slog.Logger
+	// Connection is where Temporal is and how to reach it: address,
+	// namespace, TLS, API key, gRPC headers, as config.Config's
+	// TemporalClientOptions reads them (envconfig). Its logger, data
+	// converter and failure converter are replaced by rightsdesk's.
+	Connection client.Options
+	Logger     *slog.Logger
 	// Keys, when set, encrypt every payload and failure message.
 	Keys *crypto.Keyring
-	// TLS, when set, secures the connection (mTLS with a client
-	// certificate, or server TLS alone with an API key).
-	TLS *tls.Config
-	// APIKey authenticates to Temporal Cloud.
-	APIKey string
-}
-
-// TLSConfig builds the connection's TLS from the configuration: a client
-// certificate (mTLS), a CA for the server's certificate, the server name;
-// nil when none is set and there is no API key (plain, as a local dev
-// server).
-func TLSConfig(certFile, keyFile, caFile, serverName string, apiKey bool) (*tls.Config, error) {
-	if certFile == "" && caFile == "" && serverName == "" && !apiKey {
-		return nil, nil
-	}
-	conf := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: serverName}
-	if certFile != "" {
-		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
-		if err != nil {
-			return nil, fmt.Errorf("temporal: client certificate: %w", err)
-		}
-		conf.Certificates = []tls.Certificate{cert}
-	}
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, fmt.Errorf("temporal: CA: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, errors.New("temporal: the CA file holds no PEM certificate")
-		}
-		conf.RootCAs = pool
-	}
-	return conf, nil
 }
 
 // Dial connects a Temporal client, retrying for up to a minute while the
@@ -76,17 +41,8 @@ func Dial(ctx context.Context, opts ClientOptions) (client.Client, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	co := client.Options{
-		HostPort:  opts.HostPort,
-		Namespace: opts.Namespace,
-		Logger:    tlog.NewStructuredLogger(logger.With("component", "temporal-client")),
-	}
-	if opts.TLS != nil {
-		co.ConnectionOptions.TLS = opts.TLS
-	}
-	if opts.APIKey != "" {
-		co.Credentials = client.NewAPIKeyStaticCredentials(opts.APIKey)
-	}
+	co := opts.Connection
+	co.Logger = tlog.NewStructuredLogger(logger.With("component", "temporal-client"))
 	if opts.Keys != nil {
 		co.DataConverter = crypto.Codec{Keys: opts.Keys}.DataConverter()
 		// Failure messages may quote free text: encrypt them too.
@@ -105,7 +61,7 @@ func Dial(ctx context.Context, opts ClientOptions) (client.Client, error) {
 		lastErr = err
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("worker: connect to temporal at %s: %w", opts.HostPort, lastErr)
+			return nil, fmt.Errorf("worker: connect to temporal at %s: %w", co.HostPort, lastErr)
 		case <-time.After(500 * time.Millisecond):
 		}
 	}

@@ -21,14 +21,9 @@ type deadlineEvent struct {
 // timeout. Every state change wakes it, so a pause or an extension moves
 // every timer (the updatable-timer pattern).
 func (w *rightsRequest) deadlines(ctx workflow.Context) {
-	// Since VersionHardening the loop runs until the reply is sent, not
-	// until it is decided: a reply that cannot be sent is still breached.
-	done := func() bool {
-		if w.hardened() {
-			return w.state.Stage.Final() || w.state.RepliedAt != nil
-		}
-		return w.state.Stage.Final() || w.state.Stage == StageReply
-	}
+	// The loop runs until the reply is sent, not until it is decided: a
+	// reply that cannot be sent is still breached.
+	done := func() bool { return w.state.Stage.Final() || w.state.RepliedAt != nil }
 	for !done() {
 		now := workflow.Now(ctx)
 		due, next := w.pending(now)
@@ -81,7 +76,7 @@ func (w *rightsRequest) schedule(now time.Time) []deadlineEvent {
 	}
 	var out []deadlineEvent
 	// Once decided, only the breach is left to watch while the reply goes out.
-	replying := w.hardened() && s.Stage == StageReply
+	replying := s.Stage == StageReply
 	for _, n := range d.ReminderDaysBefore {
 		if replying {
 			break
@@ -96,7 +91,7 @@ func (w *rightsRequest) schedule(now time.Time) []deadlineEvent {
 	// After an extension a refusal is still due by the statutory deadline
 	// (Art. 12(4)): until the request is granted, its reminders count down
 	// to that day too.
-	if w.hardened() && s.Extension != nil && !replying && (s.Decision == nil || s.Decision.Outcome != OutcomeGrant) {
+	if s.Extension != nil && !replying && (s.Decision == nil || s.Decision.Outcome != OutcomeGrant) {
 		refusalDue := s.RefusalDueOn.Format(time.DateOnly)
 		for _, n := range d.ReminderDaysBefore {
 			key := fmt.Sprintf("refusal-reminder-%d/%s", n, refusalDue)

@@ -99,8 +99,7 @@ func (w *rightsRequest) fulfil(ctx workflow.Context) {
 	if w.state.Stage != StageFulfilment {
 		return
 	}
-	if erased := erasedDatasets(done); len(erased) > 0 &&
-		workflow.GetVersion(ctx, VersionDestroyPackages, workflow.DefaultVersion, 1) != workflow.DefaultVersion {
+	if erased := erasedDatasets(done); len(erased) > 0 {
 		w.destroyPackages(ctx, erased)
 	}
 	switch w.state.Kind {
@@ -121,10 +120,6 @@ func (w *rightsRequest) fulfil(ctx workflow.Context) {
 	w.state.Stage = StageReply
 	w.change(ctx, "fulfilment.done", ActorSystem, map[string]any{"steps": len(plan.Steps)})
 }
-
-// VersionDestroyPackages gates destroying the person's packages that hold
-// data an erasure erased.
-const VersionDestroyPackages = "destroy-packages-2026-12"
 
 // erasedDatasets are the datasets (system/dataset) the steps erased rows of.
 func erasedDatasets(done []rights.StepResult) []string {
@@ -238,7 +233,7 @@ func (w *rightsRequest) fulfilmentFacts(f *rights.LetterFacts) {
 const maxCorrectionValues = 20
 
 func (w *rightsRequest) validateApplyCorrection(ctx workflow.Context, in ApplyCorrection) error {
-	if !w.automated() || w.state.Kind != rights.KindRectification {
+	if w.state.Kind != rights.KindRectification {
 		return conflict(rights.RuleCorrectionKind, "corrections are applied to rectification requests")
 	}
 	if err := w.inStage(StageFulfilment); err != nil {
@@ -278,7 +273,7 @@ func (w *rightsRequest) applyCorrection(ctx workflow.Context, in ApplyCorrection
 // holdsRestriction reports whether the request put a restriction in place
 // that is not lifted yet.
 func (w *rightsRequest) holdsRestriction() bool {
-	if !w.automated() || w.state.Kind != rights.KindRestriction || w.state.Stage != StageClosed {
+	if w.state.Kind != rights.KindRestriction || w.state.Stage != StageClosed {
 		return false
 	}
 	restricted, lifted := false, false
@@ -338,9 +333,6 @@ func (w *rightsRequest) lift(ctx workflow.Context) {
 	w.tellRecipients(ctx, "lifted", done)
 }
 
-// VersionRecipients gates the Art. 19 notices to recipients.
-const VersionRecipients = "recipients-2026-11"
-
 // tellRecipients tells every recipient of the datasets the steps changed
 // (Art. 19): a notice through the outbox to each with an address, once per
 // change; those the data map says are not told are recorded with the
@@ -367,7 +359,7 @@ func (w *rightsRequest) tellRecipients(ctx workflow.Context, action string, resu
 			}
 		}
 	}
-	if len(names)+len(skipped) == 0 || workflow.GetVersion(ctx, VersionRecipients, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if len(names)+len(skipped) == 0 {
 		return
 	}
 	seq := len(w.state.Fulfilment)

@@ -11,43 +11,6 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
 
-// projectorV0 is the projector of requests started before
-// VersionHardening: projection and notices in one loop, and a step that
-// failed for good failed the request.
-func (w *rightsRequest) projectorV0(ctx workflow.Context) {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute},
-	})
-	for {
-		if err := workflow.Await(ctx, func() bool { return w.dirty || len(w.notices) > 0 }); err != nil {
-			return
-		}
-		w.busy = true
-		if w.dirty {
-			s := w.snapshot()
-			events := w.events
-			w.events, w.dirty = nil, false
-			if err := w.upsertSearchAttributes(ctx, s); err != nil {
-				w.log.Error("upsert search attributes", "Error", err)
-			}
-			if err := workflow.ExecuteActivity(actx, rights.ActivityProject, projection(s, events)).Get(ctx, nil); err != nil {
-				w.fatal = fmt.Errorf("project request: %w", err)
-				return
-			}
-		}
-		for len(w.notices) > 0 {
-			n := w.notices[0]
-			w.notices = w.notices[1:]
-			if err := workflow.ExecuteActivity(onLettersQueue(actx, n.Kind), rights.ActivitySendNotice, n).Get(ctx, nil); err != nil {
-				w.fatal = fmt.Errorf("send notice: %w", err)
-				return
-			}
-		}
-		w.busy = false
-	}
-}
-
 func (w *rightsRequest) upsertSearchAttributes(ctx workflow.Context, s State) error {
 	attrs := []temporal.SearchAttributeUpdate{
 		SARequestKind.ValueSet(string(s.Kind)),
@@ -57,9 +20,7 @@ func (w *rightsRequest) upsertSearchAttributes(ctx workflow.Context, s State) er
 		SABreached.ValueSet(s.Breached),
 		SAController.ValueSet(s.ControllerID),
 		assigneeAttr(s.Assignee),
-	}
-	if w.hardened() {
-		attrs = append(attrs, SANeedsAttention.ValueSet(s.Attention != nil))
+		SANeedsAttention.ValueSet(s.Attention != nil),
 	}
 	return workflow.UpsertTypedSearchAttributes(ctx, attrs...)
 }

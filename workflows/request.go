@@ -63,9 +63,6 @@ type Resume struct {
 	Clock deadline.Clock
 	// Sent lists the keys of the deadline events already handled.
 	Sent []string
-	// The versions the request started with: its behaviour stays the same
-	// in every run.
-	Hardening, Letters, Fulfilment workflow.Version
 	// Run numbers the runs, the first being 1.
 	Run int
 }
@@ -102,20 +99,13 @@ type rightsRequest struct {
 	dirty   bool
 	events  []rights.EventInput
 	notices []rights.NoticeInput
-	busy    bool // the projector of version 0, or this version's projector
-	sending bool // this version's notifier
-	fatal   error
+	busy    bool // the projector
+	sending bool // the notifier
 	// sent holds the keys of deadline notices already handled.
 	sent map[string]bool
-	// version is the workflow's version of VersionHardening, letters of
-	// VersionLetters.
-	version workflow.Version
-	letters workflow.Version
-	// fulfilment is the version of VersionFulfilment; toFulfil is set by
-	// a grant, for run to carry it out.
-	fulfilment workflow.Version
-	toFulfil   bool
-	plan       *rights.FulfilmentPlan
+	// toFulfil is set by a grant, for run to carry it out.
+	toFulfil bool
+	plan     *rights.FulfilmentPlan
 	// callbacks hold the http systems' reports, by step key.
 	callbacks map[string]rights.Callback
 	// liftReason is set when a caseworker lifts a restriction.
@@ -126,15 +116,9 @@ type rightsRequest struct {
 	inFlight string
 	// completing holds the tasks whose completion waits for the outbox.
 	completing map[uuid.UUID]bool
-	// continues is the version of VersionContinueAsNew; resumed is what a
-	// previous run carried over, nil in the first.
-	continues workflow.Version
-	resumed   *Resume
+	// resumed is what a previous run carried over, nil in the first.
+	resumed *Resume
 }
-
-// VersionContinueAsNew marks requests that carry on in a new run once
-// their history grows long.
-const VersionContinueAsNew = "continue-as-new-2026-11"
 
 // ContinueAfterChanges bounds one run's history: after this many changes
 // (each a projection, often a notice, and their events; a run's history at
@@ -143,31 +127,6 @@ const VersionContinueAsNew = "continue-as-new-2026-11"
 // server suggests it. A variable only so tests can lower it; a worker must
 // not change it while workflows run.
 var ContinueAfterChanges = 250
-
-// VersionFulfilment marks requests whose grants are carried out in the
-// systems of the controller's data map.
-const VersionFulfilment = "fulfilment-2026-11"
-
-// automated reports whether the request runs with VersionFulfilment.
-func (w *rightsRequest) automated() bool { return w.fulfilment >= 1 }
-
-// VersionLetters marks requests started since letters reach people: a
-// receipt at the start, print and confirmation tasks from the outbox, the
-// optional approval of the reply, and the send-letter Update.
-const VersionLetters = "letters-2026-11"
-
-// lettered reports whether the request runs with VersionLetters.
-func (w *rightsRequest) lettered() bool { return w.letters >= 1 }
-
-// VersionHardening marks requests started since the hardening: the pause
-// rule exactly as LEGAL.md §2, failing steps retried and flagged instead of
-// failing the request, breaches marked while a reply is stuck, refusal
-// reminders after an extension, and a claim of one's own task changing
-// nothing. Older histories replay with the old behaviour.
-const VersionHardening = "hardening-2026-11"
-
-// hardened reports whether the request runs with VersionHardening.
-func (w *rightsRequest) hardened() bool { return w.version >= 1 }
 
 func newRightsRequest(ctx workflow.Context, in RightsRequestInput) (*rightsRequest, error) {
 	r, p := in.Request, in.Policy
@@ -209,21 +168,16 @@ func newRightsRequest(ctx workflow.Context, in RightsRequestInput) (*rightsReque
 // workflow first yields, so an Update that arrives with the start finds the
 // request in its first real stage.
 func (w *rightsRequest) setup(ctx workflow.Context) error {
-	if res := w.resumed; res != nil {
+	if w.resumed != nil {
 		// A later run: the request is where the last one left it.
-		w.version, w.letters, w.fulfilment, w.continues = res.Hardening, res.Letters, res.Fulfilment, 1
 		return w.handlers(ctx)
 	}
-	w.version = workflow.GetVersion(ctx, VersionHardening, workflow.DefaultVersion, 1)
-	w.letters = workflow.GetVersion(ctx, VersionLetters, workflow.DefaultVersion, 1)
-	w.fulfilment = workflow.GetVersion(ctx, VersionFulfilment, workflow.DefaultVersion, 1)
-	w.continues = workflow.GetVersion(ctx, VersionContinueAsNew, workflow.DefaultVersion, 1)
 	w.change(ctx, "request.received", ActorSystem, map[string]any{
 		"kind": w.state.Kind, "channel": w.state.Channel, "received_on": w.state.ReceivedOn.Format(time.DateOnly),
 		"due_on": w.state.DueOn.Format(time.DateOnly), "statutory_due_on": w.state.StatutoryDueOn.Format(time.DateOnly),
 		"forwarded_from": w.forwardedFrom,
 	})
-	if w.lettered() && w.policy.Role != "processor" {
+	if w.policy.Role != "processor" {
 		w.notify(ctx, "receipt", NoticeReceipt, RecipientSubject, workflow.Now(ctx))
 	}
 	switch {
@@ -317,15 +271,10 @@ func (w *rightsRequest) settled() error {
 }
 
 func (w *rightsRequest) run(ctx workflow.Context, in RightsRequestInput) (Result, error) {
-	if !w.hardened() {
-		return w.runV0(ctx)
-	}
 	workflow.Go(ctx, w.projector)
 	workflow.Go(ctx, w.notifier)
 	workflow.Go(ctx, w.deadlines)
-	if w.automated() {
-		workflow.Go(ctx, w.receiveCallbacks)
-	}
+	workflow.Go(ctx, w.receiveCallbacks)
 
 	if w.policy.Role == "processor" {
 		w.forward(ctx)
@@ -374,7 +323,7 @@ func (w *rightsRequest) run(ctx workflow.Context, in RightsRequestInput) (Result
 // and nothing is in flight: no projection or notice unsent, no Update
 // being handled.
 func (w *rightsRequest) mayContinue(ctx workflow.Context) bool {
-	if w.continues < 1 || (w.state.Stage != StageIdentity && w.state.Stage != StageAssessment) {
+	if w.state.Stage != StageIdentity && w.state.Stage != StageAssessment {
 		return false
 	}
 	if w.changes < ContinueAfterChanges && !workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
@@ -394,48 +343,8 @@ func (w *rightsRequest) continueAsNew(ctx workflow.Context, in RightsRequestInpu
 	// Sorted, so the command is the same on every replay.
 	sent := slices.Sorted(maps.Keys(w.sent)) //workflowcheck:ignore
 	in.Resume = &Resume{
-		State: w.snapshot(), Clock: w.clock, Sent: sent,
-		Hardening: w.version, Letters: w.letters, Fulfilment: w.fulfilment, Run: run + 1,
+		State: w.snapshot(), Clock: w.clock, Sent: sent, Run: run + 1,
 	}
 	w.log.Info("request carries on in a new run", "Changes", w.changes, "Run", run+1)
 	return workflow.NewContinueAsNewError(ctx, RightsRequest, in)
-}
-
-// runV0 is run as requests started before VersionHardening replay it: a
-// step that failed for good failed the request.
-func (w *rightsRequest) runV0(ctx workflow.Context) (Result, error) {
-	workflow.Go(ctx, w.projectorV0)
-	workflow.Go(ctx, w.deadlines)
-
-	if w.policy.Role == "processor" {
-		if err := w.forwardV0(ctx); err != nil {
-			return Result{}, err
-		}
-	}
-
-	for !w.state.Stage.Final() {
-		stage := w.state.Stage
-		if stage == StageReply {
-			if err := w.replyV0(ctx); err != nil {
-				return Result{}, err
-			}
-			continue
-		}
-		if err := workflow.Await(ctx, func() bool { return w.state.Stage != stage || w.fatal != nil }); err != nil {
-			return Result{}, err
-		}
-		if w.fatal != nil {
-			return Result{}, w.fatal
-		}
-	}
-	err := workflow.Await(ctx, func() bool {
-		return w.fatal != nil || (!w.dirty && len(w.notices) == 0 && !w.busy && workflow.AllHandlersFinished(ctx))
-	})
-	if err != nil {
-		return Result{}, err
-	}
-	if w.fatal != nil {
-		return Result{}, w.fatal
-	}
-	return Result{Stage: w.state.Stage, Outcome: w.state.Outcome}, nil
 }

@@ -28,11 +28,9 @@ func Retention(ctx workflow.Context) (int, error) {
 		return n, err
 	}
 	// The data maps' own retention rules, carried out with no request.
-	if workflow.GetVersion(ctx, "expire-2026-11", workflow.DefaultVersion, 1) == 1 {
-		var expired []rights.ExpiredRows
-		if err := workflow.ExecuteActivity(actx, rights.ActivityExpireSources, workflow.Now(ctx)).Get(ctx, &expired); err != nil {
-			return n, err
-		}
+	var expired []rights.ExpiredRows
+	if err := workflow.ExecuteActivity(actx, rights.ActivityExpireSources, workflow.Now(ctx)).Get(ctx, &expired); err != nil {
+		return n, err
 	}
 	return n, nil
 }

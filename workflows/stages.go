@@ -2,8 +2,6 @@ package workflows
 
 import (
 	"errors"
-	"fmt"
-	"time"
 
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -43,25 +41,6 @@ func (w *rightsRequest) forward(ctx workflow.Context) {
 	w.forwarded(ctx, newID, policy.ControllerID)
 }
 
-// forwardV0 is forward as requests started before VersionHardening replay it.
-func (w *rightsRequest) forwardV0(ctx workflow.Context) error {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second})
-	var policy policy.Policy
-	if err := workflow.ExecuteActivity(actx, rights.ActivityLoadPolicy, w.policy.ForwardsTo).Get(ctx, &policy); err != nil {
-		return fmt.Errorf("load policy of %s: %w", w.policy.ForwardsTo, err)
-	}
-	newID := uuid.NewSHA1(w.state.RequestID, []byte("forwarded"))
-	if err := workflow.ExecuteActivity(actx, rights.ActivityForward, rights.ForwardInput{From: w.state.RequestID, NewID: newID, ToController: policy.ControllerID}).Get(ctx, nil); err != nil {
-		return fmt.Errorf("forward: %w", err)
-	}
-	fut := w.startControllersRequest(ctx, newID, policy)
-	if err := fut.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
-		return fmt.Errorf("start the controller's request: %w", err)
-	}
-	w.forwarded(ctx, newID, policy.ControllerID)
-	return nil
-}
-
 // startControllersRequest starts the controller's copy of a processor's
 // request, with the first date of receipt.
 func (w *rightsRequest) startControllersRequest(ctx workflow.Context, newID uuid.UUID, policy policy.Policy) workflow.ChildWorkflowFuture {
@@ -88,7 +67,7 @@ func (w *rightsRequest) forwarded(ctx workflow.Context, newID uuid.UUID, control
 // sent the request stays in stage reply, flagged, and the deadline loop
 // still marks a breach.
 func (w *rightsRequest) reply(ctx workflow.Context) {
-	if w.lettered() && w.policy.ApproveReplies && !w.approved() {
+	if w.policy.ApproveReplies && !w.approved() {
 		// The controller approves each reply before it goes; the deadline
 		// keeps running meanwhile.
 		if !w.hasOpen(TaskApproveReply) {
@@ -100,9 +79,6 @@ func (w *rightsRequest) reply(ctx workflow.Context) {
 		}
 	}
 	n := w.notice("reply", NoticeReply+"_"+string(w.state.Outcome), RecipientSubject, workflow.Now(ctx))
-	if !w.lettered() {
-		n.Facts = nil
-	}
 	var sent workflow.Future
 	err := w.persistent(ctx, "reply", func(actx workflow.Context) workflow.Future {
 		sent = workflow.ExecuteActivity(onLettersQueue(actx, n.Kind), rights.ActivitySendNotice, n)
@@ -112,7 +88,7 @@ func (w *rightsRequest) reply(ctx workflow.Context) {
 		return
 	}
 	var res rights.NoticeResult
-	if w.lettered() && sent.Get(ctx, &res) == nil {
+	if sent.Get(ctx, &res) == nil {
 		w.delivered(ctx, res)
 		// A reply on paper, or one whose e-mail may not have gone, is
 		// replied when a caseworker has posted or confirmed it.
@@ -152,18 +128,4 @@ func (w *rightsRequest) closeAfterReply(ctx workflow.Context) {
 	s.Late = today.After(s.DeadlineOn) || (refusal && today.After(s.StatutoryDueOn))
 	w.closeTasks(ctx, TaskCancelled, ActorSystem)
 	w.change(ctx, "reply.sent", ActorSystem, map[string]any{"outcome": s.Outcome, "late": s.Late})
-}
-
-// replyV0 is reply as requests started before VersionHardening replay it.
-func (w *rightsRequest) replyV0(ctx workflow.Context) error {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
-	n := rights.NoticeInput{
-		Key: w.state.RequestID.String() + "/reply", RequestID: w.state.RequestID,
-		Kind: NoticeReply + "_" + string(w.state.Outcome), Recipient: RecipientSubject, DueAt: workflow.Now(ctx),
-	}
-	if err := workflow.ExecuteActivity(onLettersQueue(actx, n.Kind), rights.ActivitySendNotice, n).Get(ctx, nil); err != nil {
-		return fmt.Errorf("send reply: %w", err)
-	}
-	w.closeAfterReply(ctx)
-	return nil
 }

@@ -119,7 +119,7 @@ func (w *rightsRequest) closeTasks(ctx workflow.Context, status TaskStatus, by A
 	now := workflow.Now(ctx)
 	for i := range w.state.Tasks {
 		t := &w.state.Tasks[i]
-		all := len(kinds) == 0 && !(w.lettered() && slices.Contains(deliveryTasks, t.Kind))
+		all := len(kinds) == 0 && !slices.Contains(deliveryTasks, t.Kind)
 		if t.Status == TaskOpen && (all || slices.Contains(kinds, t.Kind)) {
 			t.Status, t.CompletedAt, t.CompletedBy = status, &now, by
 		}
@@ -139,9 +139,6 @@ func (w *rightsRequest) deliveryOpen() bool {
 // delivered handles what the outbox said of a letter: one to print, or an
 // e-mail to confirm, becomes a caseworker task.
 func (w *rightsRequest) delivered(ctx workflow.Context, res rights.NoticeResult) {
-	if !w.lettered() {
-		return
-	}
 	var kind TaskKind
 	switch res.Status {
 	case rights.LetterPrint:

@@ -75,12 +75,10 @@ func Sweep(ctx workflow.Context, in SweepInput) (int, error) {
 	if err := workflow.ExecuteActivity(actx, rights.ActivityMarkStarted, started).Get(ctx, nil); err != nil {
 		return 0, err
 	}
-	if workflow.GetVersion(ctx, "report-stopped", workflow.DefaultVersion, 1) >= 1 {
-		// A request whose workflow stopped is never left in silence.
-		in := rights.ReportStoppedInput{WorkflowType: WorkflowType, Within: StoppedLookback}
-		if err := workflow.ExecuteActivity(actx, rights.ActivityReportStopped, in).Get(ctx, nil); err != nil {
-			return 0, err
-		}
+	// A request whose workflow stopped is never left in silence.
+	stopped := rights.ReportStoppedInput{WorkflowType: WorkflowType, Within: StoppedLookback}
+	if err := workflow.ExecuteActivity(actx, rights.ActivityReportStopped, stopped).Get(ctx, nil); err != nil {
+		return 0, err
 	}
 	return len(started), nil
 }

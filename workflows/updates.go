@@ -146,11 +146,7 @@ func (w *rightsRequest) informationReceived(ctx workflow.Context, in Information
 }
 
 func (w *rightsRequest) resume(ctx workflow.Context, on time.Time) {
-	resume := w.clock.Resume
-	if !w.hardened() {
-		resume = w.clock.ResumeV0
-	}
-	clock, err := resume(on)
+	clock, err := w.clock.Resume(on)
 	if err != nil {
 		w.log.Error("resume clock", "Error", err)
 		return
@@ -198,7 +194,7 @@ func (w *rightsRequest) validateDecide(ctx workflow.Context, in Decide) error {
 
 func (w *rightsRequest) decide(ctx workflow.Context, in Decide) (State, error) {
 	var plan rights.FulfilmentPlan
-	if w.automated() && in.Outcome != OutcomeRefuse {
+	if in.Outcome != OutcomeRefuse {
 		// Planned now, so the answer already shows the tasks for people;
 		// the automated steps run after it. While it is planned no other
 		// decision, withdrawal or pause can be recorded.
@@ -219,7 +215,7 @@ func (w *rightsRequest) decide(ctx workflow.Context, in Decide) (State, error) {
 	switch {
 	case in.Outcome == OutcomeRefuse:
 		w.state.Stage = StageReply
-	case w.automated() && plan.Mapped:
+	case plan.Mapped:
 		// Carried out in the controller's systems by run.
 		w.state.Stage, w.toFulfil, w.plan = StageFulfilment, true, &plan
 	default:
@@ -346,7 +342,7 @@ func (w *rightsRequest) validateClaimTask(ctx workflow.Context, in ClaimTask) er
 
 func (w *rightsRequest) claimTask(ctx workflow.Context, in ClaimTask) (State, error) {
 	t := w.task(in.TaskID)
-	if w.hardened() && t.Assignee == string(in.By) {
+	if t.Assignee == string(in.By) {
 		// Claiming what one holds already changes nothing and logs nothing.
 		return w.snapshot(), nil
 	}
@@ -422,7 +418,7 @@ func (w *rightsRequest) completeTask(ctx workflow.Context, in CompleteTask) (Sta
 	case TaskApproveReply:
 		w.change(ctx, "reply.approved", in.By, map[string]any{"task": in.TaskID.String()})
 	default:
-		if w.automated() && w.hasOpen(TaskFulfil) {
+		if w.hasOpen(TaskFulfil) {
 			// One system done by hand; others still to go.
 			w.change(ctx, "fulfilment.system_done", in.By, map[string]any{"task": in.TaskID.String(), "system": t.System, "recorded": in.Found != ""})
 			break

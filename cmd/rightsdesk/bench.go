@@ -30,6 +30,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/contrib/envconfig"
 	tlog "go.temporal.io/sdk/log"
 	sdktemporal "go.temporal.io/sdk/temporal"
 	"google.golang.org/protobuf/proto"
@@ -159,7 +160,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	cfg.DatabaseURL, cfg.TemporalAddress, cfg.SMTPURL = pg.DSN("rightsdesk"), temporal.Address(), mail.URL()
+	cfg.DatabaseURL, cfg.Temporal, cfg.SMTPURL = pg.DSN("rightsdesk"), envconfig.ClientConfigProfile{Address: temporal.Address(), Namespace: cfg.Temporal.Namespace}, mail.URL()
 	cfg.MasterKeys, cfg.BlindIndexKey = "bench:"+crypto.NewKey(), crypto.NewKey()
 	cfg.APITokens = "bench:caseworker:" + token
 	cfg.IntakeRatePerMinute = 1 << 30
@@ -306,7 +307,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		worker = exec.CommandContext(runCtx, self, wargs...)
 		worker.Env = append(os.Environ(), "RIGHTSDESK_TEST_AS_BINARY=1",
-			"DATABASE_URL="+cfg.DatabaseURL, "TEMPORAL_ADDRESS="+cfg.TemporalAddress, "RIGHTSDESK_TASK_QUEUE="+cfg.TaskQueue,
+			"DATABASE_URL="+cfg.DatabaseURL, "TEMPORAL_ADDRESS="+cfg.Temporal.Address, "RIGHTSDESK_TASK_QUEUE="+cfg.TaskQueue,
 			"RIGHTSDESK_MASTER_KEYS="+cfg.MasterKeys, "RIGHTSDESK_BLIND_INDEX_KEY="+cfg.BlindIndexKey, "RIGHTSDESK_SMTP_URL="+cfg.SMTPURL,
 			"RIGHTSDESK_PUBLIC_URL="+api, "RIGHTSDESK_SWEEP_INTERVAL=1h", "RIGHTSDESK_LOG_LEVEL=error", "RIGHTSDESK_CONTROLLERS_FILE=")
 		if *workerMemLimit != "" {

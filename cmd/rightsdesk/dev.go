@@ -21,6 +21,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/contrib/envconfig"
 
 	"github.com/rightsdesk/rightsdesk/examples"
 	"github.com/rightsdesk/rightsdesk/internal/app"
@@ -128,7 +129,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			DatabaseFile:     filepath.Join(dir, "temporal.db"),
 			Port:             portOrFree(*temporalPort),
 			UIPort:           portOrFree(*temporalUIPort),
-			Namespace:        cfg.TemporalNamespace,
+			Namespace:        cfg.Temporal.Namespace,
 			SearchAttributes: workflows.SearchAttributes(),
 			// The UI decodes the encrypted payloads through the API.
 			UICodecEndpoint: apiURL + "/codec",
@@ -138,7 +139,9 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return err
 		}
 		defer t.Stop()
-		cfg.TemporalAddress = t.Address()
+		// The embedded server is plain and local: no TLS, no API key,
+		// whatever a profile or TEMPORAL_TLS_* say.
+		cfg.Temporal = envconfig.ClientConfigProfile{Address: t.Address(), Namespace: cfg.Temporal.Namespace}
 		temporalUI = "http://" + t.UIAddress()
 		// Only this machine reaches the dev UI, which sends no token.
 		cfg.CodecAnonymous = true
@@ -197,7 +200,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if temporalUI != "" {
 			fmt.Fprintf(stdout, "  Temporal UI  %s\n", temporalUI)
 		}
-		fmt.Fprintf(stdout, "  Temporal     %s (namespace %s)\n", cfg.TemporalAddress, cfg.TemporalNamespace)
+		fmt.Fprintf(stdout, "  Temporal     %s (namespace %s)\n", cfg.Temporal.Address, cfg.Temporal.Namespace)
 		if pgURL != "" {
 			fmt.Fprintf(stdout, "  PostgreSQL   %s\n", pgURL)
 		}

@@ -80,12 +80,12 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger, roles Role
 	if err != nil {
 		return fmt.Errorf("%w (make keys with `rightsdesk keygen`)", err)
 	}
-	tlsConf, err := worker.TLSConfig(cfg.TemporalTLSCert, cfg.TemporalTLSKey, cfg.TemporalTLSCA, cfg.TemporalTLSServerName, cfg.TemporalAPIKey != "")
+	cfg.WarnDeprecated(logger)
+	conn, err := cfg.TemporalClientOptions()
 	if err != nil {
 		return err
 	}
-	tc, err := worker.Dial(ctx, worker.ClientOptions{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: logger, Keys: keys,
-		TLS: tlsConf, APIKey: cfg.TemporalAPIKey})
+	tc, err := worker.Dial(ctx, worker.ClientOptions{Connection: conn, Logger: logger, Keys: keys})
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func RunWith(ctx context.Context, cfg config.Config, logger *slog.Logger, st *st
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
 		}
-		logger.Info("worker started", "task_queue", cfg.TaskQueue, "letters_task_queue", workflows.LettersTaskQueue(cfg.TaskQueue), "namespace", cfg.TemporalNamespace)
+		logger.Info("worker started", "task_queue", cfg.TaskQueue, "letters_task_queue", workflows.LettersTaskQueue(cfg.TaskQueue), "namespace", cfg.Temporal.Namespace)
 		if err := errors.Join(worker.EnsureSweeper(ctx, tc, cfg.TaskQueue, cfg.SweepInterval),
 			worker.EnsureDigest(ctx, tc, cfg.TaskQueue), worker.EnsureRetention(ctx, tc, cfg.TaskQueue)); err != nil {
 			w.Stop()

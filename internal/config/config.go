@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+	"go.temporal.io/sdk/contrib/envconfig"
 
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/internal/delivery"
@@ -29,20 +30,13 @@ type Config struct {
 	DatabaseURL string `env:"DATABASE_URL" secret:"true" help:"PostgreSQL connection string (postgres://user:pass@host:5432/db)"`
 	// DatabaseMaxConns caps the connection pool.
 	DatabaseMaxConns int `env:"RIGHTSDESK_DB_MAX_CONNS" envDefault:"20" help:"largest number of open database connections"`
-	// TemporalAddress is the Temporal frontend's host:port.
-	TemporalAddress string `env:"TEMPORAL_ADDRESS" envDefault:"localhost:7233" help:"Temporal frontend host:port"`
-	// TemporalNamespace is the namespace every workflow runs in.
-	TemporalNamespace string `env:"TEMPORAL_NAMESPACE" envDefault:"default" help:"Temporal namespace"`
-	// TemporalTLSCert and TemporalTLSKey are a client certificate for mTLS
-	// (a self-hosted cluster with mTLS, or Temporal Cloud with certificates).
-	TemporalTLSCert string `env:"TEMPORAL_TLS_CERT" help:"file of the client certificate (PEM) for mTLS to Temporal; with TEMPORAL_TLS_KEY"`
-	TemporalTLSKey  string `env:"TEMPORAL_TLS_KEY" secret:"true" help:"file of the client certificate's private key (PEM) for mTLS to Temporal"`
-	// TemporalTLSCA is the CA that signs the server's certificate, when not a public one.
-	TemporalTLSCA string `env:"TEMPORAL_TLS_CA" help:"file of the CA certificate (PEM) that signs the Temporal server's certificate, if not a public CA"`
-	// TemporalTLSServerName overrides the name checked in the server's certificate.
-	TemporalTLSServerName string `env:"TEMPORAL_TLS_SERVER_NAME" help:"server name to verify in the Temporal server's certificate (default: the host of TEMPORAL_ADDRESS)"`
-	// TemporalAPIKey authenticates to Temporal Cloud with an API key (TLS on).
-	TemporalAPIKey string `env:"TEMPORAL_API_KEY" secret:"true" help:"Temporal Cloud API key (implies TLS)"`
+	// Temporal is the connection to Temporal: address, namespace, TLS,
+	// API key, as the Temporal SDK's envconfig reads them (temporal.go);
+	// Load fills it, not env.Parse.
+	Temporal envconfig.ClientConfigProfile `env:"-"`
+	// TemporalRenamed are the old names of Temporal variables found set,
+	// for WarnDeprecated once there is a logger.
+	TemporalRenamed []RenameUse `env:"-"`
 	// TaskQueue is the task queue the worker polls.
 	TaskQueue string `env:"RIGHTSDESK_TASK_QUEUE" envDefault:"rightsdesk" help:"Temporal task queue"`
 	// APITokens are static bearer tokens for machine clients and local use:
@@ -127,6 +121,11 @@ func Load() (Config, error) {
 	if err := env.Parse(&c); err != nil {
 		return c, explain(err)
 	}
+	var err error
+	if c.Temporal, err = loadTemporal(); err != nil {
+		return c, err
+	}
+	c.TemporalRenamed = temporalRenamesUsed()
 	return c, c.Validate()
 }
 
@@ -187,11 +186,8 @@ func (c Config) Validate() error {
 	if _, err := ParseTokens(c.APITokens); err != nil {
 		errs = append(errs, err)
 	}
-	if (c.TemporalTLSCert == "") != (c.TemporalTLSKey == "") {
-		errs = append(errs, errors.New("config: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together"))
-	}
-	if c.TemporalAPIKey != "" && c.TemporalTLSCert != "" {
-		errs = append(errs, errors.New("config: give TEMPORAL_API_KEY or a client certificate for Temporal, not both"))
+	if err := c.validateTemporal(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.OIDCIssuer != "" && strings.TrimSpace(c.OIDCAudience) == "" {
 		errs = append(errs, errors.New("config: OIDC_AUDIENCE is required with OIDC_ISSUER_URL: without it a token the issuer made for any other application would be accepted"))
@@ -328,13 +324,17 @@ type Field struct {
 	Secret             bool
 }
 
-// Fields lists every setting with its variable, default and meaning.
+// Fields lists every setting with its variable, default and meaning; the
+// Temporal connection's variables where Config holds the connection.
 func Fields() []Field {
 	t := reflect.TypeFor[Config]()
-	out := make([]Field, 0, t.NumField())
+	out := make([]Field, 0, t.NumField()+len(temporalFields))
 	for i := range t.NumField() {
 		f := t.Field(i)
-		if f.Tag.Get("env") == "" {
+		if f.Name == "Temporal" {
+			out = append(out, temporalFields...)
+		}
+		if e := f.Tag.Get("env"); e == "" || e == "-" {
 			continue
 		}
 		out = append(out, Field{
@@ -370,8 +370,11 @@ func (c Config) Redacted() []any {
 	var out []any
 	for i := range t.NumField() {
 		f := t.Field(i)
+		if f.Name == "Temporal" {
+			out = append(out, c.temporalRedacted()...)
+		}
 		name := f.Tag.Get("env")
-		if name == "" {
+		if name == "" || name == "-" {
 			continue
 		}
 		val := fmt.Sprint(v.Field(i).Interface())

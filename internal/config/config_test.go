@@ -9,11 +9,13 @@ import (
 )
 
 func TestLoadDefaults(t *testing.T) {
+	cleanTemporalEnv(t)
 	t.Setenv("DATABASE_URL", "postgres://u:hunter2@db/x")
 	c, err := Load()
 	require.NoError(t, err)
 	require.Equal(t, ":8080", c.HTTPAddr)
-	require.Equal(t, "localhost:7233", c.TemporalAddress)
+	require.Equal(t, "localhost:7233", c.Temporal.Address)
+	require.Equal(t, "default", c.Temporal.Namespace)
 	require.Equal(t, 15*time.Second, c.ShutdownTimeout)
 	require.Equal(t, 20, c.DatabaseMaxConns)
 	require.Equal(t, 1000, c.WorkflowCache)

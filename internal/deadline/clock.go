@@ -64,17 +64,6 @@ func (c Clock) Pause(day time.Time) (Clock, error) {
 // every deadline: add_months(day, 1) - used, never before the deadline in
 // force before the pause.
 func (c Clock) Resume(day time.Time) (Clock, error) {
-	return c.resume(day, func(old, formula time.Time, _ int) time.Time { return latest(formula, old) })
-}
-
-// ResumeV0 is the rule of requests started before the pause rule was
-// corrected: the later of the formula and the old deadline moved by the
-// paused days. Only replays of those requests use it.
-func (c Clock) ResumeV0(day time.Time) (Clock, error) {
-	return c.resume(day, func(old, formula time.Time, pause int) time.Time { return latest(formula, AddDays(old, pause)) })
-}
-
-func (c Clock) resume(day time.Time, rule func(old, formula time.Time, pause int) time.Time) (Clock, error) {
 	day = Day(day)
 	if !c.Paused() || day.Before(c.PausedOn) {
 		return c, ErrClock
@@ -82,7 +71,7 @@ func (c Clock) resume(day time.Time, rule func(old, formula time.Time, pause int
 	used := c.Used + DaysBetween(c.Anchor, c.PausedOn)
 	pause := DaysBetween(c.PausedOn, day)
 	move := func(old time.Time, target func(time.Time) time.Time) time.Time {
-		return rule(old, AddDays(target(day), -used), pause)
+		return latest(AddDays(target(day), -used), old)
 	}
 	c.DueTarget = move(c.DueTarget, dueTarget)
 	c.StatutoryTarget = move(c.StatutoryTarget, statutoryTarget)

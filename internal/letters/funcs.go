@@ -13,8 +13,8 @@ var months = map[string][12]string{
 	"en": {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
 }
 
-// rights name each right as the object of "your request for ...".
-var rights = map[string]map[string]string{
+// rightNames name each right as the object of "your request for ...".
+var rightNames = map[string]map[string]string{
 	"da": {"access": "indsigt", "rectification": "berigtigelse", "erasure": "sletning", "restriction": "begrænsning af behandling",
 		"portability": "dataportabilitet", "objection": "indsigelse", "consent_withdrawal": "tilbagetrækning af samtykke"},
 	"sv": {"access": "tillgång (registerutdrag)", "rectification": "rättelse", "erasure": "radering", "restriction": "begränsning av behandling",
@@ -135,7 +135,7 @@ func funcs(lang string) template.FuncMap {
 			}
 			return t.Format(time.DateOnly)
 		},
-		"right":   func(kind string) string { return rights[lang][kind] },
+		"right":   func(kind string) string { return rightNames[lang][kind] },
 		"article": func(kind string) string { return articles[kind] },
 		"ground": func(code string) (string, error) {
 			g, ok := grounds[lang][code]

@@ -59,7 +59,7 @@ func Temporal(t testing.TB) client.Client {
 		if initErr != nil {
 			return
 		}
-		tclient, initErr = worker.Dial(ctx, worker.ClientOptions{HostPort: server.Address(), Namespace: server.Namespace(), Logger: Logger(), Keys: Keys()})
+		tclient, initErr = worker.Dial(ctx, worker.ClientOptions{Connection: client.Options{HostPort: server.Address(), Namespace: server.Namespace()}, Logger: Logger(), Keys: Keys()})
 	})
 	if initErr != nil {
 		t.Fatalf("testenv: start Temporal: %v", initErr)
