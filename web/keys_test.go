@@ -300,7 +300,7 @@ func anyKey(prefix string) bool {
 }
 
 // pageProblemTypes are the API problem types without a rule that a page
-// can meet and words by Words.Rule ("type.<type>").
+// can meet and words by Words.Refusal ("type.<type>").
 var pageProblemTypes = []string{"idempotency-key-reused", "nothing-to-do", "rate-limited"}
 
 // familyValues are the values each prefix is looked up with, as the code
@@ -437,7 +437,7 @@ func TestEveryRuleHasWords(t *testing.T) {
 	for _, rule := range rights.Rules() {
 		listed[string(rule)] = true
 		for _, lang := range Languages {
-			text, ok := words[lang].Rule(string(rule), "")
+			text, ok := words[lang].Refusal(string(rule), "")
 			if !ok || strings.TrimSpace(text) == "" {
 				t.Errorf("rule %s: no words in %s (rule.%s)", rule, lang, rule)
 			}

@@ -136,10 +136,10 @@ func word(w Words, key string) string {
 	return key
 }
 
-// Rule is the words of a refused action: its rule's ("rule.<rule>"),
+// Refusal is the words of a refused action: its rule's ("rule.<rule>"),
 // else its problem type's ("type.<type>"); ok is false when neither has
 // words, and the page shows the API's detail instead.
-func (w Words) Rule(rule, problemType string) (text string, ok bool) {
+func (w Words) Refusal(rule, problemType string) (text string, ok bool) {
 	if text, ok = w["rule."+rule]; ok && rule != "" {
 		return text, true
 	}

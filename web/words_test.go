@@ -120,16 +120,16 @@ func TestCatalogueCheckCatches(t *testing.T) {
 	}
 }
 
-// TestRuleWords: a refusal's words are its rule's, else its problem type's;
+// TestRefusalWords: a refusal's words are its rule's, else its problem type's;
 // without either the page shows the API's detail.
-func TestRuleWords(t *testing.T) {
-	text, ok := words["da"].Rule("grounds-partial-only", "rule-broken")
+func TestRefusalWords(t *testing.T) {
+	text, ok := words["da"].Refusal("grounds-partial-only", "rule-broken")
 	require.True(t, ok)
 	require.Contains(t, text, "delvist afslag")
-	text, ok = words["sv"].Rule("", "idempotency-key-reused")
+	text, ok = words["sv"].Refusal("", "idempotency-key-reused")
 	require.True(t, ok)
 	require.Contains(t, text, "inget ändrades")
-	_, ok = words["en"].Rule("no-such-rule", "no-such-type")
+	_, ok = words["en"].Refusal("no-such-rule", "no-such-type")
 	require.False(t, ok)
 }
 
