@@ -170,7 +170,7 @@ func (a *Activities) buildPackage(ctx context.Context, req store.Request, subj i
 			continue // manual: a caseworker task
 		}
 		for _, ds := range sys.Datasets {
-			if req.Kind == "portability" && !portable(ds) {
+			if rights.Kind(req.Kind) == rights.KindPortability && !portable(ds) {
 				excluded = append(excluded, sys.Name+": "+ds.Name)
 				continue
 			}

@@ -85,9 +85,8 @@ func (a *Activities) ReportStopped(ctx context.Context, in rights.ReportStoppedI
 		}
 		for _, ex := range resp.GetExecutions() {
 			seen++
-			rest, ok := strings.CutPrefix(ex.GetExecution().GetWorkflowId(), "request/")
-			id, err := uuid.Parse(rest)
-			if !ok || err != nil {
+			id, err := rights.ParseWorkflowID(ex.GetExecution().GetWorkflowId())
+			if err != nil {
 				continue
 			}
 			n, err := a.reportStopped(ctx, id, ex.GetExecution().GetRunId(), ex.GetStatus().String(), ex.GetCloseTime().AsTime())

@@ -187,11 +187,3 @@ func scalar(v any) string {
 	}
 	return ""
 }
-
-// word is a catalogue's text for key, or key itself when it has none.
-func word(w Words, key string) string {
-	if v, ok := w[key]; ok {
-		return v
-	}
-	return key
-}

@@ -68,6 +68,7 @@ var funcs = template.FuncMap{
 		if v, ok := w[prefix+key]; ok {
 			return v
 		}
+		missing(prefix + key)
 		return key
 	},
 	"deref": func(p *int) int {

@@ -88,14 +88,69 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error)
 	if opts.Port == 0 {
 		opts.Port = ports[0]
 	}
-	frontendHTTP, historyPort, matchingPort, workerPort := ports[1], ports[2], ports[3], ports[4]
-
-	sqlConf, err := sqliteConfig(opts)
+	frontend := net.JoinHostPort(localhost, strconv.Itoa(opts.Port))
+	conf, hosts, err := serverConfig(opts, frontend, ports[1:])
 	if err != nil {
 		return nil, err
 	}
+
+	logger := slogLogger{log: opts.Logger, quiet: &atomic.Bool{}}
+	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: authorizer: %w", err)
+	}
+	claimMapper, err := authorization.GetClaimMapperFromConfig(&conf.Global.Authorization, logger)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: claim mapper: %w", err)
+	}
+	dyn := dynamicconfig.StaticClient{
+		// One task-queue partition: with the default four, a single worker
+		// completes less than half as many workflows on a small machine.
+		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():           1,
+		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key():          1,
+		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+	}
+	server, err := temporal.NewServer(
+		temporal.WithConfig(conf),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithStaticHosts(hosts),
+		temporal.WithLogger(logger),
+		temporal.WithAuthorizer(authorizer),
+		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
+		temporal.WithDynamicConfigClient(dyn),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: build temporal server: %w", err)
+	}
+	if err := server.Start(); err != nil {
+		return nil, fmt.Errorf("devstack: start temporal server: %w", err)
+	}
+	t := &Temporal{server: server, address: frontend, namespace: opts.Namespace, quiet: logger.quiet}
+
+	if err := t.registerSearchAttributes(ctx, opts.SearchAttributes); err != nil {
+		t.Stop()
+		return nil, err
+	}
+
+	if opts.UIPort >= 0 {
+		if err := t.startUI(opts); err != nil {
+			t.Stop()
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// serverConfig is the server's configuration on SQLite with one history
+// shard, its frontend at frontend and its other services on ports (frontend
+// HTTP, history, matching, worker), and where each service is found.
+func serverConfig(opts TemporalOptions, frontend string, ports []int) (*config.Config, map[primitives.ServiceName]static.Hosts, error) {
+	frontendHTTP, historyPort, matchingPort, workerPort := ports[0], ports[1], ports[2], ports[3]
+	sqlConf, err := sqliteConfig(opts)
+	if err != nil {
+		return nil, nil, err
+	}
 	hostPort := func(p int) string { return net.JoinHostPort(localhost, strconv.Itoa(p)) }
-	frontend := hostPort(opts.Port)
 
 	conf := &config.Config{}
 	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
@@ -138,76 +193,43 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error)
 	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
 	conf.PublicClient.HostPort = frontend
 
-	logger := slogLogger{log: opts.Logger, quiet: &atomic.Bool{}}
-	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
-	if err != nil {
-		return nil, fmt.Errorf("devstack: authorizer: %w", err)
+	hosts := map[primitives.ServiceName]static.Hosts{
+		primitives.FrontendService: static.SingleLocalHost(frontend),
+		primitives.HistoryService:  static.SingleLocalHost(hostPort(historyPort)),
+		primitives.MatchingService: static.SingleLocalHost(hostPort(matchingPort)),
+		primitives.WorkerService:   static.SingleLocalHost(hostPort(workerPort)),
 	}
-	claimMapper, err := authorization.GetClaimMapperFromConfig(&conf.Global.Authorization, logger)
-	if err != nil {
-		return nil, fmt.Errorf("devstack: claim mapper: %w", err)
-	}
-	dyn := dynamicconfig.StaticClient{
-		// One task-queue partition: with the default four, a single worker
-		// completes less than half as many workflows on a small machine.
-		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():           1,
-		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key():          1,
-		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
-	}
-	server, err := temporal.NewServer(
-		temporal.WithConfig(conf),
-		temporal.ForServices(temporal.DefaultServices),
-		temporal.WithStaticHosts(map[primitives.ServiceName]static.Hosts{
-			primitives.FrontendService: static.SingleLocalHost(frontend),
-			primitives.HistoryService:  static.SingleLocalHost(hostPort(historyPort)),
-			primitives.MatchingService: static.SingleLocalHost(hostPort(matchingPort)),
-			primitives.WorkerService:   static.SingleLocalHost(hostPort(workerPort)),
-		}),
-		temporal.WithLogger(logger),
-		temporal.WithAuthorizer(authorizer),
-		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
-		temporal.WithDynamicConfigClient(dyn),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("devstack: build temporal server: %w", err)
-	}
-	if err := server.Start(); err != nil {
-		return nil, fmt.Errorf("devstack: start temporal server: %w", err)
-	}
-	t := &Temporal{server: server, address: frontend, namespace: opts.Namespace, quiet: logger.quiet}
+	return conf, hosts, nil
+}
 
-	if err := t.registerSearchAttributes(ctx, opts.SearchAttributes); err != nil {
-		t.Stop()
-		return nil, err
-	}
-
-	if opts.UIPort >= 0 {
-		if opts.UIPort == 0 {
-			if opts.UIPort, err = freePort(); err != nil {
-				t.Stop()
-				return nil, err
-			}
+// startUI starts the Temporal Web UI in front of the server, on opts.UIPort
+// (a free port when 0).
+func (t *Temporal) startUI(opts TemporalOptions) error {
+	if opts.UIPort == 0 {
+		var err error
+		if opts.UIPort, err = freePort(); err != nil {
+			return err
 		}
-		t.uiAddress = hostPort(opts.UIPort)
-		t.ui = uiserver.NewServer(uiserveroptions.WithConfigProvider(&uiconfig.Config{
-			Host:                localhost,
-			Port:                opts.UIPort,
-			TemporalGRPCAddress: frontend,
-			EnableUI:            true,
-			DefaultNamespace:    opts.Namespace,
-			Codec:               uiconfig.Codec{Endpoint: opts.UICodecEndpoint},
-			CORS:                uiconfig.CORS{CookieInsecure: true},
-			HideLogs:            true,
-			DisableNewsFetch:    true,
-		}))
-		ui := t.ui
-		go func() {
-			if err := ui.Start(); err != nil && !errors.Is(err, net.ErrClosed) {
-				opts.Logger.Error("temporal web UI stopped", "error", err)
-			}
-		}()
 	}
-	return t, nil
+	t.uiAddress = net.JoinHostPort(localhost, strconv.Itoa(opts.UIPort))
+	t.ui = uiserver.NewServer(uiserveroptions.WithConfigProvider(&uiconfig.Config{
+		Host:                localhost,
+		Port:                opts.UIPort,
+		TemporalGRPCAddress: t.address,
+		EnableUI:            true,
+		DefaultNamespace:    opts.Namespace,
+		Codec:               uiconfig.Codec{Endpoint: opts.UICodecEndpoint},
+		CORS:                uiconfig.CORS{CookieInsecure: true},
+		HideLogs:            true,
+		DisableNewsFetch:    true,
+	}))
+	ui := t.ui
+	go func() {
+		if err := ui.Start(); err != nil && !errors.Is(err, net.ErrClosed) {
+			opts.Logger.Error("temporal web UI stopped", "error", err)
+		}
+	}()
+	return nil
 }
 
 // Address is the frontend's host:port for Temporal clients.
