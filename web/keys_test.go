@@ -14,6 +14,8 @@ import (
 	"text/template/parse"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
 
 // uses are the catalogue keys some code looks up: keys whole, keys with
@@ -263,13 +265,15 @@ func TestEveryUIKeyHasWords(t *testing.T) {
 			t.Errorf("the test knows the values of %q, but no code looks it up", prefix)
 		}
 	}
-	var unused []string
-	for _, m := range catalogues.files["da"] {
-		if !used(u, m.ID) {
-			unused = append(unused, m.ID)
+	unused := map[string]bool{}
+	for _, lang := range Languages {
+		for _, m := range catalogues.files[lang] {
+			if !used(u, m.ID) {
+				unused[m.ID] = true
+			}
 		}
 	}
-	require.Empty(t, unused, "keys of the catalogues that no template or page code looks up")
+	require.Empty(t, sortedKeys(unused), "keys of the catalogues that no template or page code looks up")
 }
 
 // used reports whether something looks key up.
@@ -305,7 +309,10 @@ var pageProblemTypes = []string{"idempotency-key-reused", "nothing-to-do", "rate
 // of the workflow, the activities and the letters names them.
 func familyValues(t *testing.T) map[string][]string {
 	src := readSource(t)
-	rules := ruleIDs(t)
+	var rules []string
+	for _, r := range rights.Rules() {
+		rules = append(rules, string(r))
+	}
 	var packageRules, months []string
 	for _, r := range rules {
 		if strings.HasPrefix(r, "package-") {
@@ -423,16 +430,25 @@ func ruleIDs(t *testing.T) []string {
 	return out
 }
 
-// TestEveryRuleHasWords: every rule an action can be refused by has a
-// caseworker's words in da, sv and en, so no Danish caseworker reads the
-// API's English detail.
+// TestEveryRuleHasWords: every rule an action can be refused by
+// (rights.Rules) has a caseworker's words in da, sv and en, so no Danish
+// caseworker reads the API's English detail; and every rule the code
+// refuses by, read from its source, is in that list.
 func TestEveryRuleHasWords(t *testing.T) {
-	for _, rule := range ruleIDs(t) {
+	listed := map[string]bool{}
+	for _, rule := range rights.Rules() {
+		listed[string(rule)] = true
 		for _, lang := range Languages {
-			text, ok := words[lang].Refusal(rule, "")
+			text, ok := words[lang].Refusal(string(rule), "")
 			if !ok || strings.TrimSpace(text) == "" {
 				t.Errorf("rule %s: no words in %s (rule.%s)", rule, lang, rule)
 			}
+		}
+	}
+	require.GreaterOrEqual(t, len(listed), 50)
+	for _, rule := range ruleIDs(t) {
+		if !listed[rule] {
+			t.Errorf("rule %s: refused by in the code, but not in rights.Rules", rule)
 		}
 	}
 }

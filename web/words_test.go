@@ -120,9 +120,9 @@ func TestCatalogueCheckCatches(t *testing.T) {
 	}
 }
 
-// TestRefusal: a refusal's words are its rule's, else its problem type's;
+// TestRefusalWords: a refusal's words are its rule's, else its problem type's;
 // without either the page shows the API's detail.
-func TestRefusal(t *testing.T) {
+func TestRefusalWords(t *testing.T) {
 	text, ok := words["da"].Refusal("grounds-partial-only", "rule-broken")
 	require.True(t, ok)
 	require.Contains(t, text, "delvist afslag")

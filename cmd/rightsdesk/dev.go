@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,8 +18,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/contrib/envconfig"
 
 	"github.com/rightsdesk/rightsdesk/examples"
@@ -28,7 +25,6 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
-	"github.com/rightsdesk/rightsdesk/internal/devtools/demosystem"
 	"github.com/rightsdesk/rightsdesk/internal/devtools/devstack"
 	"github.com/rightsdesk/rightsdesk/internal/devtools/mailcatch"
 	"github.com/rightsdesk/rightsdesk/internal/devtools/pgcluster"
@@ -59,176 +55,213 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	logger := cfg.Logger()
-	dir, err := filepath.Abs(*dataDir)
-	if err != nil {
+	d := &devStack{cfg: cfg, logger: cfg.Logger(), formPath: "/request/demo"}
+	defer d.close()
+	if d.dir, err = filepath.Abs(*dataDir); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(d.dir, 0o755); err != nil {
 		return err
 	}
-
-	var ex *examples.Example
 	if *example != "" {
-		exDir, err := examples.Extract(*example, filepath.Join(dir, "examples"))
-		if err != nil {
+		if err := d.loadExample(*example); err != nil {
 			return err
-		}
-		if ex, err = examples.Load(exDir); err != nil {
-			return err
-		}
-		if ex.SourceSQL != "" && cfg.DatabaseURL != "" {
-			return errors.New("an example's source system lives in the embedded PostgreSQL: run it without DATABASE_URL")
 		}
 	}
-	pgURL := "" // printed only when embedded: a configured URL may hold a password
-	demoSource, exampleSource := "", ""
-	if cfg.DatabaseURL == "" {
-		pg, err := pgcluster.Start(ctx, pgcluster.Options{DataDir: filepath.Join(dir, "pg"), Durable: true})
-		if err != nil {
+	if d.cfg.DatabaseURL == "" {
+		if err := d.startPostgres(ctx); err != nil {
 			return err
 		}
-		defer pg.Stop()
-		if err := pg.CreateDatabase(ctx, "rightsdesk", ""); err != nil {
-			return fmt.Errorf("create database: %w", err)
-		}
-		cfg.DatabaseURL = pg.DSN("rightsdesk")
-		pgURL = cfg.DatabaseURL
-		// The demo controller's own source system, with fake citizens.
-		if err := pg.CreateDatabase(ctx, "demo_source", ""); err != nil {
-			return fmt.Errorf("create the demo source database: %w", err)
-		}
-		if err := loadDemoSource(ctx, pg.DSN("demo_source")); err != nil {
-			return err
-		}
-		demoSource = pg.DSN("demo_source")
-		if ex != nil && ex.SourceSQL != "" {
-			name := strings.ReplaceAll(ex.Name, "-", "_") + "_source"
-			if err := pg.CreateDatabase(ctx, name, ""); err != nil {
-				return fmt.Errorf("create the example's source database: %w", err)
-			}
-			if err := execSQL(ctx, pg.DSN(name), ex.SourceSQL); err != nil {
-				return fmt.Errorf("example %s: source.sql: %w", ex.Name, err)
-			}
-			exampleSource = pg.DSN(name)
-		}
-		logger.Info("postgres started", "data_dir", filepath.Join(dir, "pg"), "port", pg.Port())
 	}
-
 	ln, err := listenOrFree(*httpAddr)
 	if err != nil {
 		return err
 	}
-	defer ln.Close()
-	apiURL := "http://" + ln.Addr().String()
-	cfg.PublicURL = apiURL
-
-	temporalUI := ""
+	d.closers = append(d.closers, func() { ln.Close() })
+	d.apiURL = "http://" + ln.Addr().String()
+	d.cfg.PublicURL = d.apiURL
 	if _, set := os.LookupEnv("TEMPORAL_ADDRESS"); !set {
-		t, err := devstack.StartTemporal(ctx, devstack.TemporalOptions{
-			DatabaseFile:     filepath.Join(dir, "temporal.db"),
-			Port:             portOrFree(*temporalPort),
-			UIPort:           portOrFree(*temporalUIPort),
-			Namespace:        cfg.Temporal.Namespace,
-			SearchAttributes: workflows.SearchAttributes(),
-			// The UI decodes the encrypted payloads through the API.
-			UICodecEndpoint: apiURL + "/codec",
-			Logger:          logger,
-		})
-		if err != nil {
+		if err := d.startTemporal(ctx, *temporalPort, *temporalUIPort); err != nil {
 			return err
 		}
-		defer t.Stop()
-		// The embedded server is plain and local: no TLS, no API key,
-		// whatever a profile or TEMPORAL_TLS_* say.
-		cfg.Temporal = envconfig.ClientConfigProfile{Address: t.Address(), Namespace: cfg.Temporal.Namespace}
-		temporalUI = "http://" + t.UIAddress()
-		// Only this machine reaches the dev UI, which sends no token.
-		cfg.CodecAnonymous = true
-		if cfg.CodecCORSOrigins == "" {
-			cfg.CodecCORSOrigins = temporalUI
-		}
-		logger.Info("temporal started", "address", t.Address())
 	}
+	if err := d.useDevSecrets(); err != nil {
+		return err
+	}
+	// Letters and notices go to an in-process mail catcher, shown on a page
+	// of its own, unless a real SMTP server is configured.
+	if d.cfg.SMTPURL == "" {
+		if err := d.startMailCatcher(*mailAddr); err != nil {
+			return err
+		}
+	}
+	return d.run(ctx, ln, stdout)
+}
 
-	secrets, err := devSecrets(filepath.Join(dir, "dev-secrets.json"))
+// devStack is what `rightsdesk dev` started around rightsdesk, and what it
+// prints once rightsdesk is ready.
+type devStack struct {
+	dir    string
+	cfg    config.Config
+	logger *slog.Logger
+	// ex is the example run instead of the demo, if one was asked for.
+	ex *examples.Example
+	// pgURL is printed only when embedded: a configured URL may hold a password.
+	pgURL                     string
+	demoSource, exampleSource string
+	apiURL, temporalUI        string
+	mailPage                  string
+	formPath, exampleReadme   string
+	// closers stop what was started, the last first.
+	closers []func()
+}
+
+// close stops what was started, the last first.
+func (d *devStack) close() {
+	for i := len(d.closers) - 1; i >= 0; i-- {
+		d.closers[i]()
+	}
+}
+
+// loadExample extracts and loads a shipped example.
+func (d *devStack) loadExample(name string) error {
+	exDir, err := examples.Extract(name, filepath.Join(d.dir, "examples"))
 	if err != nil {
 		return err
 	}
-	if cfg.APITokens == "" {
-		cfg.APITokens = strings.Join([]string{
+	if d.ex, err = examples.Load(exDir); err != nil {
+		return err
+	}
+	if d.ex.SourceSQL != "" && d.cfg.DatabaseURL != "" {
+		return errors.New("an example's source system lives in the embedded PostgreSQL: run it without DATABASE_URL")
+	}
+	return nil
+}
+
+// startPostgres starts the private PostgreSQL cluster with rightsdesk's
+// database, the demo controller's source system and the example's.
+func (d *devStack) startPostgres(ctx context.Context) error {
+	pg, err := pgcluster.Start(ctx, pgcluster.Options{DataDir: filepath.Join(d.dir, "pg"), Durable: true})
+	if err != nil {
+		return err
+	}
+	d.closers = append(d.closers, func() { pg.Stop() })
+	if err := pg.CreateDatabase(ctx, "rightsdesk", ""); err != nil {
+		return fmt.Errorf("create database: %w", err)
+	}
+	d.cfg.DatabaseURL = pg.DSN("rightsdesk")
+	d.pgURL = d.cfg.DatabaseURL
+	// The demo controller's own source system, with fake citizens.
+	if err := pg.CreateDatabase(ctx, "demo_source", ""); err != nil {
+		return fmt.Errorf("create the demo source database: %w", err)
+	}
+	if err := loadDemoSource(ctx, pg.DSN("demo_source")); err != nil {
+		return err
+	}
+	d.demoSource = pg.DSN("demo_source")
+	if d.ex != nil && d.ex.SourceSQL != "" {
+		name := strings.ReplaceAll(d.ex.Name, "-", "_") + "_source"
+		if err := pg.CreateDatabase(ctx, name, ""); err != nil {
+			return fmt.Errorf("create the example's source database: %w", err)
+		}
+		if err := execSQL(ctx, pg.DSN(name), d.ex.SourceSQL); err != nil {
+			return fmt.Errorf("example %s: source.sql: %w", d.ex.Name, err)
+		}
+		d.exampleSource = pg.DSN(name)
+	}
+	d.logger.Info("postgres started", "data_dir", filepath.Join(d.dir, "pg"), "port", pg.Port())
+	return nil
+}
+
+// startTemporal starts the embedded Temporal server and its Web UI.
+func (d *devStack) startTemporal(ctx context.Context, port, uiPort int) error {
+	t, err := devstack.StartTemporal(ctx, devstack.TemporalOptions{
+		DatabaseFile:     filepath.Join(d.dir, "temporal.db"),
+		Port:             portOrFree(port),
+		UIPort:           portOrFree(uiPort),
+		Namespace:        d.cfg.Temporal.Namespace,
+		SearchAttributes: workflows.SearchAttributes(),
+		// The UI decodes the encrypted payloads through the API.
+		UICodecEndpoint: d.apiURL + "/codec",
+		Logger:          d.logger,
+	})
+	if err != nil {
+		return err
+	}
+	d.closers = append(d.closers, t.Stop)
+	// The embedded server is plain and local: no TLS, no API key,
+	// whatever a profile or TEMPORAL_TLS_* say.
+	d.cfg.Temporal = envconfig.ClientConfigProfile{Address: t.Address(), Namespace: d.cfg.Temporal.Namespace}
+	d.temporalUI = "http://" + t.UIAddress()
+	// Only this machine reaches the dev UI, which sends no token.
+	d.cfg.CodecAnonymous = true
+	if d.cfg.CodecCORSOrigins == "" {
+		d.cfg.CodecCORSOrigins = d.temporalUI
+	}
+	d.logger.Info("temporal started", "address", t.Address())
+	return nil
+}
+
+// useDevSecrets sets the dev tokens and keys (kept in the data directory)
+// where none are configured, and one-click staff login.
+func (d *devStack) useDevSecrets() error {
+	secrets, err := devSecrets(filepath.Join(d.dir, "dev-secrets.json"))
+	if err != nil {
+		return err
+	}
+	if d.cfg.APITokens == "" {
+		d.cfg.APITokens = strings.Join([]string{
 			"dev-caseworker:" + config.RoleCaseworker + ":" + secrets.Caseworker,
 			"dev-dpo:" + config.RoleDPO + ":" + secrets.DPO,
 		}, ",")
 	}
 	// Staff log in with one click on the login page, from this machine.
-	cfg.DevLogin = true
-	if cfg.MasterKeys == "" {
-		cfg.MasterKeys, cfg.BlindIndexKey = "dev:"+secrets.MasterKey, secrets.IndexKey
+	d.cfg.DevLogin = true
+	if d.cfg.MasterKeys == "" {
+		d.cfg.MasterKeys, d.cfg.BlindIndexKey = "dev:"+secrets.MasterKey, secrets.IndexKey
 	}
+	return nil
+}
 
-	// Letters and notices go to an in-process mail catcher, shown on a page
-	// of its own, unless a real SMTP server is configured.
-	mailPage := ""
-	if cfg.SMTPURL == "" {
-		catcher, err := mailcatch.Start("127.0.0.1:0")
-		if err != nil {
-			return err
-		}
-		defer catcher.Close()
-		cfg.SMTPURL = catcher.URL()
-		mln, err := listenOrFree(*mailAddr)
-		if err != nil {
-			return fmt.Errorf("listen on %s: %w", *mailAddr, err)
-		}
-		mailPage = "http://" + mln.Addr().String()
-		msrv := &http.Server{Handler: catcher.Handler(), ReadHeaderTimeout: 10 * time.Second}
-		go func() { _ = msrv.Serve(mln) }()
-		defer msrv.Close()
+// startMailCatcher starts the in-process mail catcher and its page.
+func (d *devStack) startMailCatcher(addr string) error {
+	catcher, err := mailcatch.Start("127.0.0.1:0")
+	if err != nil {
+		return err
 	}
+	d.closers = append(d.closers, func() { catcher.Close() })
+	d.cfg.SMTPURL = catcher.URL()
+	mln, err := listenOrFree(addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	d.mailPage = "http://" + mln.Addr().String()
+	msrv := &http.Server{Handler: catcher.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = msrv.Serve(mln) }()
+	d.closers = append(d.closers, func() { msrv.Close() })
+	return nil
+}
 
-	formPath, exampleReadme := "/request/demo", ""
-	ready := func() {
-		tokens, _ := config.ParseTokens(cfg.APITokens)
-		fmt.Fprintf(stdout, "\nrightsdesk is running (data in %s)\n\n", dir)
-		fmt.Fprintf(stdout, "  API          %s   (health %s/readyz)\n", apiURL, apiURL)
-		if exampleReadme != "" {
-			fmt.Fprintf(stdout, "  Example      %s\n", exampleReadme)
-		}
-		fmt.Fprintf(stdout, "  Request form %s%s   (what a citizen sees)\n", apiURL, formPath)
-		fmt.Fprintf(stdout, "  Staff        %s/staff/login   (caseworker or DPO, one click)\n", apiURL)
-		if temporalUI != "" {
-			fmt.Fprintf(stdout, "  Temporal UI  %s\n", temporalUI)
-		}
-		fmt.Fprintf(stdout, "  Temporal     %s (namespace %s)\n", cfg.Temporal.Address, cfg.Temporal.Namespace)
-		if pgURL != "" {
-			fmt.Fprintf(stdout, "  PostgreSQL   %s\n", pgURL)
-		}
-		if mailPage != "" {
-			fmt.Fprintf(stdout, "  Mail         %s   (what rightsdesk sent by e-mail)\n", mailPage)
-		}
-		for _, t := range tokens {
-			fmt.Fprintf(stdout, "  %-12s Authorization: Bearer %s\n", t.Role+" token", t.Secret)
-		}
-		fmt.Fprintf(stdout, "\nPress Ctrl-C to stop.\n\n")
-	}
+// run runs rightsdesk (API, worker, migrations) with the demo controller
+// and its systems, or the example's controllers, until ctx ends.
+func (d *devStack) run(ctx context.Context, ln net.Listener, stdout io.Writer) error {
 	demo := controllers.Demo()
-	roles := app.Roles{API: true, Worker: true, Migrate: true, Listener: ln, Ready: ready, Controllers: demo}
-	if ex != nil {
-		stop, err := serveExample(ctx, ex, exampleSource, &roles, &cfg, logger)
+	roles := app.Roles{API: true, Worker: true, Migrate: true, Listener: ln, Ready: func() { d.printReady(stdout) }, Controllers: demo}
+	if d.ex != nil {
+		stop, err := serveExample(ctx, d.ex, d.exampleSource, &roles, &d.cfg, d.logger)
 		if err != nil {
 			return err
 		}
 		defer stop()
-		formPath = "/request/" + ex.Controllers[0].ID
-		exampleReadme = filepath.Join(ex.Dir, "README.md")
-		return app.Run(ctx, cfg, logger, roles)
+		d.formPath = "/request/" + d.ex.Controllers[0].ID
+		d.exampleReadme = filepath.Join(d.ex.Dir, "README.md")
+		return app.Run(ctx, d.cfg, d.logger, roles)
 	}
-	if demoSource != "" {
+	if d.demoSource != "" {
 		demo[0].Systems, demo[0].Recipients = controllers.DemoSystems(), controllers.DemoRecipients()
-		roles.SystemDSNs = map[string]string{controllers.DemoSourceSystem: demoSource}
+		roles.SystemDSNs = map[string]string{controllers.DemoSourceSystem: d.demoSource}
 		// The demo booking system, an http system this process serves.
-		url, secret, stop, err := serveDemoBooking(ctx, demoSource, logger)
+		url, secret, stop, err := serveDemoBooking(ctx, d.demoSource, d.logger)
 		if err != nil {
 			return err
 		}
@@ -236,125 +269,33 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		demo[0].Systems = append(demo[0].Systems, controllers.DemoBooking(url))
 		roles.SystemSecrets = map[string]string{controllers.DemoBookingSystem: secret}
 	}
-	return app.Run(ctx, cfg, logger, roles)
+	return app.Run(ctx, d.cfg, d.logger, roles)
 }
 
-// serveDemoBooking serves the demo booking system on a free local port,
-// with a signing secret of its own; it answers the system's URL and secret.
-func serveDemoBooking(ctx context.Context, dsn string, logger *slog.Logger) (string, string, func(), error) {
-	pool, err := pgxpool.New(ctx, dsn)
-	if err != nil {
-		return "", "", nil, fmt.Errorf("demo booking system: %w", err)
+// printReady says where everything is, once rightsdesk is ready.
+func (d *devStack) printReady(stdout io.Writer) {
+	tokens, _ := config.ParseTokens(d.cfg.APITokens)
+	fmt.Fprintf(stdout, "\nrightsdesk is running (data in %s)\n\n", d.dir)
+	fmt.Fprintf(stdout, "  API          %s   (health %s/readyz)\n", d.apiURL, d.apiURL)
+	if d.exampleReadme != "" {
+		fmt.Fprintf(stdout, "  Example      %s\n", d.exampleReadme)
 	}
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	secret := "whsec_" + base64.StdEncoding.EncodeToString(key)
-	h, err := demosystem.New(pool, secret, logger)
-	if err != nil {
-		pool.Close()
-		return "", "", nil, err
+	fmt.Fprintf(stdout, "  Request form %s%s   (what a citizen sees)\n", d.apiURL, d.formPath)
+	fmt.Fprintf(stdout, "  Staff        %s/staff/login   (caseworker or DPO, one click)\n", d.apiURL)
+	if d.temporalUI != "" {
+		fmt.Fprintf(stdout, "  Temporal UI  %s\n", d.temporalUI)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		pool.Close()
-		return "", "", nil, fmt.Errorf("demo booking system: %w", err)
+	fmt.Fprintf(stdout, "  Temporal     %s (namespace %s)\n", d.cfg.Temporal.Address, d.cfg.Temporal.Namespace)
+	if d.pgURL != "" {
+		fmt.Fprintf(stdout, "  PostgreSQL   %s\n", d.pgURL)
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/steps", h)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	return "http://" + ln.Addr().String() + "/steps", secret, func() { _ = srv.Close(); pool.Close() }, nil
-}
-
-// loadDemoSource creates and fills the demo source system (idempotent).
-func loadDemoSource(ctx context.Context, dsn string) error {
-	if err := execSQL(ctx, dsn, controllers.DemoSourceSQL()); err != nil {
-		return fmt.Errorf("demo source: %w", err)
+	if d.mailPage != "" {
+		fmt.Fprintf(stdout, "  Mail         %s   (what rightsdesk sent by e-mail)\n", d.mailPage)
 	}
-	return nil
-}
-
-// execSQL runs a script in a database.
-func execSQL(ctx context.Context, dsn, sql string) error {
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		return err
+	for _, t := range tokens {
+		fmt.Fprintf(stdout, "  %-12s Authorization: Bearer %s\n", t.Role+" token", t.Secret)
 	}
-	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, sql)
-	return err
-}
-
-// serveExample wires an example into the run: its controllers, its
-// source database for every postgres system, a stand-in for each http
-// system and, when it sends by Digital Post, a gateway stand-in.
-func serveExample(ctx context.Context, ex *examples.Example, source string, roles *app.Roles, cfg *config.Config, logger *slog.Logger) (func(), error) {
-	var stops []func()
-	stop := func() {
-		for _, s := range stops {
-			s()
-		}
-	}
-	roles.SystemDSNs, roles.SystemSecrets = map[string]string{}, map[string]string{}
-	for _, id := range ex.PostgresSystems() {
-		roles.SystemDSNs[id] = source
-	}
-	var pool *pgxpool.Pool
-	if len(ex.StandIns) > 0 {
-		p, err := pgxpool.New(ctx, source)
-		if err != nil {
-			return stop, err
-		}
-		pool = p
-		stops = append(stops, pool.Close)
-	}
-	for id, spec := range ex.StandIns {
-		secret := newWebhookSecret()
-		h, err := demosystem.NewSpec(pool, secret, logger, spec)
-		if err != nil {
-			return stop, err
-		}
-		url, closeFn, err := serveLocal(h)
-		if err != nil {
-			return stop, err
-		}
-		stops = append(stops, closeFn)
-		ex.ServeStandIn(id, url)
-		roles.SystemSecrets[id] = secret
-		logger.Info("stand-in system serving", "system", id, "url", url)
-	}
-	if ex.DigitalPost() {
-		if cfg.WebhookSecret == "" {
-			cfg.WebhookSecret = newWebhookSecret()
-		}
-		url, closeFn, err := serveLocal(&demosystem.Gateway{Secret: cfg.WebhookSecret, Exempt: ex.Exempt})
-		if err != nil {
-			return stop, err
-		}
-		stops = append(stops, closeFn)
-		ex.ServeGateway(url)
-		logger.Info("Digital Post stand-in serving", "url", url)
-	}
-	roles.Controllers = ex.Controllers
-	return stop, nil
-}
-
-// serveLocal serves a handler on a free loopback port.
-func serveLocal(h http.Handler) (string, func(), error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
-}
-
-// newWebhookSecret is a fresh Standard Webhooks secret.
-func newWebhookSecret() string {
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	return "whsec_" + base64.StdEncoding.EncodeToString(key)
+	fmt.Fprintf(stdout, "\nPress Ctrl-C to stop.\n\n")
 }
 
 // devSecret is what rightsdesk dev makes once and keeps in the data
