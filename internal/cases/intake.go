@@ -30,6 +30,9 @@ type Created struct {
 	GroupID        *uuid.UUID
 	// StatusURL is the subject's status page; empty when they have none.
 	StatusURL string
+	// StatusToken is the token of that page (and of /v1/status/{token});
+	// empty when there is none.
+	StatusToken string
 }
 
 // Registered is what an intake made.
@@ -94,6 +97,7 @@ func (s *Service) Register(ctx context.Context, p *Principal, b Intake, key stri
 		if res.StatusToken != "" {
 			// The subject's status page; the same token opens /v1/status/{token}.
 			c.StatusURL = strings.TrimRight(s.publicURL, "/") + "/status/" + res.StatusToken
+			c.StatusToken = res.StatusToken
 		}
 		out.Requests = append(out.Requests, c)
 	}
@@ -116,9 +120,14 @@ func (s *Service) Controller(ctx context.Context, p *Principal, id string) (stor
 	return *row, nil
 }
 
-// Controllers lists the controllers p acts for, by ID.
+// Controllers lists the controllers p acts for, by ID; every one for the
+// public (nil), as the front page lists them.
 func (s *Service) Controllers(ctx context.Context, p *Principal) ([]store.Controller, error) {
-	rows, err := s.store.Controllers(ctx, p.Controllers)
+	var ids []string
+	if p != nil {
+		ids = p.Controllers
+	}
+	rows, err := s.store.Controllers(ctx, ids)
 	return rows, s.storeError(err)
 }
 
