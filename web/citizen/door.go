@@ -86,9 +86,9 @@ func (d *Door) render(c echo.Context, status int, name string, page any) error {
 // can go.
 func (d *Door) home(c echo.Context) error {
 	page := web.Home{Page: web.NewPage(c, "home.title"), APIDocument: d.APIDocument}
-	// Every controller: no principal limits the list. A processor's
+	// Every controller (the public has no principal). A processor's
 	// requests are its controller's, so it is not offered.
-	cs, err := d.Cases.Controllers(c.Request().Context(), &cases.Principal{})
+	cs, err := d.Cases.Controllers(c.Request().Context(), nil)
 	if err != nil {
 		return err
 	}

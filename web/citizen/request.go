@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -126,8 +125,8 @@ func (d *Door) requestFormPost(c echo.Context) error {
 	}
 	first := out.Requests[0]
 	page := web.Receipt{Page: web.NewPage(c, "receipt.title"), Reference: first.Reference, Kind: first.Kind, DueOn: first.DueOn}
-	if i := strings.Index(first.StatusURL, "/status/"); i >= 0 {
-		page.StatusPath = first.StatusURL[i:]
+	if first.StatusToken != "" {
+		page.StatusPath = "/status/" + first.StatusToken
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	c.Response().Header().Set("Referrer-Policy", "no-referrer")
