@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -36,16 +35,9 @@ type Door struct {
 	Failures *httpx.Limiter
 	SignIn   SignIn
 	Config   config.Config
-	Log      *slog.Logger
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
-}
-
-func (d *Door) now() time.Time {
-	if d.Now == nil {
-		return time.Now()
-	}
-	return d.Now()
+	// Log is where failures are logged; the service's clock (Cases.Now) is
+	// the pages' too.
+	Log *slog.Logger
 }
 
 // Mount adds the staff pages to the app.
