@@ -8,7 +8,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rightsdesk/rightsdesk/internal/httpx"
-	"github.com/rightsdesk/rightsdesk/web"
 )
 
 // The response headers on every answer, the pages' too (docs/UI.md,
@@ -30,7 +29,7 @@ const pdfCSP = "frame-ancestors 'none'"
 func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	secure := httpx.CookiesFor(s.cfg.PublicURL).Secure
 	return func(c echo.Context) error {
-		c.Set(web.SecureCookiesKey, secure)
+		c.Set(httpx.SecureCookiesKey, secure)
 		res := c.Response()
 		h := res.Header()
 		h.Set("X-Content-Type-Options", "nosniff")

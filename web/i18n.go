@@ -8,6 +8,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"golang.org/x/text/language"
+
+	"github.com/rightsdesk/rightsdesk/internal/httpx"
 )
 
 // Languages are the languages of the UI; the first is the default.
@@ -20,7 +22,7 @@ const langCookie = "rd_lang"
 
 // SecureCookiesKey is set in a request's context when the site is reached
 // over HTTPS: its cookies are then Secure and __Host- prefixed.
-const SecureCookiesKey = "secure-cookies"
+const SecureCookiesKey = httpx.SecureCookiesKey
 
 // CookieName is a cookie's name as the site sets it: __Host- prefixed over
 // HTTPS, which the browser keeps to this host, path / and HTTPS.

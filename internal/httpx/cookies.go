@@ -69,3 +69,8 @@ func LoopbackURL(raw string) bool {
 	ip := net.ParseIP(u.Hostname())
 	return ip != nil && ip.IsLoopback()
 }
+
+// SecureCookiesKey is set in a request's context (by the API's security
+// headers, for both doors) when the site is reached over HTTPS: its cookies
+// are then Secure and __Host- prefixed.
+const SecureCookiesKey = "secure-cookies"
