@@ -58,6 +58,9 @@ type Inbox struct {
 	Staff              []Person
 	Kinds, Rights      []string
 	Error              string
+	// NextQuery is the query of the next page (filters and cursor); empty
+	// on the last page.
+	NextQuery string
 }
 
 // InboxTask is one open task.

@@ -3,7 +3,9 @@ package staff
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -15,9 +17,11 @@ import (
 	"github.com/rightsdesk/rightsdesk/web"
 )
 
-// inboxLimit is how many tasks the inbox shows: the soonest due of those
-// its filters find (the service filters, so none is missed).
-const inboxLimit = 500
+// inboxLimit is how many tasks one page of the inbox shows when the URL
+// asks no other number (limit, 1 to cases.MaxTaskLimit): the soonest due of
+// those its filters find; the service filters and pages, so a "next page"
+// link (the list's keyset cursor) leads to the rest, none missed.
+const inboxLimit = 100
 
 // staffPeople lists the staff of the controllers the person acts for who
 // may act on a case (caseworker, admin), for assignment.
@@ -70,8 +74,16 @@ func (d *Door) renderInbox(c echo.Context, status int, problem string) error {
 	if !slices.Contains([]string{"mine", "unassigned", "all"}, page.Scope) {
 		page.Scope = "mine_or_unassigned"
 	}
+	limit := inboxLimit
+	if l := c.QueryParam("limit"); l != "" {
+		var err error
+		if limit, err = strconv.Atoi(l); err != nil {
+			limit = -1 // refused by the service as a field error, like a bad filter
+		}
+	}
 	ctx := c.Request().Context()
-	list, err := d.Cases.ListTasks(ctx, actor(c), cases.TaskQuery{Scope: page.Scope, Kind: page.Kind, Right: page.Right, Limit: inboxLimit})
+	list, err := d.Cases.ListTasks(ctx, actor(c), cases.TaskQuery{Scope: page.Scope, Kind: page.Kind, Right: page.Right,
+		Cursor: c.QueryParam("cursor"), Limit: limit})
 	var fields cases.FieldErrors
 	if errors.As(err, &fields) {
 		// A filter the page does not offer (a hand-made URL).
@@ -94,6 +106,16 @@ func (d *Door) renderInbox(c echo.Context, status int, problem string) error {
 			it.Urgency = web.Urgency(*t.DaysLeft, deadline.DaysBetween(t.ReceivedOn, *t.DueOn))
 		}
 		page.Tasks = append(page.Tasks, it)
+	}
+	if list.Next != "" {
+		// The next page keeps the filters (and a page size asked for).
+		next := url.Values{"scope": {page.Scope}, "cursor": {list.Next}}
+		for _, k := range []string{"kind", "right", "limit"} {
+			if v := c.QueryParam(k); v != "" {
+				next.Set(k, v)
+			}
+		}
+		page.NextQuery = next.Encode()
 	}
 	return d.render(c, status, "inbox", page)
 }
