@@ -1,6 +1,12 @@
 package web
 
-import "github.com/labstack/echo/v4"
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
 
 // Routes adds a door's routes to the app, each with the door's first
 // middleware (its error pages) outermost. Middleware goes on each route,
@@ -19,4 +25,31 @@ func (r Routes) GET(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
 // POST adds a POST route.
 func (r Routes) POST(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
 	r.E.POST(path, h, append([]echo.MiddlewareFunc{r.First}, m...)...)
+}
+
+// PrefersHTML tells whether a request's Accept header ranks text/html above
+// JSON: a browser's does (text/html first, */* at a lower weight), while an
+// API client's, curl's (*/*) and an absent one do not. It decides only
+// whether a path no door owns and no route takes is answered as a page.
+func PrefersHTML(r *http.Request) bool {
+	var html, json float64
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		fields := strings.Split(part, ";")
+		media := strings.ToLower(strings.TrimSpace(fields[0]))
+		q := 1.0
+		for _, p := range fields[1:] {
+			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(k, "q") {
+				if f, err := strconv.ParseFloat(v, 64); err == nil {
+					q = f
+				}
+			}
+		}
+		switch media {
+		case "text/html", "application/xhtml+xml":
+			html = max(html, q)
+		case "application/json", "application/problem+json", "application/*", "*/*":
+			json = max(json, q)
+		}
+	}
+	return html > 0 && html > json
 }

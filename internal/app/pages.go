@@ -52,11 +52,22 @@ func MountPages(srv *api.Server, cfg config.Config, keys *crypto.Keyring, logger
 		switch {
 		case path == "/staff" || strings.HasPrefix(path, "/staff/"):
 			_ = people.Fail(c, err)
-		case web.Owns(path):
+		case web.Owns(path), !apiPath(path) && web.PrefersHTML(c.Request()):
+			// A path of no one (a browser's /favicon.ico, a mistyped
+			// address) is a page for a browser; the API's stay JSON.
 			_ = public.Fail(c, err)
 		default:
 			apiErrors(err, c)
 		}
 	}
 	return nil
+}
+
+// apiPath tells whether a path is the API's: /v1 and its own documents.
+func apiPath(path string) bool {
+	switch path {
+	case "/v1", "/healthz", "/readyz", "/metrics", "/openapi.json":
+		return true
+	}
+	return strings.HasPrefix(path, "/v1/")
 }
