@@ -49,7 +49,9 @@ func (d *Door) Mount(e *echo.Echo) {
 	dpo := d.signedIn(config.RoleDPO, config.RoleAdmin)
 	g := web.Routes{E: e, First: d.pages}
 
-	g.GET("/staff", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/staff/inbox") })
+	toInbox := func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/staff/inbox") }
+	g.GET("/staff", toInbox)
+	g.GET("/staff/", toInbox) // where README sends caseworkers
 	g.GET("/staff/login", d.loginPage, login)
 	g.GET("/staff/login/start", d.loginStart)
 	g.GET("/staff/callback", d.loginCallback, login)

@@ -28,6 +28,12 @@ func TestStaffErrorsArePages(t *testing.T) {
 	}
 	resp, body := b.Get("/staff/nowhere?lang=en")
 	page(resp, body, http.StatusNotFound, "The page does not exist")
+	// The staff's address, with or without its slash, is the inbox.
+	for _, path := range []string{"/staff", "/staff/"} {
+		resp, body = b.Get(path)
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode, "%s: %s", path, body)
+		require.Equal(t, "/staff/inbox", resp.Header.Get("Location"), path)
+	}
 	resp, body = b.Get("/staff/requests/" + uuid.NewString() + "?lang=en")
 	page(resp, body, http.StatusNotFound, "We cannot find what you are looking for")
 
