@@ -159,3 +159,25 @@ func Refusal(w Words, err error) string {
 	_, key := ProblemOf(err)
 	return w[key]
 }
+
+// FieldWord is the words of a form field's error, the same on both doors:
+// "field.<field>" (the citizen's words where the field is the same),
+// "field.contact" for the subject's contact as a whole, "field.other" for
+// a field the form does not have; the error's code (field.name.characters)
+// when it has words of its own. The service's English detail is never
+// shown.
+func FieldWord(w Words, field string, fe cases.FieldError) string {
+	key := "field." + field
+	if _, ok := w[key]; !ok || field == "" {
+		key = "field.other"
+	}
+	if fe.Pointer == "/subject" {
+		key = "field.contact"
+	}
+	if fe.Code != "" {
+		if t, ok := w[key+"."+fe.Code]; ok {
+			return t
+		}
+	}
+	return word(w, key)
+}

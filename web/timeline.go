@@ -26,6 +26,9 @@ const (
 	// factFailure is why a step fails: "failing", or
 	// "non_retryable:<type>".
 	factFailure
+	// factPending is another open request an erasure waits for, recorded
+	// as "<reference> (<right>)": the right is written in words.
+	factPending
 )
 
 type factSpec struct {
@@ -85,7 +88,7 @@ var eventFacts = map[string][]factSpec{
 		{key: "rows", kind: factNumber}, {key: "held", kind: factNumber}},
 	"fulfilment.unconfirmed": {{key: "system", kind: factText}, {key: "dataset", kind: factText}},
 	"fulfilment.tasks":       {{key: "systems", kind: factNumber}},
-	"fulfilment.blocked":     {{key: "by", kind: factText}},
+	"fulfilment.blocked":     {{key: "by", kind: factPending}},
 	"fulfilment.unblocked":   nil,
 	"fulfilment.system_done": {{key: "task"}, {key: "system", kind: factText}, {key: "recorded", kind: factYesNo}},
 	"fulfilment.done": {{key: "task"}, {key: "system", kind: factText}, {key: "recorded", kind: factYesNo},
@@ -157,6 +160,11 @@ func factValue(w Words, lang string, f factSpec, v any, name func(string) string
 	case factWord:
 		if t, ok := w[f.prefix+s]; ok {
 			return t
+		}
+		return s
+	case factPending:
+		if ref, kind, ok := strings.Cut(s, " ("); ok && strings.HasSuffix(kind, ")") {
+			return ref + " (" + word(w, "right."+strings.TrimSuffix(kind, ")")) + ")"
 		}
 		return s
 	case factFailure:

@@ -307,5 +307,11 @@ func TestEventFacts(t *testing.T) {
 	require.Equal(t, []Field{{"System", "sag"}, {"Dataset", "case_notes"}, {"Step", "Erasure"}, {"Rows", "2"}}, got)
 	got = EventFacts(words["en"], "en", "decision.made", map[string]any{"outcome": "refuse", "grounds": []any{"17(3)(b)", "12(5)"}}, names)
 	require.Equal(t, []Field{{"Outcome", "Refused"}, {"Grounds", "17(3)(b), 12(5)"}}, got)
+	// The requests an erasure waits for, recorded "<reference> (<right>)":
+	// the right in words.
+	got = EventFacts(words["da"], "da", "fulfilment.blocked", map[string]any{"by": []any{"RD-2026-000002 (access)", "RD-2026-000003 (objection)"}}, names)
+	require.Equal(t, []Field{{Label: words["da"]["fact.by"], Value: "RD-2026-000002 (" + words["da"]["right.access"] + "), RD-2026-000003 (" +
+		words["da"]["right.objection"] + ")"}}, got)
+	require.NotContains(t, got[0].Value, "access")
 	require.Empty(t, EventFacts(words["en"], "en", "letter.posted", map[string]any{"task": "x", "letter": "y"}, names))
 }

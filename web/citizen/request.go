@@ -64,18 +64,8 @@ func (d *Door) renderRequestForm(c echo.Context, status int, values map[string]s
 		page.NationalID = "personnummer"
 	}
 	for _, fe := range fields {
-		field, ok := formFields[fe.Pointer]
-		key := "field." + field
-		if fe.Pointer == "/subject" {
-			key = "field.contact"
-		}
-		if !ok {
-			field, key = "", "field.other"
-		}
-		if fe.Code != "" {
-			key += "." + fe.Code
-		}
-		msg := page.T[key]
+		field := formFields[fe.Pointer]
+		msg := web.FieldWord(page.T, field, fe)
 		if field != "" && !page.Invalid[field] {
 			page.Invalid[field] = true
 			page.Messages[field] = msg

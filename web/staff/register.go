@@ -50,10 +50,14 @@ func (d *Door) renderRegister(c echo.Context, status int, values map[string]stri
 		}
 		for _, fe := range fields {
 			field := registerFields[fe.Pointer]
-			page.Errors = append(page.Errors, web.FormError{Field: field, Message: fe.Detail})
+			msg := web.FieldWord(page.T, field, fe)
 			if field != "" {
 				page.Invalid[field] = true
 			}
+			if slices.ContainsFunc(page.Errors, func(e web.FormError) bool { return e.Message == msg }) {
+				continue // one line for two errors of the same words
+			}
+			page.Errors = append(page.Errors, web.FormError{Field: field, Message: msg})
 		}
 	}
 	return d.render(c, status, "register", page)
