@@ -53,3 +53,27 @@ func PrefersHTML(r *http.Request) bool {
 	}
 	return html > 0 && html > json
 }
+
+// PagePath is the page a request's answer belongs to, for its language
+// links: its own path for a GET, and for a page rendered as the answer of
+// a form (POST) the page the form is on, since the form's own address
+// answers no GET: a case's actions and tasks belong to the case, the
+// inbox's claims and assignments to the inbox, the status link's forms to
+// the status page, the dev login to the login page.
+func PagePath(method, path string) string {
+	if method == http.MethodGet || method == http.MethodHead {
+		return path
+	}
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	switch {
+	case len(parts) > 3 && parts[0] == "staff" && parts[1] == "requests":
+		return "/staff/requests/" + parts[2]
+	case len(parts) > 2 && parts[0] == "staff" && parts[1] == "tasks":
+		return "/staff/inbox"
+	case len(parts) > 2 && parts[0] == "status":
+		return "/status/" + parts[1]
+	case path == "/staff/login/dev", path == "/staff/logout":
+		return "/staff/login"
+	}
+	return path
+}

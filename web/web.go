@@ -158,7 +158,7 @@ type Page struct {
 func NewPage(c echo.Context, titleKey string) Page {
 	lang := Language(c)
 	w := words[lang]
-	return Page{Lang: lang, Title: w[titleKey], Path: c.Request().URL.Path, T: w}
+	return Page{Lang: lang, Title: w[titleKey], Path: PagePath(c.Request().Method, c.Request().URL.Path), T: w}
 }
 
 // Mount serves the static assets under /static/.
