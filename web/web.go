@@ -165,10 +165,17 @@ func NewPage(c echo.Context, titleKey string) Page {
 func Mount(e *echo.Echo) {
 	sub, _ := fs.Sub(static, "static")
 	h := http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
-	e.GET("/static/*", echo.WrapHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		h.ServeHTTP(w, r)
-	})))
+	e.GET("/static/*", func(c echo.Context) error {
+		// An asset that is not there is the door's 404 page (through the
+		// app's error handler), not the file server's text.
+		name := strings.TrimPrefix(c.Request().URL.Path, "/static/")
+		if st, err := fs.Stat(sub, name); err != nil || st.IsDir() {
+			return echo.ErrNotFound
+		}
+		c.Response().Header().Set("Cache-Control", "public, max-age=3600")
+		h.ServeHTTP(c.Response(), c.Request())
+		return nil
+	})
 }
 
 // Owns reports whether a route path is a page or asset of the UI rather

@@ -12,7 +12,8 @@ import (
 // TestUnknownPathsAreAPageForABrowser: a path no route takes outside the
 // pages' own (/nope, /favicon.ico, /request without its controller) is the
 // citizen door's 404 page for a browser, and problem+json for an API
-// client, for curl without Accept and on every path of the API.
+// client, for curl without Accept and on every path of the API. A missing
+// asset under /static/ is the 404 page for anyone.
 func TestUnknownPathsAreAPageForABrowser(t *testing.T) {
 	s := teststack.New(t, teststack.Options{})
 	const browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -29,6 +30,15 @@ func TestUnknownPathsAreAPageForABrowser(t *testing.T) {
 			require.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"), "%s with Accept %q: %s", path, accept, body)
 		}
 	}
+	// An asset that is not there is the 404 page too; one that is, is served.
+	resp, body := s.Page("/static/nope.css", "Accept-Language", "en")
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+	require.Equal(t, "text/html; charset=UTF-8", resp.Header.Get("Content-Type"))
+	require.Contains(t, body, "The page does not exist")
+	resp, body = s.Page("/static/style.css")
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	require.Contains(t, resp.Header.Get("Content-Type"), "text/css")
+
 	// The API's paths stay JSON even for a browser.
 	for _, path := range []string{"/v1/nowhere", "/v1"} {
 		resp, body := s.Page(path, "Accept", browser)
