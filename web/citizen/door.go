@@ -39,12 +39,12 @@ func (d *Door) Mount(e *echo.Echo) {
 	// Each page answers a refused form itself: the form again, in the
 	// visitor's language, with what was written and a fresh token.
 	status := d.CSRF.Guard(func(c echo.Context) error { return d.statusFormRefused(c, http.StatusForbidden, "form.expired") })
-	statusLimit := d.limited(func(c echo.Context) error { return d.statusFormRefused(c, http.StatusTooManyRequests, "form.limited") })
+	statusLimit := d.limited(func(c echo.Context) error { return d.statusFormRefused(c, http.StatusTooManyRequests, limitedWords(c)) })
 	request := d.CSRF.Guard(func(c echo.Context) error {
 		return d.renderRequestForm(c, http.StatusForbidden, requestFormValues(c), nil, "form.expired")
 	})
 	requestLimit := d.limited(func(c echo.Context) error {
-		return d.renderRequestForm(c, http.StatusTooManyRequests, requestFormValues(c), nil, "form.limited")
+		return d.renderRequestForm(c, http.StatusTooManyRequests, requestFormValues(c), nil, limitedWords(c))
 	})
 	g.GET("/", d.home)
 	g.GET("/status/:token", d.statusPage, statusLimit, status)
@@ -71,6 +71,15 @@ func (d *Door) limited(refused echo.HandlerFunc) echo.MiddlewareFunc {
 			return refused(c)
 		}
 	}
+}
+
+// limitedWords is what a page refused by the rate limit says: a form sent
+// was not sent and is kept; a page only opened was not opened.
+func limitedWords(c echo.Context) string {
+	if c.Request().Method == http.MethodPost {
+		return "form.limited"
+	}
+	return "problem.limited"
 }
 
 // render writes a page as HTML.
