@@ -19,7 +19,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
 
-	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
@@ -43,11 +42,11 @@ type Deps struct {
 	SystemSecrets map[string]string
 	// Outbox sends the one-time codes that release packages; nil sends
 	// none (a package that needs one is then not released by link).
-	Outbox *activities.Outbox
+	Outbox cases.CodeSender
 	// Systems reach the controllers' source systems, where an identity
 	// method that claims a known address is checked; nil checks earlier
 	// requests only.
-	Systems *activities.Systems
+	Systems cases.SourceSystems
 }
 
 // Server is the HTTP API.
