@@ -23,6 +23,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/internal/httpx"
+	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -92,7 +93,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s.cases = cases.New(cases.Deps{Store: d.Store, Temporal: d.Temporal, Keys: d.Keys, Logger: logger, Now: s.now,
 		PublicURL: d.Config.PublicURL, TaskQueue: d.Config.TaskQueue, TemporalTimeout: d.Config.TemporalTimeout, Tokens: tokens,
-		Outbox: d.Outbox, Systems: d.Systems})
+		Subjects: &intake.Service{Store: d.Store, Keys: d.Keys}, Outbox: d.Outbox, Systems: d.Systems})
 	if !httpx.CookiesFor(d.Config.PublicURL).Secure && !loopbackURL(d.Config.PublicURL) {
 		logger.Warn("the public URL is not https: the web UI's cookies are sent without Secure and the __Host- prefix", "public_url", d.Config.PublicURL)
 	}

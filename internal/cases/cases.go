@@ -19,8 +19,6 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
-	"github.com/rightsdesk/rightsdesk/internal/intake"
-	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
 // Principal is who acts: a staff member (OIDC, a page's session) or a
@@ -58,7 +56,8 @@ var (
 
 // Deps are what the service needs.
 type Deps struct {
-	Store    *store.Store
+	// Store is the database's queries: *store.Store.
+	Store    Storer
 	Temporal client.Client
 	Keys     *crypto.Keyring
 	Logger   *slog.Logger
@@ -73,8 +72,8 @@ type Deps struct {
 	// Tokens are the configured static tokens: their staff are in the
 	// directory before they first call.
 	Tokens []config.Token
-	// Subjects open and seal the persons' data and register intakes; nil
-	// means an intake.Service over Store and Keys.
+	// Subjects open the persons' sealed data and register intakes:
+	// *intake.Service over the same store and keys.
 	Subjects Subjects
 	// Outbox sends the one-time codes that release packages
 	// (activities.Outbox); nil sends none.
@@ -105,9 +104,6 @@ func New(d Deps) *Service {
 	s := &Service{store: d.Store, temporal: d.Temporal, keys: d.Keys, log: d.Logger, now: d.Now,
 		intake: d.Subjects, outbox: d.Outbox, systems: d.Systems,
 		publicURL: d.PublicURL, taskQueue: d.TaskQueue, timeout: d.TemporalTimeout}
-	if s.intake == nil {
-		s.intake = &intake.Service{Store: d.Store, Keys: d.Keys}
-	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
