@@ -11,27 +11,6 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/policy"
 )
 
-// Found is what one identifier (Kind) found in one dataset: Rows rows. In
-// Together, Kind is the identifier found in the same rows as the e-mail
-// address.
-type Found struct {
-	System, SystemName   string
-	Dataset, DatasetName string
-	Kind                 string
-	Rows                 int64
-}
-
-// Search is what a person's identifiers found in a controller's systems.
-type Search struct {
-	// Found are the rows each identifier finds, per dataset.
-	Found []Found
-	// Together are, for each other identifier, the datasets where one row
-	// holds both it and the e-mail address.
-	Together []Found
-	// Unreachable are the systems that could not be searched.
-	Unreachable []string
-}
-
 // maxMatchRecords bounds what an http export is read for, in a search.
 const maxMatchRecords = 10_000
 
@@ -41,8 +20,8 @@ const maxMatchRecords = 10_000
 // postgres dataset by a count of the rows that hold both, an http one by
 // the records its export gives for each, compared. Nothing is changed and
 // nothing is kept. key names the search for the http systems' calls.
-func (s *Systems) SearchIdentifiers(ctx context.Context, systems []policy.System, ids map[string]string, key string) Search {
-	var out Search
+func (s *Systems) SearchIdentifiers(ctx context.Context, systems []policy.System, ids map[string]string, key string) connectors.Search {
+	var out connectors.Search
 	email := ids["email"]
 	for _, sys := range systems {
 		var find func(ds policy.Dataset, kinds map[string]string, all bool) (int64, error)
@@ -123,7 +102,7 @@ func (s *Systems) SearchIdentifiers(ctx context.Context, systems []policy.System
 					continue
 				}
 				if n > 0 {
-					out.Found = append(out.Found, Found{System: sys.ID, SystemName: sys.Name, Dataset: ds.ID, DatasetName: ds.Name, Kind: kind, Rows: n})
+					out.Found = append(out.Found, connectors.Found{System: sys.ID, SystemName: sys.Name, Dataset: ds.ID, DatasetName: ds.Name, Kind: kind, Rows: n})
 				}
 				if kind == "email" || email == "" {
 					continue
@@ -137,7 +116,7 @@ func (s *Systems) SearchIdentifiers(ctx context.Context, systems []policy.System
 					continue
 				}
 				if n > 0 {
-					out.Together = append(out.Together, Found{System: sys.ID, SystemName: sys.Name, Dataset: ds.ID, DatasetName: ds.Name, Kind: kind, Rows: n})
+					out.Together = append(out.Together, connectors.Found{System: sys.ID, SystemName: sys.Name, Dataset: ds.ID, DatasetName: ds.Name, Kind: kind, Rows: n})
 				}
 			}
 		}

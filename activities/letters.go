@@ -433,7 +433,7 @@ func (o *Outbox) packageFacts(ctx context.Context, d *letters.Data, req store.Re
 	base := strings.TrimRight(o.PublicURL, "/")
 	d.Request.PackageURL = base + "/v1/status/" + tok + "/package"
 	d.Request.PackageUntil = deadline.Today(p.ExpiresAt, loc)
-	if !NeedsCode(p, s) {
+	if !store.NeedsCode(p, s) {
 		return nil
 	}
 	chans, err := o.CodeChannels(ctx, req, channel)

@@ -3,7 +3,6 @@ package activities
 import (
 	"archive/zip"
 	"context"
-	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -35,11 +34,6 @@ const PackageDays = 30
 // however large the package.
 const packageChunk = 1 << 20
 
-// chunkAAD binds a sealed piece to its package and place.
-func chunkAAD(id uuid.UUID, seq int) []byte {
-	return binary.BigEndian.AppendUint32(append(id[:0:0], id[:]...), uint32(seq))
-}
-
 // chunkWriter seals and stores what is written, a piece at a time.
 type chunkWriter struct {
 	ctx  context.Context
@@ -62,7 +56,7 @@ func (w *chunkWriter) Write(p []byte) (int, error) {
 }
 
 func (w *chunkWriter) flush(n int) error {
-	sealed, err := crypto.Seal(w.key, w.buf[:n], chunkAAD(w.id, w.seq))
+	sealed, err := crypto.Seal(w.key, w.buf[:n], store.ChunkAAD(w.id, w.seq))
 	if err != nil {
 		return err
 	}
@@ -80,37 +74,6 @@ func (w *chunkWriter) Close() error {
 		return nil
 	}
 	return w.flush(len(w.buf))
-}
-
-// ReadPackage writes a request's complete, unexpired package to out,
-// opening one piece at a time. It reports false when there is none (a
-// package an erasure destroyed is no longer complete).
-func ReadPackage(ctx context.Context, db *gorm.DB, subjects *intake.Service, r store.Request, out io.Writer) (bool, error) {
-	var p store.Package
-	if err := db.WithContext(ctx).Limit(1).Find(&p, "request_id = ? AND complete AND expires_at > now()", r.ID).Error; err != nil || p.RequestID == uuid.Nil {
-		return false, err
-	}
-	if r.SubjectID == nil {
-		return false, nil
-	}
-	_, key, err := subjects.OpenSubject(ctx, *r.SubjectID)
-	if err != nil {
-		return false, err
-	}
-	for seq := range p.Chunks {
-		var c store.PackageChunk
-		if err := db.WithContext(ctx).First(&c, "request_id = ? AND seq = ?", r.ID, seq).Error; err != nil {
-			return true, err
-		}
-		plain, err := crypto.Open(key, c.Data, chunkAAD(r.ID, seq))
-		if err != nil {
-			return true, err
-		}
-		if _, err := out.Write(plain); err != nil {
-			return true, err
-		}
-	}
-	return true, nil
 }
 
 // portable reports whether a dataset's processing rests on consent or a

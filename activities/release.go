@@ -15,7 +15,6 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/delivery"
 	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/letters"
-	"github.com/rightsdesk/rightsdesk/internal/policy"
 	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
@@ -86,17 +85,6 @@ const (
 	CodeByEmail         = "email"
 )
 
-// ErrNoCodeChannel is a package whose person has no channel for a code
-// other than the one the status link went by.
-var ErrNoCodeChannel = errors.New("outbox: the person has no other channel than the status link's for a one-time code")
-
-// NeedsCode reports whether a package is released only with a one-time
-// code beside the status link: it holds special categories of data, or
-// the controller's package_code is always.
-func NeedsCode(p store.Package, s policy.Settings) bool {
-	return p.Special || s.PackageCode == policy.PackageCodeAlways
-}
-
 // CodeChannels are the channels a request's package code may go by, best
 // first: a national digital mailbox (Digital Post, Swedish digital mail)
 // the controller sends by and the person's national ID reaches, then the
@@ -149,7 +137,7 @@ func (o *Outbox) CodeChannels(ctx context.Context, req store.Request, also ...st
 // exists only in the person's mailbox and, hashed, in package_codes.
 func (o *Outbox) SendPackageCode(ctx context.Context, req store.Request, channels []string, code string, valid time.Duration) (string, error) {
 	if req.SubjectID == nil || len(channels) == 0 {
-		return "", ErrNoCodeChannel
+		return "", rights.ErrNoCodeChannel
 	}
 	subj, key, err := o.Subjects.OpenSubject(ctx, *req.SubjectID)
 	if err != nil {
@@ -201,5 +189,5 @@ func (o *Outbox) SendPackageCode(ctx context.Context, req store.Request, channel
 		}
 		return ch, nil
 	}
-	return "", ErrNoCodeChannel
+	return "", rights.ErrNoCodeChannel
 }

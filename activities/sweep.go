@@ -16,18 +16,6 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
-// PendingOf builds a PendingRequest from a row and its controller's policy.
-func PendingOf(r store.Request, p policy.Policy) rights.PendingRequest {
-	out := rights.PendingRequest{RequestID: r.ID, ControllerID: r.ControllerID, Kind: r.Kind, Channel: r.Channel, ReceivedOn: r.ReceivedOn, Policy: p}
-	if r.IntakeIdentity != nil {
-		out.IdentityMethod = *r.IntakeIdentity
-	}
-	if r.IntakeIdentityBy != nil {
-		out.IdentityBy = *r.IntakeIdentityBy
-	}
-	return out
-}
-
 // FindUnstarted returns requests written at least olderThan ago whose
 // workflow has not started (the intake's start failed), at most limit.
 func (a *Activities) FindUnstarted(ctx context.Context, olderThan time.Duration, limit int) ([]rights.PendingRequest, error) {
@@ -47,7 +35,7 @@ func (a *Activities) FindUnstarted(ctx context.Context, olderThan time.Duration,
 			}
 			policies[r.ControllerID] = p
 		}
-		out = append(out, PendingOf(r, p))
+		out = append(out, store.PendingOf(r, p))
 	}
 	return out, nil
 }

@@ -19,11 +19,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
 
-	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/internal/httpx"
+	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -43,11 +43,11 @@ type Deps struct {
 	SystemSecrets map[string]string
 	// Outbox sends the one-time codes that release packages; nil sends
 	// none (a package that needs one is then not released by link).
-	Outbox *activities.Outbox
+	Outbox cases.CodeSender
 	// Systems reach the controllers' source systems, where an identity
 	// method that claims a known address is checked; nil checks earlier
 	// requests only.
-	Systems *activities.Systems
+	Systems cases.SourceSystems
 }
 
 // Server is the HTTP API.
@@ -93,7 +93,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s.cases = cases.New(cases.Deps{Store: d.Store, Temporal: d.Temporal, Keys: d.Keys, Logger: logger, Now: s.now,
 		PublicURL: d.Config.PublicURL, TaskQueue: d.Config.TaskQueue, TemporalTimeout: d.Config.TemporalTimeout, Tokens: tokens,
-		Outbox: d.Outbox, Systems: d.Systems})
+		Subjects: &intake.Service{Store: d.Store, Keys: d.Keys}, Outbox: d.Outbox, Systems: d.Systems})
 	if !httpx.CookiesFor(d.Config.PublicURL).Secure && !loopbackURL(d.Config.PublicURL) {
 		logger.Warn("the public URL is not https: the web UI's cookies are sent without Secure and the __Host- prefix", "public_url", d.Config.PublicURL)
 	}

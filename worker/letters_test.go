@@ -21,6 +21,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/devtools/testenv"
 	"github.com/rightsdesk/rightsdesk/internal/intake"
 	"github.com/rightsdesk/rightsdesk/internal/rights"
+	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/worker"
 	"github.com/rightsdesk/rightsdesk/workflows"
 )
@@ -87,7 +88,7 @@ func TestLettersOnTheirOwnQueue(t *testing.T) {
 		require.NoError(t, err)
 		row := res.Requests[0]
 		_, err = c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: rights.WorkflowID(row.ID), TaskQueue: tq}, workflows.WorkflowType,
-			workflows.InputFor(activities.PendingOf(row, policy)))
+			workflows.InputFor(store.PendingOf(row, policy)))
 		require.NoError(t, err)
 		return row.ID
 	}

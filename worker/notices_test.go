@@ -72,7 +72,7 @@ func TestFortyDaysOfNoticesByEmail(t *testing.T) {
 			OnAccept: func() {}, OnReject: func(err error) { t.Errorf("withdraw: %v", err) }, OnComplete: func(any, error) {},
 		}, workflows.Withdraw{By: workflows.ActorSubject})
 	}, 40*24*time.Hour)
-	env.ExecuteWorkflow(workflows.RightsRequest, workflows.InputFor(activities.PendingOf(row, policy)))
+	env.ExecuteWorkflow(workflows.RightsRequest, workflows.InputFor(store.PendingOf(row, policy)))
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
 

@@ -77,7 +77,7 @@ func startRequest(t *testing.T, controllerID, kind, channel, reference string) r
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: rights.WorkflowID(row.ID), TaskQueue: tq}, workflows.WorkflowType,
-		workflows.InputFor(activities.PendingOf(row, policy)))
+		workflows.InputFor(store.PendingOf(row, policy)))
 	require.NoError(t, err)
 	return running{store: st, client: c, id: row.ID, run: run, received: row.ReceivedOn}
 }

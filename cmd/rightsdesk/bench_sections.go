@@ -19,7 +19,6 @@ import (
 	sdktemporal "go.temporal.io/sdk/temporal"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
@@ -78,7 +77,7 @@ func (r *benchRun) intakeSection(ctx context.Context, sec *benchSection) error {
 			TypedSearchAttributes: sdktemporal.NewSearchAttributes(
 				workflows.SARequestKind.ValueSet(req.Kind), workflows.SAStage.ValueSet(string(workflows.StageReceived)),
 				workflows.SAController.ValueSet(req.ControllerID)),
-		}, workflows.WorkflowType, workflows.InputFor(activities.PendingOf(req, policy)))
+		}, workflows.WorkflowType, workflows.InputFor(store.PendingOf(req, policy)))
 		return err
 	}
 	if _, _, err := parallel(warm, r.opts.clients, rawStart); err != nil {

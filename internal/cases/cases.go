@@ -17,11 +17,8 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/config"
 	"github.com/rightsdesk/rightsdesk/internal/crypto"
-	"github.com/rightsdesk/rightsdesk/internal/intake"
-	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
 // Principal is who acts: a staff member (OIDC, a page's session) or a
@@ -59,7 +56,8 @@ var (
 
 // Deps are what the service needs.
 type Deps struct {
-	Store    *store.Store
+	// Store is the database's queries: *store.Store.
+	Store    Storer
 	Temporal client.Client
 	Keys     *crypto.Keyring
 	Logger   *slog.Logger
@@ -74,25 +72,28 @@ type Deps struct {
 	// Tokens are the configured static tokens: their staff are in the
 	// directory before they first call.
 	Tokens []config.Token
-	// Outbox sends the one-time codes that release packages; nil sends none.
-	Outbox *activities.Outbox
-	// Systems reach the controllers' source systems; nil checks earlier
-	// requests only.
-	Systems *activities.Systems
+	// Subjects open the persons' sealed data and register intakes:
+	// *intake.Service over the same store and keys.
+	Subjects Subjects
+	// Outbox sends the one-time codes that release packages
+	// (activities.Outbox); nil sends none.
+	Outbox CodeSender
+	// Systems reach the controllers' source systems (activities.Systems);
+	// nil checks earlier requests only.
+	Systems SourceSystems
 }
 
 // Service is the one service of both doors.
 type Service struct {
 	store     Storer
-	db        *store.Store
 	temporal  client.Client
 	keys      *crypto.Keyring
 	log       *slog.Logger
 	now       func() time.Time
-	intake    *intake.Service
+	intake    Subjects
 	directory *directory
-	outbox    *activities.Outbox
-	systems   *activities.Systems
+	outbox    CodeSender
+	systems   SourceSystems
 	publicURL string
 	taskQueue string
 	timeout   time.Duration
@@ -100,8 +101,8 @@ type Service struct {
 
 // New builds the service.
 func New(d Deps) *Service {
-	s := &Service{store: d.Store, db: d.Store, temporal: d.Temporal, keys: d.Keys, log: d.Logger, now: d.Now,
-		intake: &intake.Service{Store: d.Store, Keys: d.Keys}, outbox: d.Outbox, systems: d.Systems,
+	s := &Service{store: d.Store, temporal: d.Temporal, keys: d.Keys, log: d.Logger, now: d.Now,
+		intake: d.Subjects, outbox: d.Outbox, systems: d.Systems,
 		publicURL: d.PublicURL, taskQueue: d.TaskQueue, timeout: d.TemporalTimeout}
 	if s.log == nil {
 		s.log = slog.Default()

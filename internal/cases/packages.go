@@ -13,8 +13,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
+	"github.com/rightsdesk/rightsdesk/internal/crypto"
 	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
@@ -67,9 +67,37 @@ func (d *Download) Write(ctx context.Context, w io.Writer) error {
 	if err := d.s.store.LogAccess(ctx, store.Access{RequestID: d.Request.ID, Actor: d.actor, What: "package", Factor: &f}); err != nil {
 		return d.s.storeError(err)
 	}
-	if _, err := activities.ReadPackage(ctx, d.s.db.DB, d.s.intake, d.Request, w); err != nil {
+	if err := d.s.readPackage(ctx, d.Request, w); err != nil {
 		d.s.log.Error("package download", "request_id", d.Request.ID, "error", err)
 		return err
+	}
+	return nil
+}
+
+// readPackage writes a request's complete, unexpired package to w, opening
+// one sealed piece at a time; nothing when there is none (a package an
+// erasure destroyed is no longer complete).
+func (s *Service) readPackage(ctx context.Context, r store.Request, w io.Writer) error {
+	p, err := s.store.ReadyPackage(ctx, r.ID)
+	if err != nil || p.RequestID == uuid.Nil || r.SubjectID == nil {
+		return err
+	}
+	_, key, err := s.intake.OpenSubject(ctx, *r.SubjectID)
+	if err != nil {
+		return err
+	}
+	for seq := range p.Chunks {
+		c, err := s.store.PackageChunk(ctx, r.ID, seq)
+		if err != nil {
+			return err
+		}
+		plain, err := crypto.Open(key, c.Data, store.ChunkAAD(r.ID, seq))
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(plain); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -198,7 +226,7 @@ func (s *Service) releaseOf(ctx context.Context, r store.Request, p store.Packag
 	if err != nil {
 		return nil, err
 	}
-	if rel.needsCode = activities.NeedsCode(p, settings); rel.needsCode && s.outbox != nil {
+	if rel.needsCode = store.NeedsCode(p, settings); rel.needsCode && s.outbox != nil {
 		if rel.channels, err = s.outbox.CodeChannels(ctx, r); err != nil {
 			return nil, err
 		}
@@ -276,7 +304,7 @@ func (s *Service) SendPackageCode(ctx context.Context, token string) (CodeSent, 
 		if e := s.store.VoidPackageCode(ctx, row.ID); e != nil {
 			s.log.Error("void an unsent code", "request_id", rel.req.ID, "error", e)
 		}
-		if errors.Is(err, activities.ErrNoCodeChannel) {
+		if errors.Is(err, rights.ErrNoCodeChannel) {
 			return CodeSent{}, notByLink()
 		}
 		s.log.Error("send a package code", "request_id", rel.req.ID, "error", err)

@@ -27,6 +27,8 @@ type Storer interface {
 	BindActionKey(ctx context.Context, row store.ActionKey) (store.ActionKey, error)
 	PackageStorer
 	StaffStorer
+	// Ping reports whether the database answers (store/store.go).
+	Ping(ctx context.Context) error
 	// Reports (store/reports.go).
 	Summary(ctx context.Context, controllers []string, from, to time.Time) (store.Report, error)
 }
@@ -62,6 +64,9 @@ type PackageStorer interface {
 	DestroyedPackages(ctx context.Context, requestIDs []uuid.UUID) (int64, error)
 	LastPackageCode(ctx context.Context, requestID uuid.UUID) (store.PackageCode, error)
 	WithPackageLocked(ctx context.Context, requestID uuid.UUID, since time.Time, fn func(tx store.CodeTx, recent []store.PackageCode) error) error
+	// PackageChunk reads one sealed piece of a package; the service opens
+	// it with the subject's key.
+	PackageChunk(ctx context.Context, requestID uuid.UUID, seq int) (store.PackageChunk, error)
 	VoidPackageCode(ctx context.Context, id uuid.UUID) error
 	SetPackageCodeChannel(ctx context.Context, id uuid.UUID, channel string) error
 }

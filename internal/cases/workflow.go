@@ -15,9 +15,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
-	"gorm.io/gorm"
 
-	"github.com/rightsdesk/rightsdesk/activities"
 	"github.com/rightsdesk/rightsdesk/internal/controllers"
 	"github.com/rightsdesk/rightsdesk/internal/rights"
 	"github.com/rightsdesk/rightsdesk/internal/store"
@@ -31,7 +29,7 @@ var errBadCursor = errors.New("bad cursor")
 func (s *Service) start(ctx context.Context, r store.Request, p controllers.Policy) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	in := workflows.InputFor(activities.PendingOf(r, p))
+	in := workflows.InputFor(store.PendingOf(r, p))
 	_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       rights.WorkflowID(r.ID),
 		TaskQueue:                s.taskQueue,
@@ -148,7 +146,7 @@ func (s *Service) storeError(err error) error {
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	if errors.Is(err, store.ErrNotFound) {
 		return notFound("no such request")
 	}
 	if unavailable(err) {
@@ -187,7 +185,7 @@ func (s *Service) StoreError(err error) error { return s.storeError(err) }
 // "temporal"; none when it is ready.
 func (s *Service) Ready(ctx context.Context) []string {
 	var failed []string
-	if err := s.db.Ping(ctx); err != nil {
+	if err := s.store.Ping(ctx); err != nil {
 		failed = append(failed, "postgres")
 	}
 	if _, err := s.temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {

@@ -1,12 +1,18 @@
 package rights
 
 import (
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/rightsdesk/rightsdesk/internal/policy"
 )
+
+// ErrNoCodeChannel is a package whose person has no channel for a code
+// other than the one the status link went by. The outbox returns it; the
+// case service answers it with a rule the person can read.
+var ErrNoCodeChannel = errors.New("outbox: the person has no other channel than the status link's for a one-time code")
 
 // EventInput is one audit-log entry to record.
 type EventInput struct {

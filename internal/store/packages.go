@@ -2,12 +2,35 @@ package store
 
 import (
 	"context"
+	"encoding/binary"
 	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/rightsdesk/rightsdesk/internal/policy"
 )
+
+// ChunkAAD binds a sealed piece of a package to its package and place: the
+// activity that seals the pieces and the service that opens them both use it.
+func ChunkAAD(id uuid.UUID, seq int) []byte {
+	return binary.BigEndian.AppendUint32(append(id[:0:0], id[:]...), uint32(seq))
+}
+
+// PackageChunk reads one sealed piece of a request's package.
+func (s *Store) PackageChunk(ctx context.Context, requestID uuid.UUID, seq int) (PackageChunk, error) {
+	var c PackageChunk
+	err := s.DB.WithContext(ctx).First(&c, "request_id = ? AND seq = ?", requestID, seq).Error
+	return c, err
+}
+
+// NeedsCode reports whether a package is released only with a one-time
+// code beside the status link: it holds special categories of data, or
+// the controller's package_code is always.
+func NeedsCode(p Package, s policy.Settings) bool {
+	return p.Special || s.PackageCode == policy.PackageCodeAlways
+}
 
 // PackageOf reads a request's package, whatever its state; its zero value
 // when there is none.

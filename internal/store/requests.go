@@ -6,7 +6,23 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/rightsdesk/rightsdesk/internal/policy"
+	"github.com/rightsdesk/rightsdesk/internal/rights"
 )
+
+// PendingOf builds what starting a request's workflow needs from its row
+// and its controller's policy.
+func PendingOf(r Request, p policy.Policy) rights.PendingRequest {
+	out := rights.PendingRequest{RequestID: r.ID, ControllerID: r.ControllerID, Kind: r.Kind, Channel: r.Channel, ReceivedOn: r.ReceivedOn, Policy: p}
+	if r.IntakeIdentity != nil {
+		out.IdentityMethod = *r.IntakeIdentity
+	}
+	if r.IntakeIdentityBy != nil {
+		out.IdentityBy = *r.IntakeIdentityBy
+	}
+	return out
+}
 
 // RequestFilter selects requests for the request list. Every filter is
 // applied in SQL.

@@ -14,6 +14,10 @@ import (
 	"gorm.io/gorm/logger"
 )
 
+// ErrNotFound is a read of one row that found none: GORM's own error, named
+// here so that callers need not import GORM to recognise it.
+var ErrNotFound = gorm.ErrRecordNotFound
+
 // Store wraps the database handle.
 type Store struct {
 	DB *gorm.DB
