@@ -8,35 +8,6 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 )
 
-// Action bodies: the service's commands, decoded strictly from JSON.
-type (
-	// IdentityActionBody records how identity was verified.
-	IdentityActionBody = cases.VerifyIdentity
-	// CannotIdentifyBody closes a request whose subject cannot be identified.
-	CannotIdentifyBody = cases.CannotIdentify
-	// InformationRequestBody asks the subject for information; the clock stops.
-	InformationRequestBody = cases.RequestInformation
-	// InformationBody records that the subject's answer arrived.
-	InformationBody = cases.InformationReceived
-	// DecisionBody records the decision.
-	DecisionBody = cases.Decide
-	// ExtensionBody extends the deadline.
-	ExtensionBody = cases.Extend
-	// AssignmentBody assigns the request.
-	AssignmentBody = cases.Assign
-	// NoteBody adds a note.
-	NoteBody = cases.AddNote
-	// WithdrawalBody records a withdrawal the subject made by phone or letter.
-	WithdrawalBody = cases.Withdraw
-	// LiftRestrictionBody lifts a restriction in place.
-	LiftRestrictionBody = cases.LiftRestriction
-	// ApplyCorrectionBody applies a rectification in one dataset of a system.
-	ApplyCorrectionBody = cases.ApplyCorrection
-)
-
-// maxText bounds free text.
-const maxText = cases.MaxText
-
 // action is the handler of an action: it decodes the body strictly into
 // the action's command and lets the service apply it.
 func (s *Server) action(name string) echo.HandlerFunc {

@@ -11,21 +11,9 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
-// Intake bodies: the service's intake, decoded strictly from JSON.
-type (
-	// IntakeBody is POST /v1/requests.
-	IntakeBody = cases.Intake
-	// SubjectBody is who the request is about.
-	SubjectBody = cases.IntakeSubject
-	// IdentityBody is how identity was verified at intake.
-	IdentityBody = cases.IntakeIdentity
-	// RepresentativeBody acts for the subject.
-	RepresentativeBody = cases.Representative
-	// DetailsBody is what the request asks, by right.
-	DetailsBody = cases.Details
-	// CorrectionBody is one rectification asked for.
-	CorrectionBody = cases.Correction
-)
+// IntakeBody is POST /v1/requests: the service's intake, decoded strictly
+// from JSON.
+type IntakeBody = cases.Intake
 
 // Channels a request can arrive by (LEGAL.md §1).
 var Channels = cases.Channels
